@@ -1,0 +1,36 @@
+# pprl build, test, demo and benchmarks. See README.md.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/pprl/pprl/internal/buildinfo.version=$(VERSION)
+BIN     := bin/pprl
+DEMO    ?= demo-out
+FUZZTIME ?= 10s
+
+.PHONY: build test vet unit interop demo bench fuzz clean
+
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/pprl
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -timeout 12m ./...
+
+# interop: a file written by pprl is read by DuckDB (a real analyst client).
+interop: build
+	bash internal/interop/run.sh $(BIN)
+
+test: vet unit interop
+
+demo: build
+	bash scripts/demo.sh $(BIN) $(DEMO)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/ | $(GO) run ./benchmarks/cmd/benchtable
+
+fuzz:
+	bash scripts/fuzz.sh $(FUZZTIME)
+
+clean:
+	rm -rf bin $(DEMO)

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pprl/pprl/internal/exitcode"
+)
+
+// globalFlags are the flags every command accepts.
+type globalFlags struct {
+	quiet     bool
+	logFormat string
+}
+
+var global globalFlags
+
+// commands holds the constructors of every subcommand. Each command file
+// registers its constructor in an init function, so commands stay independent
+// of one another and of the root.
+var commands []func() *cobra.Command
+
+func register(newCmd func() *cobra.Command) { commands = append(commands, newCmd) }
+
+// newRootCmd builds the pprl command tree.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pprl",
+		Short: "Privacy-preserving record linkage with keyed Bloom-filter encodings",
+		Long: `pprl links records about the same people across agencies without exchanging identities.
+
+Each agency runs 'pprl tokenize' on site to turn names, dates of birth, sex, postcodes and
+ID numbers into keyed encodings sealed to the linkage unit. The linkage unit runs 'pprl match'
+across every agency's token file. Researchers receive pseudonymised cohorts ('pprl cohort').
+
+Exit status: 0 success, 1 runtime failure, 2 usage or input error.`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			switch global.logFormat {
+			case "text", "json":
+			default:
+				return exitcode.Inputf("--log-format must be text or json, not %q", global.logFormat)
+			}
+			slog.SetDefault(newLogger(cmd.ErrOrStderr()))
+			return nil
+		},
+	}
+	root.PersistentFlags().BoolVarP(&global.quiet, "quiet", "q", false, "print only errors")
+	root.PersistentFlags().StringVar(&global.logFormat, "log-format", "text", "log format on stderr: text or json")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return exitcode.AsInput(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
+	})
+	for _, newCmd := range commands {
+		root.AddCommand(newCmd())
+	}
+	return root
+}
+
+// newLogger returns the logger the global flags ask for, writing to w.
+func newLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	if global.quiet {
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if global.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// run executes pprl with args and returns the process exit status. It never
+// panics on bad input: errors are printed as one line on stderr.
+func run(args []string) int {
+	global = globalFlags{}
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	if err != nil {
+		if isUsage(err) {
+			err = exitcode.AsInput(err)
+		}
+		fmt.Fprintf(os.Stderr, "pprl: %v\n", err)
+	}
+	return exitcode.Of(err)
+}
