@@ -1,0 +1,112 @@
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Dir is an output directory being written under a temporary name, for
+// commands whose result is several files (pprl match -o OUTDIR). Write files
+// into Path(), then Commit to rename the directory into place.
+type Dir struct {
+	tmp    string
+	target string
+	done   bool
+}
+
+// CreateDir starts writing the directory target. The temporary directory is
+// made beside target. If target exists it must be a directory; unless
+// overwrite is set it must also be empty. On Commit an existing target is
+// replaced as a whole.
+func CreateDir(target string, overwrite bool) (*Dir, error) {
+	target = filepath.Clean(target)
+	if fi, err := os.Stat(target); err == nil {
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("%s exists and is not a directory", target)
+		}
+		if !overwrite {
+			ents, err := os.ReadDir(target)
+			if err != nil {
+				return nil, fmt.Errorf("output directory %s: %w", target, err)
+			}
+			if len(ents) > 0 {
+				return nil, fmt.Errorf("output directory %s: %w and is not empty", target, os.ErrExist)
+			}
+		}
+	}
+	parent, base := filepath.Split(target)
+	if parent == "" {
+		parent = "."
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", target, err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("create %s: %w", target, err)
+	}
+	return &Dir{tmp: tmp, target: target}, nil
+}
+
+// Path returns the temporary directory to write files into.
+func (d *Dir) Path() string { return d.tmp }
+
+// Target returns the directory's final path.
+func (d *Dir) Target() string { return d.target }
+
+// Commit syncs the files in the temporary directory and renames it to the
+// target, replacing an existing target directory. The old directory is
+// moved aside first and removed only after the new one is in place.
+func (d *Dir) Commit() error {
+	if d.done {
+		return errors.New("atomicfile: Commit after Commit or Abort")
+	}
+	d.done = true
+	ents, err := os.ReadDir(d.tmp)
+	if err != nil {
+		os.RemoveAll(d.tmp)
+		return fmt.Errorf("write %s: %w", d.target, err)
+	}
+	for _, e := range ents {
+		if e.Type().IsRegular() {
+			if f, err := os.Open(filepath.Join(d.tmp, e.Name())); err == nil {
+				f.Sync()
+				f.Close()
+			}
+		}
+	}
+	syncDir(d.tmp)
+	var old string
+	if _, err := os.Stat(d.target); err == nil {
+		old = d.tmp + ".old"
+		if err := os.Rename(d.target, old); err != nil {
+			os.RemoveAll(d.tmp)
+			return fmt.Errorf("replace %s: %w", d.target, err)
+		}
+	}
+	if err := os.Rename(d.tmp, d.target); err != nil {
+		if old != "" {
+			os.Rename(old, d.target)
+		}
+		os.RemoveAll(d.tmp)
+		return fmt.Errorf("write %s: %w", d.target, err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	syncDir(filepath.Dir(d.target))
+	return nil
+}
+
+// Abort removes the temporary directory and everything in it. It is safe to
+// call after Commit and more than once.
+func (d *Dir) Abort() {
+	if d.done {
+		return
+	}
+	d.done = true
+	os.RemoveAll(d.tmp)
+}

@@ -1,0 +1,165 @@
+package keys
+
+import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pprl/pprl/internal/exitcode"
+)
+
+func TestWriteReadSecret(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "project.key")
+	s := NewSecret()
+	if err := WriteSecret(path, s, false); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %04o, want 0600", fi.Mode().Perm())
+	}
+	raw, _ := os.ReadFile(path)
+	if len(raw) != 44 || raw[43] != '\n' {
+		t.Fatalf("file is %d bytes %q..., want 43 base64url chars + newline", len(raw), raw[:4])
+	}
+	dec, err := base64.RawURLEncoding.DecodeString(string(raw[:43]))
+	if err != nil || len(dec) != SecretBytes {
+		t.Fatalf("not 32 bytes of base64url: %v", err)
+	}
+	got, err := ReadSecret(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(s) {
+		t.Fatal("ReadSecret differs from what was written")
+	}
+	// Overwrite is refused without force and allowed with it.
+	err = WriteSecret(path, NewSecret(), false)
+	if exitcode.Of(err) != exitcode.Input || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("overwrite: err = %v", err)
+	}
+	if err := WriteSecret(path, NewSecret(), true); err != nil {
+		t.Fatal(err)
+	}
+	if got2, _ := ReadSecret(path); string(got2) == string(s) {
+		t.Fatal("--force did not replace the secret")
+	}
+}
+
+func TestNewSecretIsRandom(t *testing.T) {
+	if string(NewSecret()) == string(NewSecret()) {
+		t.Fatal("two secrets are equal")
+	}
+}
+
+func TestReadSecretRefuses(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name, path, want string
+	}{
+		{"missing", filepath.Join(dir, "nope"), "does not exist"},
+		{"empty", write("empty", "", 0o600), "is empty"},
+		{"newline only", write("nl", "\n", 0o600), "is empty"},
+		{"group readable", write("g", "abc\n", 0o640), "chmod 600"},
+		{"other readable", write("o", "abc\n", 0o604), "chmod 600"},
+		{"group writable", write("gw", "abc\n", 0o620), "chmod 600"},
+		{"directory", dir, "not a regular file"},
+		{"too large", write("big", strings.Repeat("a", maxSecretFile+10), 0o600), "too large"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadSecret(tt.path)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if exitcode.Of(err) != exitcode.Input {
+				t.Errorf("exit code %d, want 2: %v", exitcode.Of(err), err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not say %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "abc") {
+				t.Errorf("error leaks file content: %q", err)
+			}
+		})
+	}
+}
+
+func TestReadSecretTrimsOneNewline(t *testing.T) {
+	dir := t.TempDir()
+	for content, want := range map[string]string{
+		"s3cret":        "s3cret",
+		"s3cret\n":      "s3cret",
+		"s3cret\r\n":    "s3cret",
+		"s3cret\n\n":    "s3cret\n",
+		" s3cret \n":    " s3cret ",
+		"multi\nline\n": "multi\nline",
+	} {
+		p := filepath.Join(dir, "k")
+		os.WriteFile(p, []byte(content), 0o600)
+		got, err := ReadSecret(p)
+		if err != nil || string(got) != want {
+			t.Errorf("%q: got %q, %v; want %q", content, got, err, want)
+		}
+	}
+}
+
+// TestSubkeyMatchesStdlibHKDF checks Subkey against the standard library's
+// independent HKDF implementation with the contract's parameters.
+func TestSubkeyMatchesStdlibHKDF(t *testing.T) {
+	secret := []byte("correct horse battery staple")
+	for _, purpose := range []string{"clk/field/surname", "token/T1", "fingerprint"} {
+		want, err := hkdf.Key(sha256.New, secret, nil, "pprl/v1/"+purpose, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Subkey(secret, purpose, 32); string(got) != string(want) {
+			t.Errorf("%s: Subkey differs from crypto/hkdf", purpose)
+		}
+	}
+	if string(Subkey(secret, "a", 32)) == string(Subkey(secret, "b", 32)) {
+		t.Fatal("different purposes gave the same key")
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	fp := Fingerprint([]byte("correct horse battery staple"))
+	if !regexp.MustCompile(`^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$`).MatchString(fp) {
+		t.Fatalf("fingerprint %q is not XXXX-XXXX-XXXX-XXXX base32", fp)
+	}
+	// Golden value computed independently (Python hmac/hashlib, RFC 5869);
+	// changing it changes every manifest ever written.
+	const golden = "G3BS-E6H2-D7JR-VPFP"
+	if fp != golden {
+		t.Fatalf("fingerprint %q, want %q", fp, golden)
+	}
+	if Fingerprint([]byte("other")) == fp {
+		t.Fatal("different secrets, same fingerprint")
+	}
+}
+
+func TestGroup(t *testing.T) {
+	for in, want := range map[string]string{"": "", "ABC": "ABC", "ABCD": "ABCD", "ABCDE": "ABCD-E", "ABCDEFGH": "ABCD-EFGH"} {
+		if got := Group(in); got != want {
+			t.Errorf("Group(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

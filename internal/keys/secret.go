@@ -1,0 +1,105 @@
+// Package keys reads and writes pprl's project secret files and derives
+// every key pprl uses from the secret.
+//
+// A secret file holds 32 random bytes as unpadded base64url text plus a
+// newline, readable only by its owner. The secret is the file's bytes with
+// one trailing newline removed, used as UTF-8 text (as clkhash uses its
+// secret). Every purpose derives its own subkey with HKDF-SHA256 and the info
+// label "pprl/v1/"+purpose, so the raw secret is never used twice.
+package keys
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/pprl/pprl/internal/atomicfile"
+	"github.com/pprl/pprl/internal/exitcode"
+)
+
+// SecretBytes is the number of random bytes in a generated secret.
+const SecretBytes = 32
+
+// maxSecretFile bounds how much of a file ReadSecret will read: a secret is a
+// line of text, so anything larger is the wrong file.
+const maxSecretFile = 64 << 10
+
+// NewSecret returns a fresh secret: 32 random bytes as unpadded base64url.
+func NewSecret() []byte {
+	b := make([]byte, SecretBytes)
+	rand.Read(b) // never fails (crypto/rand panics on a broken system)
+	return []byte(base64.RawURLEncoding.EncodeToString(b))
+}
+
+// CheckOwnerOnly returns an input error if the file at path is missing or can
+// be read or written by group or others. It is shared by every reader of
+// private key material.
+func CheckOwnerOnly(path, what string) (fs.FileInfo, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, exitcode.Inputf("%s %s does not exist", what, path)
+		}
+		return nil, exitcode.AsInput(fmt.Errorf("%s: %w", what, err))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, exitcode.Inputf("%s %s is not a regular file", what, path)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, exitcode.Inputf("%s %s is readable or writable by others (mode %04o); restrict it with: chmod 600 %s",
+			what, path, fi.Mode().Perm(), path)
+	}
+	return fi, nil
+}
+
+// ReadSecret reads a secret file. It refuses (with an input error) a file
+// that is missing, empty, too large, or readable or writable by group or
+// others. It returns the file's bytes with one trailing "\n" or "\r\n"
+// removed.
+func ReadSecret(path string) ([]byte, error) {
+	if _, err := CheckOwnerOnly(path, "secret file"); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, exitcode.AsInput(fmt.Errorf("secret file: %w", err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return nil, exitcode.AsInput(fmt.Errorf("secret file %s: %w", path, err))
+	}
+	if len(b) > maxSecretFile {
+		return nil, exitcode.Inputf("secret file %s is too large to be a secret (over %d bytes); check the path", path, maxSecretFile)
+	}
+	switch {
+	case len(b) >= 2 && b[len(b)-2] == '\r' && b[len(b)-1] == '\n':
+		b = b[:len(b)-2]
+	case len(b) >= 1 && b[len(b)-1] == '\n':
+		b = b[:len(b)-1]
+	}
+	if len(b) == 0 {
+		return nil, exitcode.Inputf("secret file %s is empty; make one with: pprl keygen secret -o %s --force", path, path)
+	}
+	return b, nil
+}
+
+// WriteSecret writes secret plus a newline to path with mode 0600,
+// atomically. Unless force is set it refuses (input error) to replace an
+// existing file.
+func WriteSecret(path string, secret []byte, force bool) error {
+	data := make([]byte, 0, len(secret)+1)
+	data = append(append(data, secret...), '\n')
+	err := atomicfile.WriteFile(path, data, atomicfile.Options{Perm: 0o600, NoOverwrite: !force})
+	if errors.Is(err, fs.ErrExist) {
+		return exitcode.Inputf("%s already exists; use --force to replace it (the old key is then lost)", path)
+	}
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+		return exitcode.AsInput(err)
+	}
+	return err
+}
