@@ -1,0 +1,89 @@
+package linkage
+
+import (
+	"fmt"
+
+	"github.com/pprl/pprl/bloom"
+)
+
+// TokenBytes is the length of one deterministic token (HMAC-SHA256).
+const TokenBytes = 32
+
+// MaxRules is the most deterministic token rules a match can use; rule
+// agreements are kept as a bit mask in each Pair.
+const MaxRules = 16
+
+// Dataset is one input of a match held in memory: record identifiers, CLKs
+// stored contiguously (record i is CLKs[i*Width:(i+1)*Width]) and the
+// deterministic tokens of every rule, also contiguous, with a validity flag
+// per record (a null token never joins).
+type Dataset struct {
+	Name      string
+	RecordIDs []string
+	CLKs      []byte
+	Width     int // bytes per CLK
+	Rules     []string
+	Tokens    [][]byte // Tokens[r][i*TokenBytes:(i+1)*TokenBytes]
+	Valid     [][]bool // Valid[r][i]: record i has a token for rule r
+
+	// Manifest facts carried into summary.json.
+	SchemaFingerprint string
+	SecretFingerprint string
+	Source            string // file name the dataset came from
+
+	pop []uint16 // popcount of each CLK, filled by Prepare
+}
+
+// Len returns the number of records.
+func (d *Dataset) Len() int { return len(d.RecordIDs) }
+
+// CLK returns record i's filter.
+func (d *Dataset) CLK(i int) []byte { return d.CLKs[i*d.Width : (i+1)*d.Width] }
+
+// Token returns record i's token for rule r and whether it is present.
+func (d *Dataset) Token(r, i int) ([]byte, bool) {
+	if !d.Valid[r][i] {
+		return nil, false
+	}
+	return d.Tokens[r][i*TokenBytes : (i+1)*TokenBytes], true
+}
+
+// Popcount returns the number of set bits of record i's CLK. Prepare must
+// have been called.
+func (d *Dataset) Popcount(i int) int { return int(d.pop[i]) }
+
+// Prepare checks the dataset's shape and computes the CLK popcounts. It is
+// idempotent.
+func (d *Dataset) Prepare() error {
+	n := d.Len()
+	if d.Width <= 0 || d.Width%8 != 0 || d.Width > 8192 {
+		return fmt.Errorf("dataset %q: CLK width %d bytes is not a positive multiple of 8 up to 8192", d.Name, d.Width)
+	}
+	if len(d.CLKs) != n*d.Width {
+		return fmt.Errorf("dataset %q: %d CLK bytes for %d records of %d bytes", d.Name, len(d.CLKs), n, d.Width)
+	}
+	if len(d.Rules) > MaxRules {
+		return fmt.Errorf("dataset %q: %d token rules, at most %d supported", d.Name, len(d.Rules), MaxRules)
+	}
+	if len(d.Tokens) != len(d.Rules) || len(d.Valid) != len(d.Rules) {
+		return fmt.Errorf("dataset %q: token columns do not match its %d rules", d.Name, len(d.Rules))
+	}
+	for r := range d.Rules {
+		if len(d.Tokens[r]) != n*TokenBytes || len(d.Valid[r]) != n {
+			return fmt.Errorf("dataset %q: rule %s has the wrong number of tokens", d.Name, d.Rules[r])
+		}
+	}
+	if n >= 1<<32-2 {
+		return fmt.Errorf("dataset %q: %d records, too many", d.Name, n)
+	}
+	if len(d.pop) == n {
+		return nil
+	}
+	d.pop = make([]uint16, n)
+	parallelFor(n, 1<<14, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			d.pop[i] = uint16(bloom.Popcount(d.CLK(i)))
+		}
+	})
+	return nil
+}

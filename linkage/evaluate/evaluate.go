@@ -1,0 +1,689 @@
+package evaluate
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Scope says which true pairs count.
+type Scope string
+
+// The pair scopes.
+const (
+	// ScopeAuto counts within-dataset pairs only when the run is a
+	// deduplication (one dataset) or the outputs themselves put two records
+	// of one dataset together (as `pprl match --allow-duplicates` may).
+	ScopeAuto Scope = ""
+	// ScopeCross counts only pairs of records from different datasets.
+	ScopeCross Scope = "cross-dataset"
+	// ScopeAll counts every pair, within datasets too.
+	ScopeAll Scope = "all"
+)
+
+// Options tunes Evaluate.
+type Options struct {
+	Scope Scope
+	// MaxGroups: a subgroup column with more distinct values than this (e.g.
+	// birth_year) is left out of the subgroup tables. Zero means 30.
+	MaxGroups int
+	// CurvePoints is the number of thresholds in Result.Sweep.Curve. Zero
+	// means 101.
+	CurvePoints int
+}
+
+// PairScores are pairwise quality figures. Precision is TruePositives /
+// Predicted, Recall is TruePositives / TruePairs, F1 their harmonic mean;
+// each is 0 when its denominator is 0.
+type PairScores struct {
+	TruePairs     int64   `json:"true_pairs"`
+	Predicted     int64   `json:"predicted_pairs"`
+	TruePositives int64   `json:"true_positives"`
+	Precision     float64 `json:"precision"`
+	Recall        float64 `json:"recall"`
+	F1            float64 `json:"f1"`
+}
+
+func scores(truePairs, predicted, tp int64) PairScores {
+	s := PairScores{TruePairs: truePairs, Predicted: predicted, TruePositives: tp}
+	s.Precision = ratio(tp, predicted)
+	s.Recall = ratio(tp, truePairs)
+	if s.Precision+s.Recall > 0 {
+		s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
+	}
+	return s
+}
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// ClusterScores compare the entities with the true people, over the records
+// in the outputs.
+type ClusterScores struct {
+	Entities int `json:"entities"`
+	People   int `json:"people"` // true people with at least one record in the outputs
+	// LinkablePeople have two or more records in the outputs.
+	LinkablePeople int `json:"linkable_people"`
+	// ExactPeople are linkable people whose records form exactly one entity,
+	// with nothing else in it; ExactRate = ExactPeople / LinkablePeople.
+	ExactPeople int     `json:"exact_people"`
+	ExactRate   float64 `json:"exact_rate"`
+	// SplitPeople are people whose records are spread over two or more
+	// entities; MergedEntities hold records of two or more people.
+	SplitPeople    int `json:"split_people"`
+	MergedEntities int `json:"merged_entities"`
+	// B-cubed: the mean over records of |E∩P|/|E| (precision) and |E∩P|/|P|
+	// (recall), E the record's entity and P its person (in the outputs).
+	BCubedPrecision float64 `json:"bcubed_precision"`
+	BCubedRecall    float64 `json:"bcubed_recall"`
+	BCubedF1        float64 `json:"bcubed_f1"`
+}
+
+// Blocking describes the candidate search.
+type Blocking struct {
+	// Candidates is counts.candidates from summary.json (-1 if absent).
+	Candidates int64 `json:"candidates"`
+	// ComparisonSpace is the number of pairs an exhaustive comparison of
+	// the outputs' records would score, in scope.
+	ComparisonSpace int64 `json:"comparison_space"`
+	// ReductionRatio is 1 - Candidates/ComparisonSpace (-1 if unknown).
+	ReductionRatio float64 `json:"reduction_ratio"`
+	// PairsCompleteness is the share of true pairs among the candidates.
+	// When match kept no candidates file it is measured on the links and is
+	// then a lower bound (Exact false).
+	PairsCompleteness float64 `json:"pairs_completeness"`
+	Exact             bool    `json:"pairs_completeness_exact"`
+	Source            string  `json:"pairs_completeness_source"`
+}
+
+// GroupRecall is recall (and, for dataset pairs, precision) within a group.
+type GroupRecall struct {
+	Group      string  `json:"group"`
+	TruePairs  int64   `json:"true_pairs"`
+	Found      int64   `json:"found"` // true pairs in one entity
+	Recall     float64 `json:"recall"`
+	LinkFound  int64   `json:"links_found"`
+	LinkRecall float64 `json:"links_recall"`
+	// Predicted pairs and precision: only for dataset pairs.
+	Predicted int64   `json:"predicted_pairs,omitempty"`
+	Precision float64 `json:"precision,omitempty"`
+	F1        float64 `json:"f1,omitempty"`
+}
+
+// Subgroup is recall by the values of one truth column.
+type Subgroup struct {
+	Column string        `json:"column"`
+	Groups []GroupRecall `json:"groups"`
+}
+
+// SweepRow is quality of the links with score >= Threshold.
+type SweepRow struct {
+	Threshold float64 `json:"threshold"`
+	Links     int64   `json:"links"`
+	PairScores
+}
+
+// Sweep is the threshold sweep over scored pairs.
+type Sweep struct {
+	// Source is "candidates" when candidates.parquet was there, else
+	// "links": links hold only pairs that passed match's decision, so the
+	// sweep then covers thresholds at or above match's own.
+	Source    string     `json:"source"`
+	Threshold float64    `json:"threshold"` // match's threshold (0 if unknown)
+	Rows      []SweepRow `json:"rows"`      // a readable grid, match's threshold included
+	Best      SweepRow   `json:"best_f1"`   // the highest F1 over every distinct score
+	Curve     []SweepRow `json:"curve"`     // a fine grid, for charts
+}
+
+// DatasetInfo counts one dataset's records.
+type DatasetInfo struct {
+	Dataset string `json:"dataset"`
+	// Records in the outputs, truth records, and truth records absent from
+	// the outputs (rejected at tokenize or left out of the run).
+	Records      int `json:"records"`
+	TruthRecords int `json:"truth_records"`
+	Missing      int `json:"missing_from_outputs"`
+	// NoTruth: records in the outputs that the truth does not know (each is
+	// taken as a person of its own).
+	NoTruth int `json:"records_without_truth"`
+}
+
+// Result is everything `pprl evaluate` reports.
+type Result struct {
+	Scope    Scope         `json:"scope"`
+	Datasets []DatasetInfo `json:"datasets"`
+	// Entities scores the entity clustering pairwise: predicted pairs are
+	// the pairs of records in one entity.
+	Entities PairScores `json:"entities"`
+	// Links scores links.parquet as predicted pairs.
+	Links         PairScores    `json:"links"`
+	Clusters      ClusterScores `json:"clusters"`
+	Blocking      Blocking      `json:"blocking"`
+	ByDatasetPair []GroupRecall `json:"by_dataset_pair"`
+	ByDataset     []GroupRecall `json:"by_dataset"`
+	BySubgroup    []Subgroup    `json:"by_subgroup"`
+	Sweep         Sweep         `json:"sweep"`
+	Notes         []string      `json:"notes"`
+}
+
+// Evaluate scores match outputs against the truth. Truth records of datasets
+// that are not in the outputs are ignored; truth records of the outputs'
+// datasets that are missing from the outputs still count as true pairs
+// (recall is end to end, rejects included).
+func Evaluate(o *Outputs, t *Truth, opts Options) (*Result, error) {
+	if opts.MaxGroups == 0 {
+		opts.MaxGroups = 30
+	}
+	if opts.CurvePoints == 0 {
+		opts.CurvePoints = 101
+	}
+	res := &Result{Notes: []string{}}
+	dsNames, _ := o.Datasets()
+	dsNum := make(map[string]int32, len(dsNames))
+	for i, d := range dsNames {
+		dsNum[d] = int32(i)
+	}
+	nd := len(dsNames)
+	infos := make([]DatasetInfo, nd)
+	for i, d := range dsNames {
+		infos[i].Dataset = d
+	}
+
+	// Universe: the outputs' records (0..N-1), then truth records of the
+	// same datasets that the outputs lack.
+	n := len(o.Records)
+	ds := make([]int32, 0, n)
+	person := make([]int32, 0, n)
+	entity := make([]int32, 0, n)
+	truthRow := make([]int32, 0, n) // index into t.Records, -1 if none
+	personNum := map[string]int32{}
+	nextPerson := int32(0)
+	personOf := func(p string) int32 {
+		x, ok := personNum[p]
+		if !ok {
+			x = nextPerson
+			nextPerson++
+			personNum[p] = x
+		}
+		return x
+	}
+	for i, k := range o.Records {
+		d := dsNum[k.Dataset]
+		ds = append(ds, d)
+		entity = append(entity, o.Entity[i])
+		infos[d].Records++
+		if ti, ok := t.index[k]; ok {
+			person = append(person, personOf(t.Records[ti].Person))
+			truthRow = append(truthRow, int32(ti))
+			infos[d].TruthRecords++
+		} else {
+			person = append(person, -1) // fixed below
+			truthRow = append(truthRow, -1)
+			infos[d].NoTruth++
+		}
+	}
+	nextEntity := int32(len(o.EntityIDs))
+	ignored := map[string]int{}
+	for ti, r := range t.Records {
+		d, ok := dsNum[r.Key.Dataset]
+		if !ok {
+			ignored[r.Key.Dataset]++
+			continue
+		}
+		if _, in := o.index[r.Key]; in {
+			continue
+		}
+		ds = append(ds, d)
+		person = append(person, personOf(r.Person))
+		entity = append(entity, nextEntity) // an entity of its own
+		nextEntity++
+		truthRow = append(truthRow, int32(ti))
+		infos[d].TruthRecords++
+		infos[d].Missing++
+	}
+	for i := range person {
+		if person[i] < 0 { // unknown to the truth: a person of its own
+			person[i] = nextPerson
+			nextPerson++
+		}
+	}
+	total := len(ds)
+	res.Datasets = infos
+
+	// Scope.
+	within := false
+	switch opts.Scope {
+	case ScopeAll:
+		within = true
+	case ScopeCross:
+	case ScopeAuto:
+		within = nd == 1 || outputsPairWithin(o)
+	default:
+		return nil, fmt.Errorf("evaluate: unknown scope %q", opts.Scope)
+	}
+	res.Scope = ScopeCross
+	if within {
+		res.Scope = ScopeAll
+	}
+
+	byPerson := func(i int) (key128, bool) { return key128{uint64(person[i]), 0}, true }
+	byEntity := func(i int) (key128, bool) { return key128{uint64(entity[i]), 0}, i < n }
+	byBoth := func(i int) (key128, bool) { return key128{uint64(entity[i]), uint64(person[i])}, i < n }
+	T := pairMatrix(total, byPerson, nil, 1, ds, nd)[0]
+	P := pairMatrix(total, byEntity, nil, 1, ds, nd)[0]
+	TP := pairMatrix(total, byBoth, nil, 1, ds, nd)[0]
+	trueTotal := sumScope(T, within)
+	res.Entities = scores(trueTotal, sumScope(P, within), sumScope(TP, within))
+	if !within {
+		var w int64
+		for a := 0; a < nd; a++ {
+			w += T[a][a]
+		}
+		if w > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("%d true pairs within a single dataset are not counted (scope is cross-dataset; use --scope all to count them)", w))
+		}
+	}
+
+	// Links as scored pairs.
+	links := dedupLinks(o.Links)
+	linkTP := make([]bool, len(links))
+	var ltp int64
+	LT := make([][]int64, nd) // links that are true pairs, by dataset pair
+	for a := range LT {
+		LT[a] = make([]int64, nd)
+	}
+	for i, l := range links {
+		if person[l.A] == person[l.B] {
+			linkTP[i] = true
+			ltp++
+			a, b := ds[l.A], ds[l.B]
+			if a > b {
+				a, b = b, a
+			}
+			LT[a][b]++
+		}
+	}
+	res.Links = scores(trueTotal, int64(len(links)), ltp)
+
+	// By dataset pair and by dataset.
+	for a := 0; a < nd; a++ {
+		for b := a; b < nd; b++ {
+			if a == b && !within {
+				continue
+			}
+			g := GroupRecall{Group: dsNames[a] + " – " + dsNames[b], TruePairs: T[a][b], Found: TP[a][b], LinkFound: LT[a][b], Predicted: P[a][b]}
+			s := scores(T[a][b], P[a][b], TP[a][b])
+			g.Recall, g.Precision, g.F1 = s.Recall, s.Precision, s.F1
+			g.LinkRecall = ratio(LT[a][b], T[a][b])
+			res.ByDatasetPair = append(res.ByDatasetPair, g)
+		}
+	}
+	for a := 0; a < nd; a++ {
+		g := GroupRecall{Group: dsNames[a]}
+		for b := 0; b < nd; b++ {
+			x, y := min(a, b), max(a, b)
+			if x == y && !within {
+				continue
+			}
+			g.TruePairs += T[x][y]
+			g.Found += TP[x][y]
+			g.LinkFound += LT[x][y]
+		}
+		g.Recall, g.LinkRecall = ratio(g.Found, g.TruePairs), ratio(g.LinkFound, g.TruePairs)
+		res.ByDataset = append(res.ByDataset, g)
+	}
+
+	// By subgroup: a true pair is in group v of a column when both its
+	// records have value v there.
+	for c, col := range t.Columns {
+		values := map[string]int32{}
+		var names []string
+		label := make([]int32, total)
+		for i := range label {
+			v := ""
+			if truthRow[i] >= 0 {
+				v = t.Records[truthRow[i]].Attrs[c]
+			}
+			x, ok := values[v]
+			if !ok {
+				x = int32(len(names))
+				values[v] = x
+				names = append(names, v)
+			}
+			label[i] = x
+		}
+		if len(names) > opts.MaxGroups {
+			res.Notes = append(res.Notes, fmt.Sprintf("subgroup column %q has %d values (more than %d) and is left out", col, len(names), opts.MaxGroups))
+			continue
+		}
+		GT := pairMatrix(total, func(i int) (key128, bool) {
+			return key128{uint64(person[i]), uint64(label[i])}, true
+		}, label, len(names), ds, nd)
+		GF := pairMatrix(total, func(i int) (key128, bool) {
+			return key128{uint64(entity[i])<<32 | uint64(uint32(person[i])), uint64(label[i])}, i < n
+		}, label, len(names), ds, nd)
+		linkFound := make([]int64, len(names))
+		for i, l := range links {
+			if linkTP[i] && label[l.A] == label[l.B] {
+				a, b := ds[l.A], ds[l.B]
+				if a != b || within {
+					linkFound[label[l.A]]++
+				}
+			}
+		}
+		sg := Subgroup{Column: col}
+		for v, name := range names {
+			g := GroupRecall{Group: name, TruePairs: sumScope(GT[v], within), Found: sumScope(GF[v], within), LinkFound: linkFound[v]}
+			if g.Group == "" {
+				g.Group = "(blank)"
+			}
+			if g.TruePairs == 0 {
+				continue
+			}
+			g.Recall, g.LinkRecall = ratio(g.Found, g.TruePairs), ratio(g.LinkFound, g.TruePairs)
+			sg.Groups = append(sg.Groups, g)
+		}
+		sort.Slice(sg.Groups, func(i, j int) bool { return lessNatural(sg.Groups[i].Group, sg.Groups[j].Group) })
+		res.BySubgroup = append(res.BySubgroup, sg)
+	}
+
+	res.Clusters = clusterScores(n, entity[:n], person[:n], len(o.EntityIDs))
+	res.Blocking = blocking(o, ds[:n], nd, within, trueTotal, person, res.Links.Recall)
+	res.Sweep = sweep(o, links, linkTP, person, trueTotal, opts.CurvePoints)
+	if res.Sweep.Source == "links" && len(links) > 0 {
+		res.Notes = append(res.Notes, "the threshold sweep uses links.parquet, which holds only pairs that passed match's decision: it covers thresholds at or above match's own, and ignores one-to-one assignment and clustering")
+	}
+
+	var noTruth, missing int
+	for _, in := range infos {
+		noTruth += in.NoTruth
+		missing += in.Missing
+	}
+	if noTruth > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d records in the outputs are not in the truth; each counts as a person of its own", noTruth))
+	}
+	if missing > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d truth records are missing from the outputs (rejected at tokenize?); their true pairs count as missed", missing))
+	}
+	if len(ignored) > 0 {
+		var names []string
+		for d := range ignored {
+			names = append(names, d)
+		}
+		sort.Strings(names)
+		res.Notes = append(res.Notes, fmt.Sprintf("truth records of datasets not in the outputs are ignored: %s", strings.Join(names, ", ")))
+	}
+	if trueTotal == 0 {
+		res.Notes = append(res.Notes, "the truth has no true pairs among these datasets: recall is undefined (shown as 0)")
+	}
+	return res, nil
+}
+
+// outputsPairWithin reports whether a link or an entity joins two records of
+// one dataset.
+func outputsPairWithin(o *Outputs) bool {
+	for _, l := range o.Links {
+		if o.Records[l.A].Dataset == o.Records[l.B].Dataset {
+			return true
+		}
+	}
+	seen := map[struct {
+		e int32
+		d string
+	}]bool{}
+	for i, r := range o.Records {
+		k := struct {
+			e int32
+			d string
+		}{o.Entity[i], r.Dataset}
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+	}
+	return false
+}
+
+// dedupLinks returns links sorted by record pair with repeats of a pair
+// removed (keeping the highest score). Link.A < Link.B already.
+func dedupLinks(in []Link) []Link {
+	links := slices.Clone(in)
+	slices.SortFunc(links, func(x, y Link) int {
+		if x.A != y.A {
+			return int(x.A - y.A)
+		}
+		if x.B != y.B {
+			return int(x.B - y.B)
+		}
+		switch {
+		case x.Score > y.Score:
+			return -1
+		case x.Score < y.Score:
+			return 1
+		}
+		return 0
+	})
+	return slices.CompactFunc(links, func(x, y Link) bool { return x.A == y.A && x.B == y.B })
+}
+
+func clusterScores(n int, entity, person []int32, nEntities int) ClusterScores {
+	type ep struct{ e, p int32 }
+	entSize := map[int32]int32{}
+	perSize := map[int32]int32{}
+	both := map[ep]int32{}
+	for i := 0; i < n; i++ {
+		entSize[entity[i]]++
+		perSize[person[i]]++
+		both[ep{entity[i], person[i]}]++
+	}
+	cs := ClusterScores{Entities: len(entSize), People: len(perSize)}
+	var bp, br float64
+	for i := 0; i < n; i++ {
+		c := float64(both[ep{entity[i], person[i]}])
+		bp += c / float64(entSize[entity[i]])
+		br += c / float64(perSize[person[i]])
+	}
+	if n > 0 {
+		cs.BCubedPrecision, cs.BCubedRecall = bp/float64(n), br/float64(n)
+	}
+	if cs.BCubedPrecision+cs.BCubedRecall > 0 {
+		cs.BCubedF1 = 2 * cs.BCubedPrecision * cs.BCubedRecall / (cs.BCubedPrecision + cs.BCubedRecall)
+	}
+	groupsOfPerson := map[int32]int{}
+	peopleOfEntity := map[int32]int{}
+	for k := range both {
+		groupsOfPerson[k.p]++
+		peopleOfEntity[k.e]++
+	}
+	for p, size := range perSize {
+		if size < 2 {
+			continue
+		}
+		cs.LinkablePeople++
+		if groupsOfPerson[p] > 1 {
+			cs.SplitPeople++
+		}
+	}
+	for k, c := range both {
+		if perSize[k.p] >= 2 && c == perSize[k.p] && c == entSize[k.e] {
+			cs.ExactPeople++
+		}
+	}
+	for _, np := range peopleOfEntity {
+		if np > 1 {
+			cs.MergedEntities++
+		}
+	}
+	cs.ExactRate = ratio(int64(cs.ExactPeople), int64(cs.LinkablePeople))
+	return cs
+}
+
+func blocking(o *Outputs, ds []int32, nd int, within bool, trueTotal int64, person []int32, linkRecall float64) Blocking {
+	b := Blocking{Candidates: -1, ReductionRatio: -1}
+	size := make([]int64, nd)
+	for _, d := range ds {
+		size[d]++
+	}
+	for a := 0; a < nd; a++ {
+		for c := a; c < nd; c++ {
+			if a != c {
+				b.ComparisonSpace += size[a] * size[c]
+			} else if within {
+				b.ComparisonSpace += size[a] * (size[a] - 1) / 2
+			}
+		}
+	}
+	if c, ok := o.Summary.Counts["candidates"]; ok {
+		b.Candidates = int64(c)
+		if b.ComparisonSpace > 0 {
+			b.ReductionRatio = 1 - float64(b.Candidates)/float64(b.ComparisonSpace)
+		}
+	}
+	if o.Candidates != nil {
+		var tp int64
+		for _, l := range dedupLinks(o.Candidates) {
+			if person[l.A] == person[l.B] {
+				tp++
+			}
+		}
+		b.PairsCompleteness, b.Exact, b.Source = ratio(tp, trueTotal), true, "candidates"
+	} else {
+		b.PairsCompleteness, b.Exact, b.Source = linkRecall, false, "links (lower bound: match kept no candidates file)"
+	}
+	return b
+}
+
+func sweep(o *Outputs, links []Link, linkTP []bool, person []int32, trueTotal int64, points int) Sweep {
+	s := Sweep{Source: "links"}
+	if o.Summary.Threshold.Set {
+		s.Threshold = o.Summary.Threshold.Value
+	}
+	type scored struct {
+		score float64
+		tp    bool
+	}
+	var pairs []scored
+	if o.Candidates != nil {
+		s.Source = "candidates"
+		for _, l := range dedupLinks(o.Candidates) {
+			pairs = append(pairs, scored{l.Score, person[l.A] == person[l.B]})
+		}
+	} else {
+		for i, l := range links {
+			pairs = append(pairs, scored{l.Score, linkTP[i]})
+		}
+	}
+	s.Rows, s.Curve = []SweepRow{}, []SweepRow{}
+	if len(pairs) == 0 {
+		return s
+	}
+	slices.SortFunc(pairs, func(a, b scored) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
+	// cum[i] = true positives among pairs[:i+1]; at threshold t the
+	// predicted pairs are the prefix with score >= t.
+	cum := make([]int64, len(pairs))
+	var c int64
+	for i, p := range pairs {
+		if p.tp {
+			c++
+		}
+		cum[i] = c
+	}
+	at := func(t float64) SweepRow {
+		k := sort.Search(len(pairs), func(i int) bool { return pairs[i].score < t })
+		var tp int64
+		if k > 0 {
+			tp = cum[k-1]
+		}
+		return SweepRow{Threshold: t, Links: int64(k), PairScores: scores(trueTotal, int64(k), tp)}
+	}
+	lo, hi := pairs[len(pairs)-1].score, pairs[0].score
+	// Best F1 over every distinct score (the last pair of each run of equal scores).
+	for i := range pairs {
+		if i+1 < len(pairs) && pairs[i+1].score == pairs[i].score {
+			continue
+		}
+		r := SweepRow{Threshold: pairs[i].score, Links: int64(i + 1), PairScores: scores(trueTotal, int64(i+1), cum[i])}
+		if r.F1 > s.Best.F1 || s.Best.Links == 0 {
+			s.Best = r
+		}
+	}
+	// Readable grid: a round step giving about 10 rows between lo and hi.
+	step := niceStep((hi - lo) / 10)
+	var grid []float64
+	if step > 0 {
+		for x := math.Floor(lo/step) * step; x <= hi+step/2; x += step {
+			grid = append(grid, math.Round(x/step)*step)
+		}
+	} else {
+		grid = []float64{lo}
+	}
+	if o.Summary.Threshold.Set {
+		grid = append(grid, s.Threshold)
+	}
+	slices.Sort(grid)
+	grid = slices.Compact(grid)
+	for _, t := range grid {
+		s.Rows = append(s.Rows, at(t))
+	}
+	for i := 0; i < points; i++ {
+		t := lo
+		if points > 1 {
+			t = lo + (hi-lo)*float64(i)/float64(points-1)
+		}
+		s.Curve = append(s.Curve, at(t))
+	}
+	return s
+}
+
+// niceStep rounds x up to 1, 2 or 5 times a power of ten.
+func niceStep(x float64) float64 {
+	if x <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= x {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// lessNatural orders group labels so that "5-9" comes before "10-15".
+func lessNatural(a, b string) bool {
+	na, oka := leadingInt(a)
+	nb, okb := leadingInt(b)
+	if oka && okb && na != nb {
+		return na < nb
+	}
+	return a < b
+}
+
+func leadingInt(s string) (int, bool) {
+	n, digits := 0, 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+		digits++
+		if digits > 9 {
+			break
+		}
+	}
+	return n, digits > 0
+}

@@ -1,0 +1,115 @@
+package linkage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+)
+
+// ExactStats reports what the exact token joins did.
+type ExactStats struct {
+	Pairs          int64 // rule agreements found (a pair agreeing on two rules counts twice)
+	SkippedBlocks  int64 // token values shared by more than MaxBlock records on one side
+	SkippedRecords int64 // records in those blocks (both sides)
+}
+
+// tokenEntry is a token's first 8 bytes (an HMAC output, so uniformly
+// distributed) and the record it belongs to.
+type tokenEntry struct {
+	key uint64
+	idx uint32
+}
+
+func tokenEntries(d *Dataset, r int) []tokenEntry {
+	es := make([]tokenEntry, 0, d.Len())
+	toks, valid := d.Tokens[r], d.Valid[r]
+	for i := range d.Len() {
+		if valid[i] {
+			es = append(es, tokenEntry{binary.LittleEndian.Uint64(toks[i*TokenBytes:]), uint32(i)})
+		}
+	}
+	slices.SortFunc(es, func(x, y tokenEntry) int {
+		switch {
+		case x.key < y.key:
+			return -1
+		case x.key > y.key:
+			return 1
+		}
+		return int(x.idx) - int(y.idx)
+	})
+	return es
+}
+
+// exactJoin finds every pair of records (a in A, b in B) that agree on the
+// token of some rule, as Pairs with the Rules mask set and And filled in.
+// Null tokens never join. A token value held by more than maxBlock records
+// on either side (a placeholder such as a default date of birth, or a very
+// common name) is skipped and counted, because it would create a quadratic
+// block of mostly wrong pairs; those records still meet through the
+// similarity search. When self is true (A == B, deduplication) only a < b
+// pairs are made.
+func exactJoin(A, B *Dataset, self bool, maxBlock int) ([]Pair, ExactStats) {
+	var st ExactStats
+	var out []Pair
+	for r := range A.Rules {
+		ea := tokenEntries(A, r)
+		eb := ea
+		if !self {
+			eb = tokenEntries(B, r)
+		}
+		bit := uint16(1) << r
+		i, j := 0, 0
+		for i < len(ea) && j < len(eb) {
+			ka, kb := ea[i].key, eb[j].key
+			if ka < kb {
+				i++
+				continue
+			}
+			if kb < ka {
+				j++
+				continue
+			}
+			i2, j2 := i, j
+			for i2 < len(ea) && ea[i2].key == ka {
+				i2++
+			}
+			for j2 < len(eb) && eb[j2].key == ka {
+				j2++
+			}
+			if i2-i > maxBlock || j2-j > maxBlock {
+				st.SkippedBlocks++
+				st.SkippedRecords += int64(i2 - i)
+				if !self {
+					st.SkippedRecords += int64(j2 - j)
+				}
+				i, j = i2, j2
+				continue
+			}
+			for x := i; x < i2; x++ {
+				a := ea[x].idx
+				ta, _ := A.Token(r, int(a))
+				for y := j; y < j2; y++ {
+					b := eb[y].idx
+					if self && b <= a {
+						continue
+					}
+					tb, _ := B.Token(r, int(b))
+					if !bytes.Equal(ta, tb) { // 64-bit prefix collision
+						continue
+					}
+					out = append(out, Pair{A: a, B: b, Rules: bit})
+					st.Pairs++
+				}
+			}
+			i, j = i2, j2
+		}
+	}
+	out = sortMergePairs(out)
+	parallelFor(len(out), 1<<14, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			p := &out[k]
+			p.And = uint16(andPopcount(A.CLK(int(p.A)), B.CLK(int(p.B))))
+		}
+	})
+	return out, st
+}

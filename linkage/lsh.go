@@ -1,0 +1,236 @@
+package linkage
+
+import (
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"slices"
+)
+
+// Hamming LSH over sampled bits.
+//
+// A band is a list of b bit positions. Two filters collide in a band when
+// they agree on all b sampled bits. For a pair whose filters agree on a
+// fraction s of those positions the chance of colliding in one band is
+// about s^b, and in at least one of L bands 1 − (1 − s^b)^L: pairs with high
+// Dice (few differing bits) almost surely meet, random pairs (agreement
+// about q² + (1−q)² per bit for bit density q) rarely do. Only colliding
+// pairs, and pairs that share a deterministic token, have their Dice
+// computed, so the work per query is the sum of its bucket sizes instead of
+// the size of the other dataset.
+//
+// The index over the second dataset keeps, per band, the record indices
+// sorted by band key (uint32: b ≤ 32) and a directory on the key's top
+// bits, 12 bytes per record per band; keys of the querying side are
+// computed on the fly.
+
+// lshBand is one band of the index.
+type lshBand struct {
+	bytePos  []uint16 // byte index of each sampled bit
+	shift    []uint8  // right shift that brings the bit to position 0
+	order    []uint32 // record indices sorted by (key, index)
+	keys     []uint32 // keys[k] = key of record order[k]
+	dir      []uint32 // dir[h]..dir[h+1]: entries whose key's top bits are h
+	dirShift uint
+}
+
+// key computes the band key of a filter.
+func (bd *lshBand) key(clk []byte) uint32 {
+	var k uint32
+	for j, p := range bd.bytePos {
+		k |= uint32(clk[p]>>bd.shift[j]&1) << j
+	}
+	return k
+}
+
+// bucket returns the records of the other dataset whose key equals k.
+func (bd *lshBand) bucket(k uint32) []uint32 {
+	h := k >> bd.dirShift
+	lo, hi := int(bd.dir[h]), int(bd.dir[h+1])
+	keys := bd.keys[lo:hi]
+	i := 0
+	for i < len(keys) && keys[i] < k {
+		i++
+	}
+	j := i
+	for j < len(keys) && keys[j] == k {
+		j++
+	}
+	return bd.order[lo+i : lo+j]
+}
+
+// LSHPlan is the choice of bands: how many, how many bits each, and which.
+type LSHPlan struct {
+	Bands     int
+	Bits      int
+	Positions [][]int // bit positions (0 = most significant bit of byte 0)
+	// Expected per band, from the bit densities: collisions of a random
+	// pair, and of a pair exactly at the Dice threshold.
+	RandomCollision float64
+	ThresholdRecall float64 // estimated chance that a pair at the threshold meets in some band
+}
+
+// planLSH chooses the bands for a search at Dice threshold t. It measures
+// each bit's density in both datasets on a sample, keeps the informative
+// bits (density between 1% and 99% on both sides), and then picks the
+// number of bits per band so that a random query meets about bucketTarget
+// records per band, and the number of bands so that a pair exactly at the
+// threshold meets in at least one band with probability recallTarget
+// (pairs above the threshold meet more often), at most maxBands.
+// Positions are drawn with a PRNG seeded by seed: the same inputs give the
+// same plan.
+func planLSH(A, B *Dataset, t float64, bands, bitsPerBand int, seed uint64, bucketTarget, recallTarget float64, maxBands int) LSHPlan {
+	nbits := A.Width * 8
+	qa, qb := bitDensity(A), bitDensity(B)
+	var informative []int
+	var sumLogR, sumLogM float64
+	for i := range nbits {
+		if qa[i] < 0.01 || qa[i] > 0.99 || qb[i] < 0.01 || qb[i] > 0.99 {
+			continue
+		}
+		informative = append(informative, i)
+		r := qa[i]*qb[i] + (1-qa[i])*(1-qb[i])
+		m := 1 - 2*(1-t)*(qa[i]+qb[i])/2
+		sumLogR += math.Log(r)
+		sumLogM += math.Log(max(m, 1e-9))
+	}
+	if len(informative) < 8 { // degenerate filters: use every bit
+		informative = informative[:0]
+		for i := range nbits {
+			informative = append(informative, i)
+		}
+		sumLogR, sumLogM = float64(nbits)*math.Log(0.5), float64(nbits)*math.Log(0.9)
+	}
+	logR := sumLogR / float64(len(informative))
+	logM := sumLogM / float64(len(informative))
+	if bitsPerBand <= 0 {
+		n := float64(max(B.Len(), 1))
+		// n·exp(b·logR) ≤ bucketTarget
+		b := math.Ceil(math.Log(bucketTarget/n) / logR)
+		bitsPerBand = int(min(max(b, 4), 32, float64(len(informative))))
+	}
+	bitsPerBand = min(bitsPerBand, 32, len(informative))
+	pm := math.Exp(float64(bitsPerBand) * logM)
+	if bands <= 0 {
+		l := math.Ceil(math.Log(1-recallTarget) / math.Log1p(-min(pm, 0.999999)))
+		bands = int(min(max(l, 1), float64(maxBands)))
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	plan := LSHPlan{Bands: bands, Bits: bitsPerBand,
+		RandomCollision: math.Exp(float64(bitsPerBand) * logR),
+		ThresholdRecall: 1 - math.Pow(1-pm, float64(bands))}
+	for range bands {
+		perm := rng.Perm(len(informative))[:bitsPerBand]
+		pos := make([]int, bitsPerBand)
+		for j, k := range perm {
+			pos[j] = informative[k]
+		}
+		slices.Sort(pos) // sequential byte access when computing keys
+		plan.Positions = append(plan.Positions, pos)
+	}
+	return plan
+}
+
+// bitDensity returns the fraction of records with each bit set, measured
+// on up to 20,000 records spread evenly over the dataset.
+func bitDensity(d *Dataset) []float64 {
+	nbits := d.Width * 8
+	counts := make([]int, nbits)
+	n := d.Len()
+	step := max(1, n/20000)
+	seen := 0
+	for i := 0; i < n; i += step {
+		clk := d.CLK(i)
+		for byteIdx, v := range clk {
+			for v != 0 {
+				bit := bits.LeadingZeros8(v)
+				counts[byteIdx*8+bit]++
+				v &^= 0x80 >> bit
+			}
+		}
+		seen++
+	}
+	q := make([]float64, nbits)
+	for i, c := range counts {
+		q[i] = float64(c) / float64(max(seen, 1))
+	}
+	return q
+}
+
+// buildBand indexes dataset d for one band of positions.
+func buildBand(d *Dataset, pos []int) *lshBand {
+	bd := &lshBand{bytePos: make([]uint16, len(pos)), shift: make([]uint8, len(pos))}
+	for j, p := range pos {
+		bd.bytePos[j] = uint16(p >> 3)
+		bd.shift[j] = uint8(7 - p&7)
+	}
+	n := d.Len()
+	b := len(pos)
+	dirBits := min(b, max(bits.Len(uint(n)), 1))
+	bd.dirShift = uint(b - dirBits)
+	keys := make([]uint32, n)
+	for i := range n {
+		keys[i] = bd.key(d.CLK(i))
+	}
+	// Counting sort on the top dirBits of the key; stable, so records stay
+	// in index order within a directory cell.
+	bd.dir = make([]uint32, 1<<dirBits+1)
+	for _, k := range keys {
+		bd.dir[(k>>bd.dirShift)+1]++
+	}
+	for h := 1; h < len(bd.dir); h++ {
+		bd.dir[h] += bd.dir[h-1]
+	}
+	bd.order = make([]uint32, n)
+	bd.keys = make([]uint32, n)
+	fill := slices.Clone(bd.dir[:len(bd.dir)-1])
+	for i, k := range keys {
+		h := k >> bd.dirShift
+		bd.order[fill[h]] = uint32(i)
+		bd.keys[fill[h]] = k
+		fill[h]++
+	}
+	if bd.dirShift > 0 { // cells may mix keys: sort each by (key, index)
+		for h := 0; h+1 < len(bd.dir); h++ {
+			lo, hi := bd.dir[h], bd.dir[h+1]
+			if hi-lo > 1 {
+				sortCell(bd.keys[lo:hi], bd.order[lo:hi])
+			}
+		}
+	}
+	return bd
+}
+
+// sortCell sorts keys (and order alongside) by (key, order); cells are
+// small, so insertion sort, falling back to a general sort for big ones.
+func sortCell(keys, order []uint32) {
+	if len(keys) > 32 {
+		type e struct{ k, o uint32 }
+		es := make([]e, len(keys))
+		for i := range keys {
+			es[i] = e{keys[i], order[i]}
+		}
+		slices.SortFunc(es, func(x, y e) int {
+			if x.k != y.k {
+				if x.k < y.k {
+					return -1
+				}
+				return 1
+			}
+			return int(x.o) - int(y.o)
+		})
+		for i := range es {
+			keys[i], order[i] = es[i].k, es[i].o
+		}
+		return
+	}
+	for i := 1; i < len(keys); i++ {
+		k, o := keys[i], order[i]
+		j := i
+		for j > 0 && (keys[j-1] > k || keys[j-1] == k && order[j-1] > o) {
+			keys[j], order[j] = keys[j-1], order[j-1]
+			j--
+		}
+		keys[j], order[j] = k, o
+	}
+}

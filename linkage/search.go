@@ -1,0 +1,188 @@
+package linkage
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pprl/pprl/bloom"
+)
+
+// andPopcount is the Dice kernel's inner product: popcount(a AND b).
+func andPopcount(a, b []byte) int { return bloom.AndPopcount(a, b) }
+
+// SearchOptions controls the candidate search between two datasets.
+type SearchOptions struct {
+	// MinDice is the similarity floor: a pair that shares no deterministic
+	// token is a candidate when its CLK Dice coefficient is at least MinDice.
+	MinDice float64
+	// Bands and BandBits fix the LSH plan; zero chooses them from the bit
+	// densities of the inputs (see planLSH).
+	Bands, BandBits int
+	// Seed chooses the sampled bit positions.
+	Seed uint64
+	// MaxBucket skips LSH buckets holding more records than this (constant
+	// regions of the filters); zero means 2000.
+	MaxBucket int
+	// MaxBlock skips exact-join token values held by more records than this
+	// on one side; zero means 50.
+	MaxBlock int
+	// Exhaustive compares every pair (with the popcount bound) instead of
+	// using LSH: the reference the blocked search is measured against.
+	Exhaustive bool
+	// Progress, when not nil, is called with the number of queries done
+	// since the last call.
+	Progress func(done int)
+}
+
+// Defaults of the LSH planner, chosen by measurement (see the package
+// documentation): about one random record per bucket per band, and bands
+// enough that a pair exactly at the threshold meets with probability 0.995.
+const (
+	lshBucketTarget = 1.0
+	lshRecallTarget = 0.995
+	lshMaxBands     = 64
+)
+
+// SearchStats reports the work a search did.
+type SearchStats struct {
+	Exact          ExactStats
+	Plan           LSHPlan
+	Compared       int64 // distinct pairs whose Dice was computed
+	BoundPruned    int64 // distinct pairs skipped by the popcount bound
+	SkippedBuckets int64 // LSH bucket visits skipped for exceeding MaxBucket
+	Candidates     int   // pairs returned
+}
+
+// Search finds the candidate pairs between A and B: every pair that agrees
+// on some deterministic token (exact hash joins), and every pair whose Dice
+// coefficient is at least opt.MinDice among the pairs that meet in an LSH
+// band (or among all pairs, with opt.Exhaustive). With self set, A and B
+// must be the same dataset and only pairs a < b are searched
+// (deduplication). The result is sorted by (A, B), each pair once, with its
+// rule mask and And popcount filled in. The work is spread over
+// runtime.GOMAXPROCS goroutines by blocks of queries; the result does not
+// depend on the number of goroutines.
+func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
+	if opt.MaxBucket <= 0 {
+		opt.MaxBucket = 2000
+	}
+	if opt.MaxBlock <= 0 {
+		opt.MaxBlock = 50
+	}
+	var st SearchStats
+	exact, est := exactJoin(A, B, self, opt.MaxBlock)
+	st.Exact = est
+	// exactStart[a]..exactStart[a+1]: A's exact partners in exact.
+	exactStart := make([]uint32, A.Len()+1)
+	for _, p := range exact {
+		exactStart[p.A+1]++
+	}
+	for i := 1; i < len(exactStart); i++ {
+		exactStart[i] += exactStart[i-1]
+	}
+
+	var bands []*lshBand
+	if !opt.Exhaustive {
+		st.Plan = planLSH(A, B, opt.MinDice, opt.Bands, opt.BandBits, opt.Seed, lshBucketTarget, lshRecallTarget, lshMaxBands)
+		bands = make([]*lshBand, st.Plan.Bands)
+		parallelFor(len(bands), 1, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				bands[i] = buildBand(B, st.Plan.Positions[i])
+			}
+		})
+	}
+
+	const chunk = 1024
+	nA, nB := A.Len(), B.Len()
+	results := make([][]Pair, (nA+chunk-1)/chunk)
+	var compared, pruned, skipped atomic.Int64
+	var progressMu sync.Mutex
+	type state struct{ stamp []uint32 }
+	parallelChunks(nA, chunk, func() *state {
+		return &state{stamp: make([]uint32, nB)}
+	}, func(s *state, c, lo, hi int) {
+		var out []Pair
+		var nCompared, nPruned, nSkipped int64
+		stamp := s.stamp
+		for a := lo; a < hi; a++ {
+			q := uint32(a + 1) // stamp[b] == q: pair (a, b) already handled
+			clkA := A.CLK(a)
+			pa := A.Popcount(a)
+			plo, phi := popBounds(pa, opt.MinDice)
+			first := len(out)
+			for _, p := range exact[exactStart[a]:exactStart[a+1]] {
+				stamp[p.B] = q
+				out = append(out, p)
+			}
+			consider := func(b uint32) {
+				if stamp[b] == q {
+					return
+				}
+				stamp[b] = q
+				pb := int(B.pop[b])
+				if pb < plo || pb > phi {
+					nPruned++
+					return
+				}
+				nCompared++
+				and := andPopcount(clkA, B.CLK(int(b)))
+				if dice(and, pa, pb) >= opt.MinDice {
+					out = append(out, Pair{A: uint32(a), B: b, And: uint16(and)})
+				}
+			}
+			if opt.Exhaustive {
+				start := 0
+				if self {
+					start = a + 1
+				}
+				for b := start; b < nB; b++ {
+					consider(uint32(b))
+				}
+				sortByB(out[first:])
+				continue
+			}
+			for _, bd := range bands {
+				members := bd.bucket(bd.key(clkA))
+				if len(members) > opt.MaxBucket {
+					nSkipped++
+					continue
+				}
+				for _, b := range members {
+					if self && int(b) <= a {
+						continue
+					}
+					consider(b)
+				}
+			}
+			sortByB(out[first:])
+		}
+		results[c] = out
+		compared.Add(nCompared)
+		pruned.Add(nPruned)
+		skipped.Add(nSkipped)
+		if opt.Progress != nil {
+			progressMu.Lock()
+			opt.Progress(hi - lo)
+			progressMu.Unlock()
+		}
+	})
+	total := 0
+	for _, r := range results {
+		total += len(r)
+	}
+	pairs := make([]Pair, 0, total)
+	for _, r := range results {
+		pairs = append(pairs, r...)
+	}
+	st.Compared = compared.Load() + int64(len(exact))
+	st.BoundPruned = pruned.Load()
+	st.SkippedBuckets = skipped.Load()
+	st.Candidates = len(pairs)
+	return pairs, st
+}
+
+// sortByB sorts one query's pairs by B (they share A).
+func sortByB(ps []Pair) {
+	slices.SortFunc(ps, func(x, y Pair) int { return int(int64(x.B) - int64(y.B)) })
+}
