@@ -1,0 +1,225 @@
+package bloom
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Diffusion is a keyed diffusion layer over a finished Bloom filter, after
+// Armknecht, Heng and Schnell (2023): output bit j is the XOR of t input bits
+// whose positions are chosen by a keyed pseudo-random function. It destroys
+// the fixed "this q-gram sets these positions" structure that frequency and
+// pattern-mining attacks rely on, while filters that agree on most input bits
+// still agree on most output bits, so Dice similarity between near-duplicates
+// stays high (for a fraction δ of differing input bits an output bit differs
+// with probability (1-(1-2δ)^t)/2, about tδ for small δ).
+//
+// Invariants:
+//   - The index sets are a pure function of (key, inBits, outBits, t): the same
+//     key always gives the same layer, and different keys give unrelated ones.
+//   - Each output bit reads t distinct input positions.
+//   - Input positions are used evenly: each is read ⌊outBits·t/inBits⌋ or
+//     ⌈outBits·t/inBits⌉ times, so no input bit is dropped when outBits·t ≥ inBits.
+//   - Bit order is clkhash's (bit 0 is the most significant bit of byte 0),
+//     for input and output alike.
+//
+// A Diffusion is immutable after construction and safe for concurrent use.
+type Diffusion struct {
+	inBits, outBits, t int
+	// idx holds outBits groups of t input positions, group j for output bit j.
+	idx []uint16
+}
+
+// maxDiffusionBits bounds the filter length a Diffusion accepts, so that
+// positions fit in uint16 and Apply can unpack on the stack.
+const maxDiffusionBits = 1 << 14
+
+// NewDiffusion derives a diffusion layer from key for filters of inBits bits,
+// producing filters of outBits bits in which every bit is the XOR of t input
+// bits. inBits and outBits must be positive multiples of 8 up to 16384, and t
+// must be between 1 and min(inBits/2, 64). key should be a purpose-specific
+// subkey (e.g. HKDF info "pprl/v1/clk/diffusion"); it is used only as an HMAC
+// key.
+func NewDiffusion(key []byte, inBits, outBits, t int) (*Diffusion, error) {
+	switch {
+	case len(key) == 0:
+		return nil, errors.New("bloom: diffusion key is empty")
+	case inBits <= 0 || inBits%8 != 0 || inBits > maxDiffusionBits:
+		return nil, fmt.Errorf("bloom: diffusion input length %d bits is not a positive multiple of 8 up to %d", inBits, maxDiffusionBits)
+	case outBits <= 0 || outBits%8 != 0 || outBits > maxDiffusionBits:
+		return nil, fmt.Errorf("bloom: diffusion output length %d bits is not a positive multiple of 8 up to %d", outBits, maxDiffusionBits)
+	case t < 1 || t > 64 || t > inBits/2:
+		return nil, fmt.Errorf("bloom: diffusion t = %d must be between 1 and min(64, input bits/2)", t)
+	}
+	r := newPRFStream(key, fmt.Sprintf("pprl/v1/diffusion/%d/%d/%d", inBits, outBits, t))
+	n := outBits * t
+	// Fill the slots round-robin so every input position is used evenly,
+	// starting at a keyed offset, then shuffle with a keyed Fisher–Yates.
+	idx := make([]uint16, n)
+	off := r.intn(inBits)
+	for i := range idx {
+		idx[i] = uint16((off + i) % inBits)
+	}
+	for i := n - 1; i > 0; i-- {
+		j := r.intn(i + 1)
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	// Repair groups that read a position twice by swapping the duplicate with
+	// a random slot elsewhere, as long as the swap creates no new duplicate.
+	// Each swap removes one duplicate; t ≤ inBits/2 leaves enough room for a
+	// valid swap to exist, and the bound is a safety net.
+	for pass := 0; ; pass++ {
+		dup := -1
+		for g := 0; g < outBits && dup < 0; g++ {
+			grp := idx[g*t : (g+1)*t]
+			for a := 1; a < t && dup < 0; a++ {
+				for b := 0; b < a; b++ {
+					if grp[a] == grp[b] {
+						dup = g*t + a
+						break
+					}
+				}
+			}
+		}
+		if dup < 0 {
+			break
+		}
+		if pass > 64*n {
+			return nil, fmt.Errorf("bloom: cannot draw %d distinct positions per output bit from %d", t, inBits)
+		}
+		s := r.intn(n)
+		if s/t == dup/t || groupHas(idx, t, s/t, idx[dup]) || groupHas(idx, t, dup/t, idx[s]) {
+			continue
+		}
+		idx[dup], idx[s] = idx[s], idx[dup]
+	}
+	return &Diffusion{inBits: inBits, outBits: outBits, t: t, idx: idx}, nil
+}
+
+func groupHas(idx []uint16, t, g int, v uint16) bool {
+	for _, x := range idx[g*t : (g+1)*t] {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// InBits returns the input filter length in bits.
+func (d *Diffusion) InBits() int { return d.inBits }
+
+// OutBits returns the output filter length in bits.
+func (d *Diffusion) OutBits() int { return d.outBits }
+
+// T returns the number of input bits XORed into each output bit.
+func (d *Diffusion) T() int { return d.t }
+
+// Indices returns a copy of the input positions that output bit j reads.
+func (d *Diffusion) Indices(j int) []int {
+	out := make([]int, d.t)
+	for i, v := range d.idx[j*d.t : (j+1)*d.t] {
+		out[i] = int(v)
+	}
+	return out
+}
+
+// unpackTable[b] holds the 8 bits of byte b, most significant first, one per
+// byte (0 or 1), as a little-endian uint64, so one store unpacks one byte.
+var unpackTable = func() (t [256]uint64) {
+	for b := range 256 {
+		var v uint64
+		for i := range 8 {
+			v |= uint64(b>>(7-i)&1) << (8 * i)
+		}
+		t[b] = v
+	}
+	return t
+}()
+
+// Apply writes the diffused form of src into dst. len(src) must be
+// InBits()/8 and len(dst) OutBits()/8; dst and src may not overlap.
+//
+// Apply unpacks src to one byte per bit (a table lookup and one 8-byte store
+// per input byte) and then XORs t bytes per output bit from that L1-resident
+// array. It costs about outBits·t byte loads and, for inputs up to 2048
+// bits, does not allocate.
+func (d *Diffusion) Apply(dst, src []byte) {
+	if len(src)*8 != d.inBits || len(dst)*8 != d.outBits {
+		panic(fmt.Sprintf("bloom: Diffusion.Apply lengths %d→%d bytes, want %d→%d", len(src), len(dst), d.inBits/8, d.outBits/8))
+	}
+	// Filters up to 2048 bits unpack into a stack array (zeroing 16 KiB per
+	// call would cost more than the XORs); longer ones allocate.
+	var buf [2048]byte
+	var u []byte
+	if d.inBits <= len(buf) {
+		u = buf[:d.inBits]
+	} else {
+		u = make([]byte, d.inBits)
+	}
+	for i, b := range src {
+		binary.LittleEndian.PutUint64(u[8*i:], unpackTable[b])
+	}
+	idx := d.idx
+	t := d.t
+	for o := range dst {
+		var acc byte
+		for bit := range 8 {
+			g := idx[:t]
+			idx = idx[t:]
+			var x byte
+			switch t {
+			case 3:
+				x = u[g[0]] ^ u[g[1]] ^ u[g[2]]
+			case 5:
+				x = u[g[0]] ^ u[g[1]] ^ u[g[2]] ^ u[g[3]] ^ u[g[4]]
+			default:
+				for _, p := range g {
+					x ^= u[p]
+				}
+			}
+			acc |= x << (7 - bit)
+		}
+		dst[o] = acc
+	}
+}
+
+// prfStream is HMAC-SHA256(key, label || counter) in counter mode: a
+// deterministic stream of pseudo-random bytes bound to key and label.
+type prfStream struct {
+	key, label []byte
+	ctr        uint64
+	buf        []byte
+}
+
+func newPRFStream(key []byte, label string) *prfStream {
+	return &prfStream{key: key, label: []byte(label)}
+}
+
+func (r *prfStream) uint32() uint32 {
+	if len(r.buf) < 4 {
+		m := hmac.New(sha256.New, r.key)
+		m.Write(r.label)
+		var c [8]byte
+		binary.BigEndian.PutUint64(c[:], r.ctr)
+		r.ctr++
+		m.Write(c[:])
+		r.buf = m.Sum(nil)
+	}
+	v := binary.BigEndian.Uint32(r.buf)
+	r.buf = r.buf[4:]
+	return v
+}
+
+// intn returns a uniform integer in [0, n) by rejection sampling, n ≥ 1.
+func (r *prfStream) intn(n int) int {
+	limit := (1 << 32) - (1<<32)%uint64(n)
+	for {
+		v := uint64(r.uint32())
+		if v < limit {
+			return int(v % uint64(n))
+		}
+	}
+}
