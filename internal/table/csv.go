@@ -1,0 +1,259 @@
+package table
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/pprl/pprl/internal/exitcode"
+)
+
+// csvReader streams a CSV file with a header row through encoding/csv.
+type csvReader struct {
+	name   string
+	closer io.Closer
+	cr     *csv.Reader
+	lim    *recordLimiter
+	header []string
+	opts   Options
+	row    int64 // data rows read so far
+	// lineOffset is the number of lines before the data (the header's),
+	// added to encoding/csv's line numbers.
+	lineOffset int
+	err    error // sticky final error
+}
+
+// NewCSV reads CSV from r (named name in errors) with a header row. It
+// strips a UTF-8 byte-order mark, sniffs the delimiter unless opts sets one,
+// and checks the header.
+func NewCSV(r io.Reader, name string, opts Options) (Reader, error) {
+	return newCSV(r, name, opts.withDefaults())
+}
+
+func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		br.Discard(3)
+	}
+	if _, err := br.Peek(1); err == io.EOF {
+		return nil, exitcode.Inputf("%s is empty: expected a header row naming the columns", name)
+	} else if err != nil {
+		return nil, inputErr(name, err)
+	}
+	delim := opts.Delimiter
+	if delim == 0 {
+		head, _ := br.Peek(br.Size())
+		delim = SniffDelimiter(head)
+	} else if !validDelim(delim) {
+		return nil, exitcode.Inputf("invalid CSV delimiter %q: use a single character other than a quote or line break", delim)
+	}
+	// The header is read on its own, so that the data records can be
+	// limited from their first byte once the number of columns is known.
+	headerBytes, headerLines, err := readHeaderRecord(br, 1<<20)
+	if err != nil {
+		return nil, inputErr(name, err)
+	}
+	hr := csv.NewReader(bytes.NewReader(headerBytes))
+	hr.Comma = delim
+	header, err := hr.Read()
+	if err == io.EOF {
+		return nil, exitcode.Inputf("%s is empty: expected a header row naming the columns", name)
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, exitcode.Inputf("%s: header: malformed CSV at line %d: %v", name, pe.Line, pe.Err)
+		}
+		return nil, inputErr(name, err)
+	}
+	seen := make(map[string]int, len(header))
+	for j, h := range header {
+		if !utf8.ValidString(h) {
+			return nil, exitcode.Inputf("%s: header, column %d: not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8)", name, j+1)
+		}
+		h = trimSpace(h)
+		header[j] = h
+		if h == "" {
+			continue
+		}
+		if k, dup := seen[h]; dup {
+			return nil, exitcode.Inputf("%s: header: column name %q appears twice (columns %d and %d)", name, h, k+1, j+1)
+		}
+		seen[h] = j
+	}
+	// A record is at most every field at the limit, quoted with every
+	// character escaped, plus separators.
+	lim := &recordLimiter{r: br, limit: len(header)*(2*opts.MaxFieldBytes+3) + 2}
+	cr := csv.NewReader(lim)
+	cr.Comma = delim
+	cr.FieldsPerRecord = len(header)
+	c := &csvReader{name: name, cr: cr, lim: lim, opts: opts, header: header, lineOffset: headerLines}
+	if cl, ok := r.(io.Closer); ok {
+		c.closer = cl
+	}
+	return c, nil
+}
+
+func (c *csvReader) Header() []string { return c.header }
+
+func (c *csvReader) Close() error {
+	if c.closer != nil {
+		return c.closer.Close()
+	}
+	return nil
+}
+
+func (c *csvReader) Next() (*Batch, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	b := &Batch{FirstRow: c.row + 1, Rows: make([][]string, 0, c.opts.BatchSize)}
+	for len(b.Rows) < c.opts.BatchSize {
+		rec, err := c.cr.Read()
+		if err == io.EOF {
+			c.err = io.EOF
+			break
+		}
+		row := c.row + 1
+		if err != nil {
+			c.err = c.rowErr(row, rec, err)
+			return nil, c.err
+		}
+		for j, v := range rec {
+			if len(v) > c.opts.MaxFieldBytes {
+				c.err = inputErr(c.name, &RowError{Row: row, Column: c.header[j],
+					Reason: fmt.Sprintf("field is longer than the %d-byte limit", c.opts.MaxFieldBytes)})
+				return nil, c.err
+			}
+			if !utf8.ValidString(v) {
+				c.err = inputErr(c.name, &RowError{Row: row, Column: c.header[j],
+					Reason: "not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8)"})
+				return nil, c.err
+			}
+		}
+		c.row = row
+		b.Rows = append(b.Rows, rec)
+	}
+	if len(b.Rows) == 0 {
+		return nil, io.EOF
+	}
+	return b, nil
+}
+
+// rowErr converts an encoding/csv error into one naming the data row.
+func (c *csvReader) rowErr(row int64, rec []string, err error) error {
+	if errors.Is(err, errRecordTooLong) {
+		return inputErr(c.name, &RowError{Row: row, Reason: fmt.Sprintf(
+			"record is longer than %d bytes (an unterminated quote, or a field over the %d-byte limit)", c.lim.limit, c.opts.MaxFieldBytes)})
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			return inputErr(c.name, &RowError{Row: row, Reason: fmt.Sprintf(
+				"has %d fields but the header has %d (line %d); check the delimiter and quoting", len(rec), len(c.header), pe.StartLine+c.lineOffset)})
+		}
+		return inputErr(c.name, &RowError{Row: row, Reason: fmt.Sprintf("malformed CSV at line %d: %v", pe.Line+c.lineOffset, pe.Err)})
+	}
+	return fmt.Errorf("%s: row %d: %w", c.name, row, err)
+}
+
+// errRecordTooLong is returned by recordLimiter.
+var errRecordTooLong = errors.New("record too long")
+
+// recordLimiter passes bytes through and fails once one CSV record (bytes
+// between line breaks that are outside quotes) exceeds limit. It keeps
+// encoding/csv, which buffers a whole record, from using unbounded memory on
+// a file with an unterminated quote or an enormous line.
+//
+// Invariant: a record ends at '\n' when the number of '"' bytes since its
+// start is even; that holds for RFC 4180 CSV, where a quote inside a quoted
+// field is doubled and a bare quote in an unquoted field is a parse error.
+type recordLimiter struct {
+	r       io.Reader
+	limit   int
+	n       int  // bytes in the current record so far
+	inQuote bool // odd number of quotes in the current record
+	err     error
+}
+
+func (l *recordLimiter) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.r.Read(p)
+	for i := 0; i < n; i++ {
+		switch p[i] {
+		case '"':
+			l.inQuote = !l.inQuote
+		case '\n':
+			if !l.inQuote {
+				l.n = 0
+				continue
+			}
+		}
+		l.n++
+		if l.n > l.limit {
+			l.err = errRecordTooLong
+			// Pass the bytes before the overflow, then the error.
+			return i, l.err
+		}
+	}
+	return n, err
+}
+
+func validDelim(r rune) bool {
+	return r != 0 && r != '"' && r != '\r' && r != '\n' && utf8.ValidRune(r) && r != utf8.RuneError
+}
+
+func trimSpace(s string) string {
+	i, j := 0, len(s)
+	for i < j && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	for j > i && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '\r') {
+		j--
+	}
+	return s[i:j]
+}
+
+// readHeaderRecord reads the first non-blank CSV record's bytes (through
+// its line break, which may follow quoted line breaks) from br, and the
+// number of lines consumed. It fails if the record exceeds limit bytes.
+func readHeaderRecord(br *bufio.Reader, limit int) ([]byte, int, error) {
+	var rec []byte
+	lines := 0
+	inQuote := false
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			err = nil
+		} else if len(line) > 0 && line[len(line)-1] == '\n' {
+			lines++
+		}
+		if len(rec) == 0 && !inQuote && len(bytes.TrimRight(line, "\r\n")) == 0 && err == nil {
+			continue // leading blank line
+		}
+		rec = append(rec, line...)
+		if len(rec) > limit {
+			return nil, 0, fmt.Errorf("header row is longer than %d bytes; is this a CSV file?", limit)
+		}
+		for _, c := range line {
+			if c == '"' {
+				inQuote = !inQuote
+			}
+		}
+		if err == io.EOF {
+			return rec, lines, nil
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		if !inQuote && len(line) > 0 && line[len(line)-1] == '\n' {
+			return rec, lines, nil
+		}
+	}
+}

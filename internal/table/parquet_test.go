@@ -1,0 +1,170 @@
+package table
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/pprl/pprl/internal/exitcode"
+)
+
+// writeParquet writes n rows of a mixed-type table (every 5th row null in
+// the nullable columns) in row groups of rgRows.
+func writeParquet(t testing.TB, n, rgRows int) string {
+	t.Helper()
+	mem := memory.DefaultAllocator
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.BinaryTypes.String},
+		{Name: "name", Type: arrow.BinaryTypes.LargeString, Nullable: true},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "small", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "dob", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
+		{Name: "x", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "ok", Type: arrow.FixedWidthTypes.Boolean},
+	}, nil)
+	b := array.NewRecordBuilder(mem, sc)
+	defer b.Release()
+	base := time.Date(2010, 3, 4, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("R%d", i))
+		if i%5 == 4 {
+			b.Field(1).AppendNull()
+			b.Field(2).AppendNull()
+			b.Field(4).AppendNull()
+		} else {
+			b.Field(1).(*array.LargeStringBuilder).Append("Ó Briain")
+			b.Field(2).(*array.Int64Builder).Append(int64(-i))
+			b.Field(4).(*array.Date32Builder).Append(arrow.Date32FromTime(base.AddDate(0, 0, i)))
+		}
+		b.Field(3).(*array.Int32Builder).Append(int32(i))
+		b.Field(5).(*array.TimestampBuilder).Append(arrow.Timestamp(base.UnixMilli() + int64(i)*1000))
+		b.Field(6).(*array.Float64Builder).Append(float64(i) + 0.5)
+		b.Field(7).(*array.BooleanBuilder).Append(i%2 == 0)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	path := filepath.Join(t.TempDir(), "in.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pqarrow.NewFileWriter(sc, f, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(int64(rgRows))), pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestParquetRead(t *testing.T) {
+	path := writeParquet(t, 2500, 1000)
+	r, err := Open(path, Options{BatchSize: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	want := []string{"id", "name", "n", "small", "dob", "ts", "x", "ok"}
+	if !reflect.DeepEqual(r.Header(), want) {
+		t.Fatalf("header %q", r.Header())
+	}
+	rows, err := readAll(t, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2500 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	if got, want := rows[0], []string{"R0", "Ó Briain", "0", "0", "2010-03-04", "2010-03-04T00:00:00Z", "0.5", "true"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("row 1 = %q, want %q", got, want)
+	}
+	if got, want := rows[4], []string{"R4", "", "", "4", "", "2010-03-04T00:00:04Z", "4.5", "true"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("row 5 = %q, want %q", got, want)
+	}
+	if rows[2499][0] != "R2499" {
+		t.Fatalf("last row %q", rows[2499])
+	}
+}
+
+func TestParquetSniffedByMagic(t *testing.T) {
+	path := writeParquet(t, 3, 10)
+	renamed := strings.TrimSuffix(path, ".parquet") + ".dat"
+	os.Rename(path, renamed)
+	r, err := Open(renamed, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if rows, err := readAll(t, r); err != nil || len(rows) != 3 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+}
+
+func TestParquetEmpty(t *testing.T) {
+	r, err := Open(writeParquet(t, 0, 10), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if len(r.Header()) != 8 {
+		t.Fatalf("header %q", r.Header())
+	}
+	if rows, err := readAll(t, r); err != nil || len(rows) != 0 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+}
+
+func TestParquetTruncatedOrCorrupt(t *testing.T) {
+	path := writeParquet(t, 3000, 500)
+	full, _ := os.ReadFile(path)
+	cases := map[string][]byte{
+		"half":         full[:len(full)/2],
+		"no footer":    full[:len(full)-8],
+		"magic only":   []byte("PAR1"),
+		"empty":        nil,
+		"text":         []byte("id,name\n1,a\n"),
+		"short footer": append(append([]byte{}, full[:len(full)-12]...), full[len(full)-4:]...),
+	}
+	// Corrupt the middle of the data pages but keep the footer intact.
+	mid := append([]byte{}, full...)
+	for i := 100; i < len(mid)/2; i += 7 {
+		mid[i] ^= 0x5a
+	}
+	cases["corrupt pages"] = mid
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "bad.parquet")
+			os.WriteFile(p, data, 0o644)
+			r, err := Open(p, Options{})
+			if err == nil {
+				defer r.Close()
+				_, err = readAll(t, r)
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if exitcode.Of(err) != exitcode.Input {
+				t.Fatalf("exit code %d, want 2: %v", exitcode.Of(err), err)
+			}
+			t.Log(err)
+			if !strings.Contains(err.Error(), "truncated or corrupt") && !strings.Contains(err.Error(), "Parquet") {
+				t.Fatalf("unclear error: %v", err)
+			}
+		})
+	}
+}
