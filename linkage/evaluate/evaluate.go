@@ -99,7 +99,7 @@ type Blocking struct {
 	// then a lower bound (Exact false).
 	PairsCompleteness float64 `json:"pairs_completeness"`
 	Exact             bool    `json:"pairs_completeness_exact"`
-	Source            string  `json:"pairs_completeness_source"`
+	Source            string  `json:"pairs_completeness_source"` // "candidates" or "links"
 }
 
 // GroupRecall is recall (and, for dataset pairs, precision) within a group.
@@ -286,7 +286,7 @@ func Evaluate(o *Outputs, t *Truth, opts Options) (*Result, error) {
 			w += T[a][a]
 		}
 		if w > 0 {
-			res.Notes = append(res.Notes, fmt.Sprintf("%d true pairs within a single dataset are not counted (scope is cross-dataset; use --scope all to count them)", w))
+			res.Notes = append(res.Notes, fmt.Sprintf("%s within a single dataset not counted (the scope is cross-dataset; --scope all counts them)", plural(int(w), "true pair")))
 		}
 	}
 
@@ -406,10 +406,10 @@ func Evaluate(o *Outputs, t *Truth, opts Options) (*Result, error) {
 		missing += in.Missing
 	}
 	if noTruth > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d records in the outputs are not in the truth; each counts as a person of its own", noTruth))
+		res.Notes = append(res.Notes, fmt.Sprintf("%s in the outputs not in the truth; each counts as a person of its own", plural(noTruth, "record")))
 	}
 	if missing > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d truth records are missing from the outputs (rejected at tokenize?); their true pairs count as missed", missing))
+		res.Notes = append(res.Notes, fmt.Sprintf("%s of the truth missing from the outputs (rejected at tokenize?); their true pairs count as missed", plural(missing, "record")))
 	}
 	if len(ignored) > 0 {
 		var names []string
@@ -554,7 +554,7 @@ func blocking(o *Outputs, ds []int32, nd int, within bool, trueTotal int64, pers
 		}
 		b.PairsCompleteness, b.Exact, b.Source = ratio(tp, trueTotal), true, "candidates"
 	} else {
-		b.PairsCompleteness, b.Exact, b.Source = linkRecall, false, "links (lower bound: match kept no candidates file)"
+		b.PairsCompleteness, b.Exact, b.Source = linkRecall, false, "links"
 	}
 	return b
 }
@@ -686,4 +686,12 @@ func leadingInt(s string) (int, bool) {
 		}
 	}
 	return n, digits > 0
+}
+
+// plural writes "1 record" or "2 records".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -1,0 +1,129 @@
+// Package evaluatetest writes small match output directories (entities,
+// links, summary) for tests of evaluation and reporting, so that they do not
+// depend on running a real match.
+package evaluatetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Entity is one row of entities.parquet. Attrs become attr_<name> columns.
+type Entity struct {
+	EntityID, Dataset, RecordID string
+	Attrs                       map[string]string
+}
+
+// Link is one row of links.parquet.
+type Link struct {
+	DatasetA, RecordIDA, DatasetB, RecordIDB string
+	Score, Dice                              float64
+	Rules                                    string
+}
+
+// WriteEntities writes entities.parquet rows to path. attrNames lists the
+// attr_ columns to write (in order).
+func WriteEntities(path string, rows []Entity, attrNames ...string) error {
+	fields := []arrow.Field{
+		{Name: "entity_id", Type: arrow.BinaryTypes.String},
+		{Name: "dataset", Type: arrow.BinaryTypes.String},
+		{Name: "record_id", Type: arrow.BinaryTypes.String},
+	}
+	for _, a := range attrNames {
+		fields = append(fields, arrow.Field{Name: "attr_" + a, Type: arrow.BinaryTypes.String, Nullable: true})
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))
+	defer b.Release()
+	for _, r := range rows {
+		b.Field(0).(*array.StringBuilder).Append(r.EntityID)
+		b.Field(1).(*array.StringBuilder).Append(r.Dataset)
+		b.Field(2).(*array.StringBuilder).Append(r.RecordID)
+		for j, a := range attrNames {
+			if v, ok := r.Attrs[a]; ok {
+				b.Field(3 + j).(*array.StringBuilder).Append(v)
+			} else {
+				b.Field(3 + j).(*array.StringBuilder).AppendNull()
+			}
+		}
+	}
+	return write(path, b)
+}
+
+// WriteLinks writes links.parquet (or candidates.parquet) rows to path.
+func WriteLinks(path string, rows []Link) error {
+	fields := []arrow.Field{
+		{Name: "dataset_a", Type: arrow.BinaryTypes.String},
+		{Name: "record_id_a", Type: arrow.BinaryTypes.String},
+		{Name: "dataset_b", Type: arrow.BinaryTypes.String},
+		{Name: "record_id_b", Type: arrow.BinaryTypes.String},
+		{Name: "score", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "dice", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "rules", Type: arrow.BinaryTypes.String},
+		{Name: "evidence", Type: arrow.BinaryTypes.String},
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))
+	defer b.Release()
+	for _, r := range rows {
+		b.Field(0).(*array.StringBuilder).Append(r.DatasetA)
+		b.Field(1).(*array.StringBuilder).Append(r.RecordIDA)
+		b.Field(2).(*array.StringBuilder).Append(r.DatasetB)
+		b.Field(3).(*array.StringBuilder).Append(r.RecordIDB)
+		b.Field(4).(*array.Float64Builder).Append(r.Score)
+		b.Field(5).(*array.Float64Builder).Append(r.Dice)
+		b.Field(6).(*array.StringBuilder).Append(r.Rules)
+		b.Field(7).(*array.StringBuilder).Append(fmt.Sprintf("rules=%s dice=%.3f", r.Rules, r.Dice))
+	}
+	return write(path, b)
+}
+
+func write(path string, b *array.RecordBuilder) error {
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy))
+	w, err := pqarrow.NewFileWriter(rec.Schema(), f, props, pqarrow.DefaultWriterProps())
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Write(rec); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close() // closes f too
+}
+
+// WriteSummary writes v as summary.json in dir.
+func WriteSummary(dir string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "summary.json"), b, 0o644)
+}
+
+// Dir writes a whole match output directory.
+func Dir(dir string, entities []Entity, links []Link, summary any, attrNames ...string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := WriteEntities(filepath.Join(dir, "entities.parquet"), entities, attrNames...); err != nil {
+		return err
+	}
+	if err := WriteLinks(filepath.Join(dir, "links.parquet"), links); err != nil {
+		return err
+	}
+	return WriteSummary(dir, summary)
+}
