@@ -1,0 +1,158 @@
+package linkage
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+)
+
+// RecordKey names one record of one dataset.
+type RecordKey struct {
+	Dataset  string
+	RecordID string
+}
+
+// Entity is one cluster of records (one person) with its identifier.
+type Entity struct {
+	ID      string
+	Members []RecordKey // sorted by (dataset, record ID)
+}
+
+// StabilityStats compares this run's entities with a previous run's.
+type StabilityStats struct {
+	PreviousEntities int `json:"previous_entities"`
+	KeptIDs          int `json:"kept_ids"`    // entities that kept a previous ID
+	NewIDs           int `json:"new_ids"`     // entities with a new ID
+	RetiredIDs       int `json:"retired_ids"` // previous IDs no entity kept
+	Merges           int `json:"merges"`      // entities holding records of two or more previous entities
+	Splits           int `json:"splits"`      // previous entities whose records are now in two or more entities
+	RecordsNew       int `json:"records_new"` // records that were not in the previous run
+}
+
+// entityID derives a new entity's ID from its members: "E" and the first 16
+// hex digits of SHA-256 over the sorted "dataset\x00record_id\n" lines, plus
+// a counter when that ID is already taken. It depends only on the
+// membership, so the same records give the same ID on every run.
+func entityID(members []RecordKey, salt int) string {
+	h := sha256.New()
+	for _, m := range members {
+		h.Write([]byte(m.Dataset))
+		h.Write([]byte{0})
+		h.Write([]byte(m.RecordID))
+		h.Write([]byte{'\n'})
+	}
+	if salt > 0 {
+		h.Write([]byte("#" + strconv.Itoa(salt)))
+	}
+	return "E" + hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+func compareKeys(x, y RecordKey) int {
+	if c := cmp.Compare(x.Dataset, y.Dataset); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.RecordID, y.RecordID)
+}
+
+// AssignIDs gives each entity (members sorted) its ID. Without a previous
+// run (previous nil) every ID derives from the membership. With one
+// (previous maps record → old entity ID), each new entity takes the old ID
+// that most of its records had, provided no other new entity holds more of
+// that old entity's records (greedy on overlap, largest first, ties by old
+// ID then new membership), so records that stay together keep their ID;
+// the rest get membership-derived IDs that differ from every old ID.
+// Entities are returned sorted by ID.
+func AssignIDs(entities []Entity, previous map[RecordKey]string) ([]Entity, StabilityStats) {
+	var st StabilityStats
+	taken := map[string]bool{}
+	for i := range entities {
+		entities[i].ID = entityID(entities[i].Members, 0) // provisional, for tie-breaking
+	}
+	if previous != nil {
+		oldMembers := map[string]int{}
+		for _, id := range previous {
+			oldMembers[id]++
+			taken[id] = true
+		}
+		st.PreviousEntities = len(oldMembers)
+		type overlap struct {
+			entity int
+			old    string
+			n      int
+		}
+		var cands []overlap
+		oldSpread := map[string]int{} // old ID → number of new entities holding its records
+		for i, e := range entities {
+			counts := map[string]int{}
+			for _, m := range e.Members {
+				if id, ok := previous[m]; ok {
+					counts[id]++
+				} else {
+					st.RecordsNew++
+				}
+			}
+			if len(counts) >= 2 {
+				st.Merges++
+			}
+			for id, n := range counts {
+				cands = append(cands, overlap{i, id, n})
+				oldSpread[id]++
+			}
+		}
+		for _, n := range oldSpread {
+			if n >= 2 {
+				st.Splits++
+			}
+		}
+		slices.SortFunc(cands, func(x, y overlap) int {
+			if c := cmp.Compare(y.n, x.n); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(x.old, y.old); c != 0 {
+				return c
+			}
+			return cmp.Compare(entities[x.entity].ID, entities[y.entity].ID)
+		})
+		assigned := make([]bool, len(entities))
+		used := map[string]bool{}
+		for _, c := range cands {
+			if assigned[c.entity] || used[c.old] {
+				continue
+			}
+			assigned[c.entity], used[c.old] = true, true
+			entities[c.entity].ID = c.old
+			st.KeptIDs++
+		}
+		st.RetiredIDs = len(oldMembers) - len(used)
+		for i := range entities {
+			if assigned[i] {
+				continue
+			}
+			for salt := 0; ; salt++ {
+				id := entityID(entities[i].Members, salt)
+				if !taken[id] {
+					entities[i].ID = id
+					taken[id] = true
+					break
+				}
+			}
+			st.NewIDs++
+		}
+	} else {
+		for i := range entities {
+			for salt := 0; ; salt++ { // a 64-bit collision is all but impossible; stay unique anyway
+				id := entityID(entities[i].Members, salt)
+				if !taken[id] {
+					entities[i].ID = id
+					taken[id] = true
+					break
+				}
+			}
+		}
+		st.NewIDs = len(entities)
+	}
+	slices.SortFunc(entities, func(x, y Entity) int { return cmp.Compare(x.ID, y.ID) })
+	return entities, st
+}

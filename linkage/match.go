@@ -1,0 +1,497 @@
+package linkage
+
+import (
+	"cmp"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pprl/pprl/internal/buildinfo"
+	"github.com/pprl/pprl/internal/exitcode"
+)
+
+// DefaultMinDice is the default similarity floor of the candidate search.
+const DefaultMinDice = 0.8
+
+// Progress reports the advance of a long stage. Start is called once per
+// stage with the amount of work, Add as work is done, Finish at its end.
+type Progress interface {
+	Start(label string, total int64)
+	Add(n int)
+	Finish()
+}
+
+// Options controls a match.
+type Options struct {
+	// Threshold is the score at or above which a candidate pair is a match
+	// (a log2 likelihood ratio, see Model). Ignored when AutoThreshold.
+	Threshold     float64
+	AutoThreshold bool
+	// MinDice is the Dice floor for candidates that share no token; zero
+	// means DefaultMinDice.
+	MinDice float64
+	// AllowDuplicates lets an entity hold several records of one dataset.
+	AllowDuplicates bool
+	// Previous maps each record of a previous run to its entity ID, to keep
+	// IDs stable; nil for none.
+	Previous map[RecordKey]string
+	// Seed chooses the LSH bit samples (0 is a fine default).
+	Seed uint64
+	// Exhaustive compares every pair instead of blocking (slow; reference).
+	Exhaustive bool
+	Progress   Progress     // nil: no progress
+	Log        *slog.Logger // nil: slog.Default()
+}
+
+// Result is the outcome of a match, ready to be written.
+type Result struct {
+	Datasets []*Dataset
+	Links    []Link   // kept links, sorted by (DA, A, DB, B)
+	Entities []Entity // sorted by ID
+	Summary  Summary
+}
+
+// Summary is summary.json.
+type Summary struct {
+	Format        string          `json:"format"`
+	FormatVersion int             `json:"format_version"`
+	PPRLVersion   string          `json:"pprl_version"`
+	Mode          string          `json:"mode"` // "link" or "dedup"
+	Inputs        []InputSummary  `json:"inputs"`
+	Threshold     ThresholdChoice `json:"threshold"`
+	Model         *Model          `json:"model"`
+	Search        SearchSummary   `json:"search"`
+	Counts        Counts          `json:"counts"`
+	Stability     *StabilityStats `json:"stability,omitempty"`
+	MatchRates    []MatchRate     `json:"match_rates"`
+	Timings       Timings         `json:"timings"`
+}
+
+// InputSummary describes one input.
+type InputSummary struct {
+	Dataset           string `json:"dataset"`
+	File              string `json:"file,omitempty"`
+	Rows              int    `json:"rows"`
+	SchemaFingerprint string `json:"schema_fingerprint"`
+	SecretFingerprint string `json:"secret_fingerprint"`
+}
+
+// ThresholdChoice records the decision threshold and how it was chosen.
+type ThresholdChoice struct {
+	Value  float64 `json:"value"`
+	Method string  `json:"method"` // "fixed", "auto-posterior" or "auto-otsu"
+	Why    string  `json:"why"`
+}
+
+// SearchSummary records how candidates were found.
+type SearchSummary struct {
+	MinDice        float64      `json:"min_dice"`
+	Exhaustive     bool         `json:"exhaustive"`
+	Seed           uint64       `json:"seed"`
+	MaxBlock       int          `json:"max_token_block"`
+	MaxBucket      int          `json:"max_lsh_bucket"`
+	DatasetPairs   []PairSearch `json:"dataset_pairs"`
+	SkippedBlocks  int64        `json:"skipped_token_blocks"`
+	SkippedBuckets int64        `json:"skipped_lsh_buckets"`
+}
+
+// PairSearch records the search between two datasets (the same twice when
+// deduplicating).
+type PairSearch struct {
+	DatasetA     string  `json:"dataset_a"`
+	DatasetB     string  `json:"dataset_b"`
+	Bands        int     `json:"lsh_bands"`
+	BitsPerBand  int     `json:"lsh_bits_per_band"`
+	EstRecall    float64 `json:"lsh_estimated_recall_at_min_dice"`
+	ExactPairs   int64   `json:"token_agreements"`
+	Compared     int64   `json:"dice_computed"`
+	BoundPruned  int64   `json:"popcount_pruned"`
+	Candidates   int     `json:"candidates"`
+	ComparedFrac float64 `json:"compared_fraction_of_all_pairs"`
+}
+
+// Counts are the headline numbers.
+type Counts struct {
+	Records          int `json:"records"`
+	Candidates       int `json:"candidates"`
+	AboveThreshold   int `json:"above_threshold"`
+	Links            int `json:"links"`
+	Entities         int `json:"entities"`
+	EntitiesLinked   int `json:"entities_with_several_records"`
+	RejectedByOneOne int `json:"rejected_by_one_per_dataset"`
+}
+
+// MatchRate is, for two datasets, how many links join them and what share
+// of each side's records has a link to the other.
+type MatchRate struct {
+	DatasetA string  `json:"dataset_a"`
+	DatasetB string  `json:"dataset_b"`
+	Links    int     `json:"links"`
+	RateA    float64 `json:"rate_a"` // share of dataset_a's records linked to dataset_b
+	RateB    float64 `json:"rate_b"`
+}
+
+// Timings are wall-clock seconds per stage; the only part of the outputs
+// that changes between identical runs.
+type Timings struct {
+	Load   float64 `json:"load_s"`
+	Search float64 `json:"search_s"`
+	Score  float64 `json:"score_s"`
+	Solve  float64 `json:"solve_s"`
+	Write  float64 `json:"write_s"`
+	Total  float64 `json:"total_s"`
+}
+
+// Match links the datasets (or deduplicates one): candidate search between
+// every two datasets, scoring by the fitted model, threshold, greedy
+// solving and entity IDs. Datasets are processed in name order, so the
+// result does not depend on the order they were given in.
+func Match(datasets []*Dataset, opt Options) (*Result, error) {
+	start := time.Now()
+	log := opt.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	if len(datasets) == 0 {
+		return nil, exitcode.Inputf("no inputs")
+	}
+	if len(datasets) > 64 {
+		return nil, exitcode.Inputf("%d inputs: at most 64 datasets can be matched at once", len(datasets))
+	}
+	if opt.MinDice == 0 {
+		opt.MinDice = DefaultMinDice
+	}
+	if opt.MinDice < 0 || opt.MinDice > 1 {
+		return nil, exitcode.Inputf("minimum Dice %v is outside [0, 1]", opt.MinDice)
+	}
+	datasets = slices.Clone(datasets)
+	slices.SortStableFunc(datasets, func(x, y *Dataset) int { return cmp.Compare(x.Name, y.Name) })
+	if err := checkCompatible(datasets); err != nil {
+		return nil, err
+	}
+	for _, d := range datasets {
+		if err := d.Prepare(); err != nil {
+			return nil, exitcode.AsInput(err)
+		}
+	}
+	res := &Result{Datasets: datasets}
+	sum := &res.Summary
+	sum.Format, sum.FormatVersion, sum.PPRLVersion = "pprl-match-summary", 1, buildinfo.Version()
+	sum.Mode = "link"
+	dedup := len(datasets) == 1
+	if dedup {
+		sum.Mode = "dedup"
+	}
+	offsets := []int{0}
+	for _, d := range datasets {
+		sum.Inputs = append(sum.Inputs, InputSummary{Dataset: d.Name, File: d.Source, Rows: d.Len(),
+			SchemaFingerprint: d.SchemaFingerprint, SecretFingerprint: d.SecretFingerprint})
+		offsets = append(offsets, offsets[len(offsets)-1]+d.Len())
+	}
+	sum.Counts.Records = offsets[len(offsets)-1]
+
+	// Candidate search between every two datasets.
+	type pairSet struct {
+		da, db int
+		pairs  []Pair
+		pats   []pattern
+	}
+	var sets []pairSet
+	for i := range datasets {
+		for j := i; j < len(datasets); j++ {
+			if (i == j) != dedup {
+				continue
+			}
+			sets = append(sets, pairSet{da: i, db: j})
+		}
+	}
+	sopt := SearchOptions{MinDice: opt.MinDice, Seed: opt.Seed, Exhaustive: opt.Exhaustive, MaxBlock: 50, MaxBucket: 2000}
+	sum.Search = SearchSummary{MinDice: opt.MinDice, Exhaustive: opt.Exhaustive, Seed: opt.Seed, MaxBlock: sopt.MaxBlock, MaxBucket: sopt.MaxBucket}
+	if opt.Progress != nil {
+		total := int64(0)
+		for _, s := range sets {
+			total += int64(datasets[s.da].Len())
+		}
+		opt.Progress.Start("comparing", total)
+		sopt.Progress = opt.Progress.Add
+	}
+	for k := range sets {
+		s := &sets[k]
+		A, B := datasets[s.da], datasets[s.db]
+		pairs, st := Search(A, B, dedup, sopt)
+		s.pairs = pairs
+		ps := PairSearch{DatasetA: A.Name, DatasetB: B.Name, Bands: st.Plan.Bands, BitsPerBand: st.Plan.Bits,
+			EstRecall: round4(st.Plan.ThresholdRecall), ExactPairs: st.Exact.Pairs, Compared: st.Compared,
+			BoundPruned: st.BoundPruned, Candidates: st.Candidates}
+		all := float64(A.Len()) * float64(B.Len())
+		if dedup {
+			all = float64(A.Len()) * float64(A.Len()-1) / 2
+		}
+		if all > 0 {
+			ps.ComparedFrac = float64(st.Compared) / all
+		}
+		sum.Search.DatasetPairs = append(sum.Search.DatasetPairs, ps)
+		sum.Search.SkippedBlocks += st.Exact.SkippedBlocks
+		sum.Search.SkippedBuckets += st.SkippedBuckets
+		sum.Counts.Candidates += st.Candidates
+		if st.Exact.SkippedBlocks > 0 {
+			log.Warn("very common tokens were not joined exactly (their records are still compared by similarity)",
+				"datasets", A.Name+"+"+B.Name, "token_values", st.Exact.SkippedBlocks, "records", st.Exact.SkippedRecords)
+		}
+	}
+	if opt.Progress != nil {
+		opt.Progress.Finish()
+	}
+	tSearch := time.Now()
+
+	// Evidence and model.
+	rules := datasets[0].Rules
+	counts := map[pattern]int64{}
+	for k := range sets {
+		s := &sets[k]
+		A, B := datasets[s.da], datasets[s.db]
+		s.pats = make([]pattern, len(s.pairs))
+		parallelFor(len(s.pairs), 1<<14, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				p := &s.pairs[i]
+				agree, present := agreement(A, B, int(p.A), int(p.B))
+				p.Rules = agree
+				d := dice(int(p.And), A.Popcount(int(p.A)), B.Popcount(int(p.B)))
+				s.pats[i] = makePattern(agree, present, len(rules), diceBand(d))
+			}
+		})
+		for _, p := range s.pats {
+			counts[p]++
+		}
+	}
+	pats := make([]pattern, 0, len(counts))
+	for p := range counts {
+		pats = append(pats, p)
+	}
+	slices.Sort(pats)
+	cnts := make([]int64, len(pats))
+	for i, p := range pats {
+		cnts[i] = counts[p]
+	}
+	var abs [][2]*Dataset
+	for _, s := range sets {
+		abs = append(abs, [2]*Dataset{datasets[s.da], datasets[s.db]})
+	}
+	prior := randomPairPrior(rules, abs, dedup, 1000000, opt.Seed)
+	model := fitModel(rules, pats, cnts, prior)
+	sum.Model = model
+	weights := make(map[pattern]float64, len(pats))
+	for _, p := range pats {
+		weights[p] = round9(model.weight(p))
+	}
+	for _, line := range model.Describe() {
+		log.Debug("model", "weight", line)
+	}
+
+	// Threshold.
+	th := ThresholdChoice{Value: opt.Threshold, Method: "fixed", Why: "given with --threshold"}
+	if opt.AutoThreshold {
+		th = chooseThreshold(model, pats, cnts, weights)
+	}
+	sum.Threshold = th
+	log.Info("threshold", "value", th.Value, "method", th.Method, "why", th.Why)
+
+	// Links above the threshold.
+	var links []Link
+	for k := range sets {
+		s := &sets[k]
+		A, B := datasets[s.da], datasets[s.db]
+		for i, p := range s.pairs {
+			w := weights[s.pats[i]]
+			if w < th.Value {
+				continue
+			}
+			links = append(links, Link{DA: uint16(s.da), DB: uint16(s.db), A: p.A, B: p.B, Rules: p.Rules, Score: w,
+				Dice: dice(int(p.And), A.Popcount(int(p.A)), B.Popcount(int(p.B)))})
+		}
+		s.pairs, s.pats = nil, nil
+	}
+	sum.Counts.AboveThreshold = len(links)
+	tScore := time.Now()
+
+	// Solve and build entities.
+	kept, cl := Solve(links, offsets, dedup, opt.AllowDuplicates)
+	sum.Counts.RejectedByOneOne = len(links) - len(kept)
+	slices.SortFunc(kept, func(x, y Link) int {
+		if c := cmp.Compare(x.DA, y.DA); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.A, y.A); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.DB, y.DB); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.B, y.B)
+	})
+	res.Links = kept
+	sum.Counts.Links = len(kept)
+	res.Entities, sum.Stability = buildEntities(datasets, offsets, cl, opt.Previous)
+	sum.Counts.Entities = len(res.Entities)
+	for _, e := range res.Entities {
+		if len(e.Members) > 1 {
+			sum.Counts.EntitiesLinked++
+		}
+	}
+	sum.MatchRates = matchRates(datasets, kept, dedup)
+	tSolve := time.Now()
+	sum.Timings = Timings{Search: secs(tSearch.Sub(start)), Score: secs(tScore.Sub(tSearch)), Solve: secs(tSolve.Sub(tScore))}
+	return res, nil
+}
+
+func secs(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 1000 }
+func round4(x float64) float64     { return math.Round(x*1e4) / 1e4 }
+func round9(x float64) float64     { return math.Round(x*1e9) / 1e9 }
+
+// checkCompatible refuses inputs that cannot be matched together.
+func checkCompatible(ds []*Dataset) error {
+	names := map[string]string{}
+	for _, d := range ds {
+		if d.Name == "" {
+			return exitcode.Inputf("%s: the token file names no dataset", d.Source)
+		}
+		if prev, dup := names[d.Name]; dup {
+			return exitcode.Inputf("%s and %s both hold dataset %q: give each dataset once", prev, d.Source, d.Name)
+		}
+		names[d.Name] = d.Source
+	}
+	first := ds[0]
+	for _, d := range ds[1:] {
+		if d.SchemaFingerprint != first.SchemaFingerprint {
+			return exitcode.Inputf("%s and %s were made with different linkage specs (schema fingerprints %s and %s): re-tokenize with the same linkage.json",
+				first.Source, d.Source, first.SchemaFingerprint, d.SchemaFingerprint)
+		}
+		if d.SecretFingerprint != first.SecretFingerprint {
+			return exitcode.Inputf("%s and %s were made with different project secrets (fingerprints %s and %s): re-tokenize with the same secret",
+				first.Source, d.Source, first.SecretFingerprint, d.SecretFingerprint)
+		}
+		if d.Width != first.Width {
+			return exitcode.Inputf("%s and %s have CLKs of different lengths (%d and %d bits)", first.Source, d.Source, first.Width*8, d.Width*8)
+		}
+		if !slices.Equal(d.Rules, first.Rules) {
+			return exitcode.Inputf("%s and %s have different token rules", first.Source, d.Source)
+		}
+	}
+	return nil
+}
+
+// chooseThreshold picks the decision threshold from the fitted model: the
+// score at which the posterior match probability is one half. When the
+// EM fit is degenerate (no convergence, or no matches) it falls back
+// to Otsu's split of the score histogram, the valley between the two modes.
+func chooseThreshold(m *Model, pats []pattern, cnts []int64, weights map[pattern]float64) ThresholdChoice {
+	var total int64
+	for _, c := range cnts {
+		total += c
+	}
+	if m.Converged && m.Lambda > 1e-6 && total > 0 {
+		v := round9(m.PosteriorThreshold())
+		return ThresholdChoice{Value: v, Method: "auto-posterior",
+			Why: fmt.Sprintf("score where the posterior match probability is 0.5 under the Fellegi-Sunter model fitted by EM on %d candidate pairs (%d iterations, estimated match share %.4f): log2((1-%.4f)/%.4f) = %.3f",
+				total, m.Iterations, m.Lambda, m.Lambda, m.Lambda, v)}
+	}
+	scores := make([]float64, 0, total)
+	for i, p := range pats {
+		for range min(cnts[i], 100000) {
+			scores = append(scores, weights[p])
+		}
+	}
+	v := round9(otsuThreshold(scores))
+	return ThresholdChoice{Value: v, Method: "auto-otsu",
+		Why: fmt.Sprintf("the EM fit was degenerate (converged=%v, match share %.2g), so Otsu's split of the histogram of %d candidate scores (the valley between the non-match and match modes) was used", m.Converged, m.Lambda, total)}
+}
+
+// buildEntities groups records by cluster and assigns entity IDs.
+func buildEntities(ds []*Dataset, offsets []int, cl *clusters, previous map[RecordKey]string) ([]Entity, *StabilityStats) {
+	n := offsets[len(offsets)-1]
+	// Counting sort of records by root.
+	start := make([]uint32, n+1)
+	roots := make([]uint32, n)
+	for g := range n {
+		roots[g] = cl.find(uint32(g))
+		start[roots[g]+1]++
+	}
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	members := make([]RecordKey, n)
+	fill := slices.Clone(start[:n])
+	d := 0
+	for g := range n {
+		for g >= offsets[d+1] {
+			d++
+		}
+		r := roots[g]
+		members[fill[r]] = RecordKey{ds[d].Name, ds[d].RecordIDs[g-offsets[d]]}
+		fill[r]++
+	}
+	var entities []Entity
+	for r := range n {
+		if start[r+1] > start[r] {
+			m := members[start[r]:start[r+1]:start[r+1]]
+			slices.SortFunc(m, compareKeys)
+			entities = append(entities, Entity{Members: m})
+		}
+	}
+	ents, st := AssignIDs(entities, previous)
+	if previous == nil {
+		return ents, nil
+	}
+	return ents, &st
+}
+
+// matchRates counts links per dataset pair and the share of each side's
+// records that are linked to the other side.
+func matchRates(ds []*Dataset, links []Link, dedup bool) []MatchRate {
+	var out []MatchRate
+	for i := range ds {
+		for j := i; j < len(ds); j++ {
+			if (i == j) != dedup {
+				continue
+			}
+			seenA, seenB := map[uint32]bool{}, map[uint32]bool{}
+			n := 0
+			for _, l := range links {
+				if int(l.DA) == i && int(l.DB) == j {
+					n++
+					seenA[l.A] = true
+					seenB[l.B] = true
+				}
+			}
+			mr := MatchRate{DatasetA: ds[i].Name, DatasetB: ds[j].Name, Links: n}
+			if dedup { // share of records with a duplicate
+				for b := range seenB {
+					seenA[b] = true
+				}
+				mr.RateA = round4(float64(len(seenA)) / float64(max(ds[i].Len(), 1)))
+				mr.RateB = mr.RateA
+			} else {
+				mr.RateA = round4(float64(len(seenA)) / float64(max(ds[i].Len(), 1)))
+				mr.RateB = round4(float64(len(seenB)) / float64(max(ds[j].Len(), 1)))
+			}
+			out = append(out, mr)
+		}
+	}
+	return out
+}
+
+// evidence is the human-readable summary of a link.
+func evidence(rules []string, l Link) (ruleList, text string) {
+	var names []string
+	for r, name := range rules {
+		if l.Rules&(1<<r) != 0 {
+			names = append(names, name)
+		}
+	}
+	ruleList = strings.Join(names, ",")
+	return ruleList, "rules=" + ruleList + " dice=" + strconv.FormatFloat(l.Dice, 'f', 3, 64)
+}

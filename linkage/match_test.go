@@ -1,0 +1,83 @@
+package linkage
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// quality returns precision and recall of links between datasets "a" and
+// "b" against the true pairs of row indices.
+func quality(t *testing.T, res *Result, truth map[[2]uint32]bool) (p, r float64) {
+	t.Helper()
+	tp := 0
+	for _, l := range res.Links {
+		if truth[[2]uint32{l.A, l.B}] {
+			tp++
+		}
+	}
+	return float64(tp) / float64(len(res.Links)), float64(tp) / float64(len(truth))
+}
+
+func TestFEBRL4Quality(t *testing.T) {
+	a, b, truth := febrl4(t)
+	res, err := Match([]*Dataset{a, b}, Options{AutoThreshold: true, MinDice: 0.6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, r := quality(t, res, truth)
+	t.Logf("FEBRL4: %d links, precision %.4f recall %.4f; threshold %v (%s)", len(res.Links), p, r, res.Summary.Threshold.Value, res.Summary.Threshold.Why)
+	for _, l := range res.Summary.Model.Describe() {
+		t.Log(l)
+	}
+	if p < 0.99 || r < 0.99 {
+		t.Errorf("FEBRL4 precision %.4f recall %.4f, want ≥ 0.99 each", p, r)
+	}
+	// One-to-one: no record appears in two links.
+	seenA, seenB := map[uint32]bool{}, map[uint32]bool{}
+	for _, l := range res.Links {
+		if seenA[l.A] || seenB[l.B] {
+			t.Fatalf("record linked twice: %+v", l)
+		}
+		seenA[l.A], seenB[l.B] = true, true
+	}
+	// Every record in exactly one entity.
+	n := 0
+	for _, e := range res.Entities {
+		n += len(e.Members)
+	}
+	if n != a.Len()+b.Len() {
+		t.Errorf("entities hold %d records, want %d", n, a.Len()+b.Len())
+	}
+}
+
+func TestMatchOutputsDeterministic(t *testing.T) {
+	a, b, _ := febrl4(t)
+	dir1, dir2 := t.TempDir(), t.TempDir()
+	for _, dir := range []string{dir1, dir2} {
+		// Reverse the input order on the second run: output must not change.
+		in := []*Dataset{a, b}
+		if dir == dir2 {
+			in = []*Dataset{b, a}
+		}
+		res, err := Match(in, Options{AutoThreshold: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := res.Write(dir, time.Now(), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{LinksFile, EntitiesFile} {
+		x, err := os.ReadFile(filepath.Join(dir1, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, _ := os.ReadFile(filepath.Join(dir2, name))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between identical runs", name)
+		}
+	}
+}

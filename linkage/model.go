@@ -1,0 +1,329 @@
+package linkage
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// The decision model.
+//
+// Each candidate pair's evidence is a comparison vector: for every
+// deterministic rule, "agree" (both records have the token and the tokens
+// are equal), "disagree" (both have it, different) or "missing" (either
+// lacks it: no information), and the band of its CLK Dice coefficient
+// (diceEdges). A Fellegi–Sunter model gives each value a weight
+// log2(m/u), where m is its probability among true matches and u among
+// non-matches, and the pair's score is the sum of its weights: the log2
+// likelihood ratio of "same person" against "different people", assuming
+// the components independent given the match status. m, u and the share λ
+// of matches among the candidates are estimated by expectation
+// maximisation on the candidate pairs themselves (no training labels), so
+// the weights adapt to each project's rules and data quality: a rule that
+// agrees for non-matches (a common name with no date of birth) earns little
+// weight, an accurate one a lot.
+
+// diceEdges are the lower edges of the Dice bands after the first.
+var diceEdges = []float64{0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95}
+
+func diceBand(d float64) int {
+	k := 0
+	for k < len(diceEdges) && d >= diceEdges[k] {
+		k++
+	}
+	return k
+}
+
+// Model is a fitted Fellegi–Sunter model. Weights are log2(m/u).
+type Model struct {
+	Rules      []string  `json:"rules"`
+	Lambda     float64   `json:"match_share"` // estimated share of matches among candidates
+	RuleM      []float64 `json:"rule_m"`      // P(rule agrees | match, both present)
+	RuleU      []float64 `json:"rule_u"`      // P(rule agrees | non-match, both present)
+	DiceEdges  []float64 `json:"dice_band_edges"`
+	DiceM      []float64 `json:"dice_m"`            // P(Dice band | match)
+	DiceU      []float64 `json:"dice_u"`            // P(Dice band | non-match)
+	Anchors    int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
+	Iterations int       `json:"em_iterations"`
+	Converged  bool      `json:"em_converged"`
+}
+
+// pattern packs a comparison vector: 2 bits per rule (0 missing, 1 agree,
+// 2 disagree) and the Dice band in the top bits.
+type pattern uint64
+
+func makePattern(agree, present uint16, nRules, band int) pattern {
+	var p pattern
+	for r := range nRules {
+		bit := uint16(1) << r
+		switch {
+		case agree&bit != 0:
+			p |= 1 << (2 * r)
+		case present&bit != 0:
+			p |= 2 << (2 * r)
+		}
+	}
+	return p | pattern(band)<<(2*MaxRules)
+}
+
+func (p pattern) rule(r int) int { return int(p>>(2*r)) & 3 }
+func (p pattern) band() int      { return int(p >> (2 * MaxRules)) }
+
+func (p pattern) agreeMask(nr int) uint16 {
+	var a uint16
+	for r := range nr {
+		if p.rule(r) == 1 {
+			a |= 1 << r
+		}
+	}
+	return a
+}
+
+// agreement returns the masks of rules that agree and of rules present on
+// both sides for the pair (a, b). Tokens are compared directly, so a pair
+// found by similarity, or whose token block was too common to join, still
+// gets its agreements right.
+func agreement(A, B *Dataset, a, b int) (agree, present uint16) {
+	for r := range A.Rules {
+		ta, oka := A.Token(r, a)
+		tb, okb := B.Token(r, b)
+		if oka && okb {
+			present |= 1 << r
+			if bytes.Equal(ta, tb) {
+				agree |= 1 << r
+			}
+		}
+	}
+	return agree, present
+}
+
+// fitModel estimates the model without labels, in three steps that each
+// use a population where one class dominates, which keeps the estimate
+// stable where a full EM over correlated components (a corrupted name
+// lowers the Dice and breaks a token rule at once) splits the matches into
+// two classes:
+//
+//   - u (non-match) probabilities from random pairs (prior, see
+//     randomPairPrior): almost every random pair is a non-match.
+//   - m for the Dice bands from the candidates that agree on a strong rule
+//     (one that random pairs almost never share, u < 0.001): those are
+//     matches, and their Dice spread is that of true pairs.
+//   - m for each rule from the candidates with Dice ≥ 0.9, counting those
+//     where both records hold the rule's token.
+//
+// Then the share λ of matches among the candidates is fitted by EM with m
+// and u held fixed (a one-parameter mixture, which converges to a unique
+// maximum). patterns[i] occurs counts[i] times among the candidates.
+func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model) *Model {
+	nr, nb := len(rules), len(diceEdges)+1
+	m := &Model{Rules: rules, DiceEdges: diceEdges, Lambda: 0.5,
+		RuleM: make([]float64, nr), RuleU: slices.Clone(prior.RuleU),
+		DiceM: make([]float64, nb), DiceU: slices.Clone(prior.DiceU)}
+	const pseudo = 0.5 // no m probability reaches 0 or 1
+	strong := uint16(0)
+	for r := range nr {
+		if prior.RuleU[r] < 1e-3 {
+			strong |= 1 << r
+		}
+	}
+	anchors := 0.0
+	agree, observed := make([]float64, nr), make([]float64, nr)
+	for i, p := range patterns {
+		c := float64(counts[i])
+		if p.agreeMask(nr)&strong != 0 {
+			m.DiceM[p.band()] += c
+			anchors += c
+		}
+		if p.band() >= diceBand(0.9) {
+			for r := range nr {
+				switch p.rule(r) {
+				case 1:
+					agree[r] += c
+					fallthrough
+				case 2:
+					observed[r] += c
+				}
+			}
+		}
+	}
+	m.Anchors = int64(anchors)
+	if anchors < 20 {
+		// Too few token agreements to learn from (no rules, or rules that
+		// rarely hold): use a fixed spread, 3× likelier per band upwards.
+		for k := range nb {
+			m.DiceM[k] = math.Pow(3, float64(k))
+		}
+	}
+	for k := range nb {
+		m.DiceM[k] += pseudo
+	}
+	normalise(m.DiceM)
+	for r := range nr {
+		m.RuleM[r] = (agree[r] + pseudo) / (observed[r] + 2*pseudo)
+		// A rule cannot be less likely to agree for matches than for
+		// non-matches; if the data say so, it carries no evidence.
+		m.RuleM[r] = max(m.RuleM[r], m.RuleU[r])
+	}
+	if len(patterns) == 0 {
+		m.Converged = true
+		return m
+	}
+	// Likelihood ratio of each pattern, then EM on λ alone.
+	lr := make([]float64, len(patterns))
+	for i, p := range patterns {
+		lr[i] = math.Exp2(m.weight(p))
+	}
+	var total float64
+	for _, c := range counts {
+		total += float64(c)
+	}
+	for it := 1; it <= 500; it++ {
+		m.Iterations = it
+		matched := 0.0
+		for i := range patterns {
+			post := m.Lambda * lr[i] / (m.Lambda*lr[i] + 1 - m.Lambda)
+			matched += post * float64(counts[i])
+		}
+		next := min(max(matched/total, 1e-12), 1-1e-12)
+		done := math.Abs(next-m.Lambda) < 1e-10
+		m.Lambda = next
+		if done {
+			m.Converged = true
+			break
+		}
+	}
+	return m
+}
+
+func normalise(xs []float64) {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	for i := range xs {
+		xs[i] /= s
+	}
+}
+
+// weight returns the score of a comparison pattern: the sum of the
+// log2(m/u) weights of its components.
+func (m *Model) weight(p pattern) float64 {
+	w := 0.0
+	for r := range m.Rules {
+		switch p.rule(r) {
+		case 1:
+			w += math.Log2(m.RuleM[r] / m.RuleU[r])
+		case 2:
+			w += math.Log2((1 - m.RuleM[r]) / (1 - m.RuleU[r]))
+		}
+	}
+	k := p.band()
+	return w + math.Log2(m.DiceM[k]/m.DiceU[k])
+}
+
+// PosteriorThreshold is the score at which the fitted model's posterior
+// match probability among candidates is one half: log2((1−λ)/λ).
+func (m *Model) PosteriorThreshold() float64 { return math.Log2((1 - m.Lambda) / m.Lambda) }
+
+// Describe returns the model's weights as text, for logs and the summary.
+func (m *Model) Describe() []string {
+	var out []string
+	for r, name := range m.Rules {
+		out = append(out, fmt.Sprintf("rule %s: agree %+.2f, disagree %+.2f (m=%.4f u=%.4f)", name,
+			math.Log2(m.RuleM[r]/m.RuleU[r]), math.Log2((1-m.RuleM[r])/(1-m.RuleU[r])), m.RuleM[r], m.RuleU[r]))
+	}
+	for k := range m.DiceM {
+		lo := 0.0
+		if k > 0 {
+			lo = m.DiceEdges[k-1]
+		}
+		out = append(out, fmt.Sprintf("dice ≥ %.2f: %+.2f (m=%.4f u=%.4f)", lo, math.Log2(m.DiceM[k]/m.DiceU[k]), m.DiceM[k], m.DiceU[k]))
+	}
+	return out
+}
+
+// otsuThreshold splits scores into two classes maximising the between-class
+// variance over a 256-bin histogram, and returns the split point: the
+// valley between the non-match and match modes when the distribution is
+// bimodal.
+func otsuThreshold(scores []float64) float64 {
+	if len(scores) == 0 {
+		return 0
+	}
+	lo, hi := slices.Min(scores), slices.Max(scores)
+	if hi <= lo {
+		return lo
+	}
+	const bins = 256
+	var hist [bins]float64
+	width := (hi - lo) / bins
+	for _, s := range scores {
+		hist[min(int((s-lo)/width), bins-1)]++
+	}
+	var total, sumAll float64
+	for i, h := range hist {
+		total += h
+		sumAll += float64(i) * h
+	}
+	var wB, sumB, best float64
+	bestI := 0
+	for i, h := range hist {
+		wB += h
+		if wB == 0 || wB == total {
+			continue
+		}
+		sumB += float64(i) * h
+		mB := sumB / wB
+		mF := (sumAll - sumB) / (total - wB)
+		v := wB * (total - wB) * (mB - mF) * (mB - mF)
+		if v > best {
+			best, bestI = v, i
+		}
+	}
+	return lo + float64(bestI+1)*width
+}
+
+// randomPairPrior measures the non-match probabilities on random pairs:
+// among n·m pairs almost all are non-matches, so the rate at which a rule
+// agrees, or the Dice falls in a band, estimates u. samples pairs are drawn
+// per dataset pair with a fixed-seed PRNG. Counts get add-one smoothing so
+// that a band never seen among random pairs has a small, not zero, u.
+func randomPairPrior(rules []string, pairs [][2]*Dataset, self bool, samples int, seed uint64) *Model {
+	nr, nb := len(rules), len(diceEdges)+1
+	agree, observed := make([]float64, nr), make([]float64, nr)
+	bands := make([]float64, nb)
+	rng := rand.New(rand.NewPCG(seed, 0x5851f42d4c957f2d))
+	for _, ab := range pairs {
+		A, B := ab[0], ab[1]
+		if A.Len() == 0 || B.Len() == 0 || self && A.Len() < 2 {
+			continue
+		}
+		for range samples {
+			a, b := rng.IntN(A.Len()), rng.IntN(B.Len())
+			if self && a == b {
+				continue
+			}
+			ag, pr := agreement(A, B, a, b)
+			for r := range nr {
+				if pr&(1<<r) != 0 {
+					observed[r]++
+					if ag&(1<<r) != 0 {
+						agree[r]++
+					}
+				}
+			}
+			bands[diceBand(dice(andPopcount(A.CLK(a), B.CLK(b)), A.Popcount(a), B.Popcount(b)))]++
+		}
+	}
+	p := &Model{Rules: rules, RuleU: make([]float64, nr), DiceU: make([]float64, nb)}
+	for r := range nr {
+		p.RuleU[r] = (agree[r] + 1) / (observed[r] + 2)
+	}
+	for k := range nb {
+		p.DiceU[k] = bands[k] + 1
+	}
+	normalise(p.DiceU)
+	return p
+}

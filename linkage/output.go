@@ -1,0 +1,290 @@
+package linkage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/pprl/pprl/internal/atomicfile"
+	"github.com/pprl/pprl/internal/exitcode"
+)
+
+// Output file names inside the output directory.
+const (
+	LinksFile    = "links.parquet"
+	EntitiesFile = "entities.parquet"
+	SummaryFile  = "summary.json"
+)
+
+var linksSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "dataset_a", Type: arrow.BinaryTypes.String},
+	{Name: "record_id_a", Type: arrow.BinaryTypes.String},
+	{Name: "dataset_b", Type: arrow.BinaryTypes.String},
+	{Name: "record_id_b", Type: arrow.BinaryTypes.String},
+	{Name: "score", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "dice", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "rules", Type: arrow.BinaryTypes.String},
+	{Name: "evidence", Type: arrow.BinaryTypes.String},
+}, nil)
+
+var entitiesSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "entity_id", Type: arrow.BinaryTypes.String},
+	{Name: "dataset", Type: arrow.BinaryTypes.String},
+	{Name: "record_id", Type: arrow.BinaryTypes.String},
+}, nil)
+
+// parquetProps are fixed so that the same rows give the same bytes.
+func parquetProps() (*parquet.WriterProperties, pqarrow.ArrowWriterProperties) {
+	return parquet.NewWriterProperties(
+			parquet.WithCompression(compress.Codecs.Zstd),
+			parquet.WithCreatedBy("pprl"),
+			parquet.WithMaxRowGroupLength(1<<20),
+		),
+		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
+}
+
+// rowWriter streams rows into a Parquet file in record batches.
+type rowWriter struct {
+	fw  *pqarrow.FileWriter
+	b   *array.RecordBuilder
+	n   int
+	err error
+}
+
+func newRowWriter(w io.Writer, schema *arrow.Schema) (*rowWriter, error) {
+	props, aprops := parquetProps()
+	// pqarrow closes a writer that is an io.Closer; the atomic file must stay
+	// open until it is committed, so hide Close.
+	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, props, aprops)
+	if err != nil {
+		return nil, err
+	}
+	return &rowWriter{fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}, nil
+}
+
+// row is called after appending one row to the builder's fields.
+func (rw *rowWriter) row() {
+	rw.n++
+	if rw.n == 1<<16 {
+		rw.flush()
+	}
+}
+
+func (rw *rowWriter) flush() {
+	if rw.n == 0 || rw.err != nil {
+		return
+	}
+	rec := rw.b.NewRecordBatch()
+	defer rec.Release()
+	rw.err = rw.fw.WriteBuffered(rec)
+	rw.n = 0
+}
+
+func (rw *rowWriter) close() error {
+	rw.flush()
+	rw.b.Release()
+	if err := rw.fw.Close(); rw.err == nil {
+		rw.err = err
+	}
+	return rw.err
+}
+
+// outputs holds the files of one run until they are all written; commit
+// renames them into place, abort removes them.
+type outputs struct {
+	files []*atomicfile.File
+}
+
+func (o *outputs) create(dir, name string) (*atomicfile.File, error) {
+	f, err := atomicfile.Create(filepath.Join(dir, name), atomicfile.Options{Perm: 0o644})
+	if err != nil {
+		return nil, err
+	}
+	o.files = append(o.files, f)
+	return f, nil
+}
+
+func (o *outputs) abort() {
+	for _, f := range o.files {
+		f.Abort()
+	}
+}
+
+func (o *outputs) commit() error {
+	for _, f := range o.files {
+		if err := f.Commit(); err != nil {
+			o.abort()
+			return err
+		}
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// ReadEntities reads a previous run's entities.parquet into a map from
+// record to entity ID. Errors are input errors: the file is the user's.
+func ReadEntities(path string) (map[RecordKey]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, exitcode.AsInput(fmt.Errorf("previous entities: %w", err))
+	}
+	defer f.Close()
+	rdr, err := file.NewParquetReader(f)
+	if err != nil {
+		return nil, exitcode.Inputf("previous entities %s: not a readable Parquet file: %w", path, err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, exitcode.Inputf("previous entities %s: %w", path, err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		return nil, exitcode.Inputf("previous entities %s: %w", path, err)
+	}
+	defer tbl.Release()
+	cols := map[string]int{}
+	for i, fld := range tbl.Schema().Fields() {
+		cols[fld.Name] = i
+	}
+	var idx [3]int
+	for k, name := range []string{"entity_id", "dataset", "record_id"} {
+		i, ok := cols[name]
+		if !ok {
+			return nil, exitcode.Inputf("previous entities %s: no column %q (is it a pprl entities.parquet?)", path, name)
+		}
+		idx[k] = i
+	}
+	out := make(map[RecordKey]string, tbl.NumRows())
+	tr := array.NewTableReader(tbl, 1<<16)
+	defer tr.Release()
+	row := 0
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		var strs [3]interface {
+			Value(int) string
+			IsNull(int) bool
+			Len() int
+		}
+		for k := range 3 {
+			s, ok := rec.Column(idx[k]).(*array.String)
+			if !ok {
+				return nil, exitcode.Inputf("previous entities %s: column %d is %s, not a string", path, idx[k], rec.Column(idx[k]).DataType())
+			}
+			strs[k] = s
+		}
+		for i := range int(rec.NumRows()) {
+			row++
+			if strs[0].IsNull(i) || strs[1].IsNull(i) || strs[2].IsNull(i) {
+				return nil, exitcode.Inputf("previous entities %s: row %d has a null field", path, row)
+			}
+			key := RecordKey{strs[1].Value(i), strs[2].Value(i)}
+			if _, dup := out[key]; dup {
+				return nil, exitcode.Inputf("previous entities %s: row %d repeats a record of dataset %q", path, row, key.Dataset)
+			}
+			out[key] = strs[0].Value(i)
+		}
+	}
+	if err := tr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return nil, exitcode.Inputf("previous entities %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// Write writes links.parquet, entities.parquet and summary.json into dir
+// (created if needed). Every file is written under a temporary name and
+// renamed into place only when all three are complete, so a failed run
+// leaves the previous outputs (or nothing) behind. The Parquet files depend
+// only on the inputs; summary.json differs between identical runs only in
+// its "timings" object.
+func (r *Result) Write(dir string, started time.Time, loaded time.Duration) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return exitcode.AsInput(fmt.Errorf("output directory: %w", err))
+	}
+	t0 := time.Now()
+	var out outputs
+	defer out.abort()
+	if err := r.writeLinks(&out, dir); err != nil {
+		return fmt.Errorf("write %s: %w", LinksFile, err)
+	}
+	if err := r.writeEntities(&out, dir); err != nil {
+		return fmt.Errorf("write %s: %w", EntitiesFile, err)
+	}
+	r.Summary.Timings.Load = secs(loaded)
+	r.Summary.Timings.Write = secs(time.Since(t0))
+	r.Summary.Timings.Total = secs(time.Since(started))
+	f, err := out.create(dir, SummaryFile)
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(f, &r.Summary); err != nil {
+		return fmt.Errorf("write %s: %w", SummaryFile, err)
+	}
+	return out.commit()
+}
+
+func (r *Result) writeLinks(out *outputs, dir string) error {
+	f, err := out.create(dir, LinksFile)
+	if err != nil {
+		return err
+	}
+	rw, err := newRowWriter(f, linksSchema)
+	if err != nil {
+		return err
+	}
+	b := rw.b
+	rules := r.Datasets[0].Rules
+	for _, l := range r.Links {
+		A, B := r.Datasets[l.DA], r.Datasets[l.DB]
+		b.Field(0).(*array.StringBuilder).Append(A.Name)
+		b.Field(1).(*array.StringBuilder).Append(A.RecordIDs[l.A])
+		b.Field(2).(*array.StringBuilder).Append(B.Name)
+		b.Field(3).(*array.StringBuilder).Append(B.RecordIDs[l.B])
+		b.Field(4).(*array.Float64Builder).Append(l.Score)
+		b.Field(5).(*array.Float64Builder).Append(l.Dice)
+		rl, ev := evidence(rules, l)
+		b.Field(6).(*array.StringBuilder).Append(rl)
+		b.Field(7).(*array.StringBuilder).Append(ev)
+		rw.row()
+	}
+	return rw.close()
+}
+
+func (r *Result) writeEntities(out *outputs, dir string) error {
+	f, err := out.create(dir, EntitiesFile)
+	if err != nil {
+		return err
+	}
+	rw, err := newRowWriter(f, entitiesSchema)
+	if err != nil {
+		return err
+	}
+	b := rw.b
+	for _, e := range r.Entities {
+		for _, m := range e.Members {
+			b.Field(0).(*array.StringBuilder).Append(e.ID)
+			b.Field(1).(*array.StringBuilder).Append(m.Dataset)
+			b.Field(2).(*array.StringBuilder).Append(m.RecordID)
+			rw.row()
+		}
+	}
+	return rw.close()
+}
