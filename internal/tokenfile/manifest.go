@@ -1,0 +1,135 @@
+// Package tokenfile reads and writes pprl token files: one Parquet file per
+// agency extract holding each record's ID, CLK and deterministic tokens,
+// with a JSON manifest in the footer key-value metadata under
+// "pprl.manifest" (docs/architecture.md fixes the format). A token file may
+// be sealed with age to the linkage unit's public key; readers detect that
+// by the age header.
+package tokenfile
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// Format identifiers written in every manifest.
+const (
+	FormatName    = "pprl-tokens"
+	FormatVersion = 1
+	// ManifestKey is the Parquet footer key holding the manifest JSON.
+	ManifestKey = "pprl.manifest"
+	// TokenBytes is the width of every deterministic token.
+	TokenBytes = 32
+)
+
+// Manifest describes a token file. It is stored as JSON in the Parquet
+// footer.
+type Manifest struct {
+	Format            string   `json:"format"`
+	FormatVersion     int      `json:"format_version"`
+	PPRLVersion       string   `json:"pprl_version"`
+	Dataset           string   `json:"dataset"`
+	SchemaFingerprint string   `json:"schema_fingerprint"`
+	SecretFingerprint string   `json:"secret_fingerprint"`
+	Encoding          string   `json:"encoding"` // "native" or "clkhash"
+	CLKBits           int      `json:"clk_bits"`
+	Rules             []string `json:"rules"`      // token rule names, lower case, column order
+	Attributes        []string `json:"attributes"` // report attribute names, column order
+	Rows              Rows     `json:"rows"`
+	Created           string   `json:"created"` // RFC 3339, UTC, whole seconds
+}
+
+// Rows accounts for every input row: Read = Encoded + Rejected.
+type Rows struct {
+	Read     int64 `json:"read"`
+	Encoded  int64 `json:"encoded"`
+	Rejected int64 `json:"rejected"`
+	// Rejects counts rejected rows by field and reason code.
+	Rejects map[string]map[string]int64 `json:"rejects"`
+}
+
+// CLKBytes returns the width of one CLK in bytes.
+func (m *Manifest) CLKBytes() int { return m.CLKBits / 8 }
+
+var namePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
+
+// Validate checks everything a writer or reader relies on, except the row
+// counts (which are final only when writing ends).
+func (m *Manifest) Validate() error {
+	if m.Format != FormatName {
+		return fmt.Errorf("format is %q, not %q", m.Format, FormatName)
+	}
+	if m.FormatVersion != FormatVersion {
+		return fmt.Errorf("format version %d is not supported (this pprl reads version %d)", m.FormatVersion, FormatVersion)
+	}
+	if m.Dataset == "" {
+		return fmt.Errorf("dataset name is empty")
+	}
+	if m.Encoding != "native" && m.Encoding != "clkhash" {
+		return fmt.Errorf("encoding is %q, not native or clkhash", m.Encoding)
+	}
+	if m.CLKBits <= 0 || m.CLKBits%8 != 0 || m.CLKBits > 1<<16 {
+		return fmt.Errorf("clk_bits %d is not a positive multiple of 8", m.CLKBits)
+	}
+	seen := map[string]bool{}
+	for _, r := range m.Rules {
+		if !namePattern.MatchString(r) || seen["tok_"+r] {
+			return fmt.Errorf("rule name %q must be unique and lower case letters, digits or _", r)
+		}
+		seen["tok_"+r] = true
+	}
+	for _, a := range m.Attributes {
+		if !namePattern.MatchString(a) || seen["attr_"+a] {
+			return fmt.Errorf("attribute name %q must be unique and lower case letters, digits or _", a)
+		}
+		seen["attr_"+a] = true
+	}
+	if _, err := time.Parse(time.RFC3339, m.Created); err != nil {
+		return fmt.Errorf("created %q is not an RFC 3339 time", m.Created)
+	}
+	return nil
+}
+
+// normalized returns a copy with nil slices and maps made empty, so that the
+// JSON has [] and {} rather than null.
+func (m Manifest) normalized() Manifest {
+	if m.Rules == nil {
+		m.Rules = []string{}
+	}
+	if m.Attributes == nil {
+		m.Attributes = []string{}
+	}
+	if m.Rows.Rejects == nil {
+		m.Rows.Rejects = map[string]map[string]int64{}
+	}
+	return m
+}
+
+// marshal encodes the manifest deterministically (encoding/json sorts map
+// keys).
+func (m Manifest) marshal() (string, error) {
+	b, err := json.Marshal(m.normalized())
+	return string(b), err
+}
+
+// Created returns the manifest time for a run reading input: the
+// SOURCE_DATE_EPOCH environment variable (seconds since 1970) when set, else
+// input's modification time, in UTC to the second and formatted as RFC 3339.
+// Using the input's time rather than the clock makes reruns byte-identical.
+func Created(input string) (string, error) {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		sec, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds", s)
+		}
+		return time.Unix(sec, 0).UTC().Format(time.RFC3339), nil
+	}
+	fi, err := os.Stat(input)
+	if err != nil {
+		return "", err
+	}
+	return fi.ModTime().UTC().Truncate(time.Second).Format(time.RFC3339), nil
+}

@@ -1,0 +1,292 @@
+package tokenfile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"filippo.io/age"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/seal"
+)
+
+// File is an open token file whose manifest and schema have been checked.
+type File struct {
+	path     string
+	manifest Manifest
+	sealed   bool
+	f        *os.File
+	pf       *file.Reader
+	fr       *pqarrow.FileReader
+}
+
+// Data holds a whole token file's columns in contiguous memory, the layout
+// the matcher scans.
+type Data struct {
+	// RecordIDs[i] is record i's ID.
+	RecordIDs []string
+	// CLKs holds every CLK back to back, CLKBytes each.
+	CLKs     []byte
+	CLKBytes int
+	// Tokens[r] holds rule r's tokens back to back, TokenBytes each; an
+	// invalid (null) token is all zero bytes.
+	Tokens [][]byte
+	// TokenValid[r][i] reports whether record i has a token for rule r.
+	TokenValid [][]bool
+	// Attributes[a][i] is attribute a of record i ("" for null).
+	Attributes [][]string
+}
+
+// Len returns the number of records.
+func (d *Data) Len() int { return len(d.RecordIDs) }
+
+// CLK returns record i's CLK (aliasing d.CLKs).
+func (d *Data) CLK(i int) []byte { return d.CLKs[i*d.CLKBytes : (i+1)*d.CLKBytes : (i+1)*d.CLKBytes] }
+
+// Token returns record i's token for rule r (aliasing d.Tokens) and whether
+// it is valid.
+func (d *Data) Token(r, i int) ([]byte, bool) {
+	return d.Tokens[r][i*TokenBytes : (i+1)*TokenBytes : (i+1)*TokenBytes], d.TokenValid[r][i]
+}
+
+// Open opens the token file at path, sealed or not. A sealed file is
+// decrypted with identities as it is read (random access, nothing written
+// to disk). Every problem a user can cause — a missing file, a file that is
+// not a token file, truncated or corrupt data, a file sealed to another key,
+// no key for a sealed file, an unknown format version — is an input error
+// naming path.
+func Open(path string, identities []age.Identity) (_ *File, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, exitcode.Inputf("token file %s does not exist", path)
+		}
+		return nil, exitcode.AsInput(fmt.Errorf("token file: %w", err))
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+		if p := recover(); p != nil {
+			f.Close()
+			err = exitcode.Inputf("%s: token file is truncated or corrupt", path)
+		}
+	}()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, exitcode.AsInput(fmt.Errorf("token file: %w", err))
+	}
+	if fi.IsDir() {
+		return nil, exitcode.Inputf("token file %s is a directory", path)
+	}
+	head := make([]byte, len(seal.Magic))
+	n, _ := f.ReadAt(head, 0)
+	tf := &File{path: path, f: f, sealed: seal.IsSealed(head[:n])}
+	var src parquet.ReaderAtSeeker = f
+	if tf.sealed {
+		if len(identities) == 0 {
+			return nil, exitcode.Inputf("%s is sealed: give the linkage unit's private key (.key) to open it", path)
+		}
+		ra, size, err := seal.OpenReaderAt(f, fi.Size(), identities)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		src = io.NewSectionReader(ra, 0, size)
+	}
+	props := parquet.NewReaderProperties(memory.DefaultAllocator)
+	props.BufferedStreamEnabled = true
+	props.BufferSize = 1 << 20
+	pf, err := file.NewParquetReader(src, file.WithReadProps(props))
+	if err != nil {
+		if exitcode.IsInput(err) { // a decryption error from seal
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return nil, exitcode.Inputf("%s is not a pprl token file (not Parquet, or truncated): %v", path, err)
+	}
+	tf.pf = pf
+	kv := pf.MetaData().KeyValueMetadata()
+	js := kv.FindValue(ManifestKey)
+	if js == nil {
+		return nil, exitcode.Inputf("%s is a Parquet file but not a pprl token file (no %s in its metadata)", path, ManifestKey)
+	}
+	if err := json.Unmarshal([]byte(*js), &tf.manifest); err != nil {
+		return nil, exitcode.Inputf("%s: the token file manifest is corrupt: %v", path, err)
+	}
+	m := &tf.manifest
+	if m.Format != FormatName {
+		return nil, exitcode.Inputf("%s is not a pprl token file (manifest format %q)", path, m.Format)
+	}
+	if m.FormatVersion != FormatVersion {
+		return nil, exitcode.Inputf("%s has token file format version %d, which this pprl does not read (it reads version %d); use the pprl version that wrote it or a newer one", path, m.FormatVersion, FormatVersion)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, exitcode.Inputf("%s: invalid token file manifest: %v", path, err)
+	}
+	if got := pf.NumRows(); got != m.Rows.Encoded {
+		return nil, exitcode.Inputf("%s: has %d rows but its manifest says %d were encoded; the file is damaged", path, got, m.Rows.Encoded)
+	}
+	tf.fr, err = pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 15}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, exitcode.Inputf("%s: token file schema: %v", path, err)
+	}
+	sc, err := tf.fr.Schema()
+	if err != nil {
+		return nil, exitcode.Inputf("%s: token file schema: %v", path, err)
+	}
+	if err := checkSchema(m, sc); err != nil {
+		return nil, exitcode.Inputf("%s: token file %v", path, err)
+	}
+	return tf, nil
+}
+
+// Manifest returns the file's manifest.
+func (t *File) Manifest() Manifest { return t.manifest }
+
+// Sealed reports whether the file on disk is sealed with age.
+func (t *File) Sealed() bool { return t.sealed }
+
+// NumRows returns the number of records.
+func (t *File) NumRows() int64 { return t.pf.NumRows() }
+
+// Close releases the file.
+func (t *File) Close() error { return t.pf.Close() }
+
+// ReadAll reads every column into contiguous memory. Peak memory is the
+// result plus one batch of 32,768 rows.
+func (t *File) ReadAll() (_ *Data, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = exitcode.Inputf("%s: token file data is truncated or corrupt", t.path)
+		}
+	}()
+	m := &t.manifest
+	n := int(t.pf.NumRows())
+	d := &Data{
+		RecordIDs:  make([]string, 0, n),
+		CLKs:       make([]byte, 0, n*m.CLKBytes()),
+		CLKBytes:   m.CLKBytes(),
+		Tokens:     make([][]byte, len(m.Rules)),
+		TokenValid: make([][]bool, len(m.Rules)),
+		Attributes: make([][]string, len(m.Attributes)),
+	}
+	for r := range m.Rules {
+		d.Tokens[r] = make([]byte, 0, n*TokenBytes)
+		d.TokenValid[r] = make([]bool, 0, n)
+	}
+	for a := range m.Attributes {
+		d.Attributes[a] = make([]string, 0, n)
+	}
+	if n == 0 {
+		return d, nil
+	}
+	rr, err := t.fr.GetRecordReader(context.Background(), nil, nil)
+	if err != nil {
+		return nil, t.dataErr(err)
+	}
+	defer rr.Release()
+	for {
+		rec, err := rr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, t.dataErr(err)
+		}
+		k := int(rec.NumRows())
+		ids := rec.Column(0).(*array.String)
+		if ids.NullN() > 0 {
+			return nil, exitcode.Inputf("%s: record_id is null in row %d; the file is damaged", t.path, len(d.RecordIDs)+firstNull(ids)+1)
+		}
+		for i := 0; i < k; i++ {
+			d.RecordIDs = append(d.RecordIDs, ids.Value(i)) // copies: Value aliases the batch
+		}
+		clks := rec.Column(1).(*array.FixedSizeBinary)
+		if clks.NullN() > 0 {
+			return nil, exitcode.Inputf("%s: clk is null in row %d; the file is damaged", t.path, len(d.CLKs)/d.CLKBytes+firstNull(clks)+1)
+		}
+		d.CLKs = append(d.CLKs, fixedBytes(clks, d.CLKBytes)...)
+		for r := range m.Rules {
+			toks := rec.Column(firstTokenCol + r).(*array.FixedSizeBinary)
+			start := len(d.Tokens[r])
+			d.Tokens[r] = append(d.Tokens[r], fixedBytes(toks, TokenBytes)...)
+			for i := 0; i < k; i++ {
+				ok := toks.IsValid(i)
+				d.TokenValid[r] = append(d.TokenValid[r], ok)
+				if !ok {
+					clear(d.Tokens[r][start+i*TokenBytes : start+(i+1)*TokenBytes])
+				}
+			}
+		}
+		for a := range m.Attributes {
+			vals := rec.Column(firstTokenCol + len(m.Rules) + a).(*array.String)
+			for i := 0; i < k; i++ {
+				v := ""
+				if vals.IsValid(i) {
+					v = vals.Value(i)
+				}
+				d.Attributes[a] = append(d.Attributes[a], v)
+			}
+		}
+	}
+	if len(d.RecordIDs) != n {
+		return nil, exitcode.Inputf("%s: read %d rows, expected %d; the file is truncated or corrupt", t.path, len(d.RecordIDs), n)
+	}
+	return d, nil
+}
+
+func (t *File) dataErr(err error) error {
+	if exitcode.IsInput(err) {
+		return fmt.Errorf("%s: %w", t.path, err)
+	}
+	return exitcode.Inputf("%s: token file data is truncated or corrupt: %v", t.path, err)
+}
+
+type nullable interface {
+	Len() int
+	IsNull(int) bool
+}
+
+func firstNull(a nullable) int {
+	for i := 0; i < a.Len(); i++ {
+		if a.IsNull(i) {
+			return i
+		}
+	}
+	return 0
+}
+
+// ReadFile opens, reads and closes a token file.
+func ReadFile(path string, identities []age.Identity) (Manifest, *Data, error) {
+	t, err := Open(path, identities)
+	if err != nil {
+		return Manifest{}, nil, err
+	}
+	defer t.Close()
+	d, err := t.ReadAll()
+	if err != nil {
+		return Manifest{}, nil, err
+	}
+	return t.manifest, d, nil
+}
+
+// fixedBytes returns the contiguous values of a fixed-size binary array
+// (aliasing its buffer), width bytes per value.
+func fixedBytes(a *array.FixedSizeBinary, width int) []byte {
+	d := a.Data()
+	buf := d.Buffers()[1]
+	if buf == nil {
+		return make([]byte, a.Len()*width)
+	}
+	off := d.Offset()
+	return buf.Bytes()[off*width : (off+a.Len())*width]
+}

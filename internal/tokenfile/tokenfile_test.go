@@ -1,0 +1,474 @@
+package tokenfile
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/seal"
+)
+
+func testManifest() Manifest {
+	return Manifest{
+		PPRLVersion:       "test",
+		Dataset:           "social_work",
+		SchemaFingerprint: "abc123",
+		SecretFingerprint: "G3BS-E6H2-D7JR-VPFP",
+		Encoding:          "native",
+		CLKBits:           1024,
+		Rules:             []string{"t1", "t2", "t3"},
+		Attributes:        []string{"birth_year_band"},
+		Created:           "2026-11-24T19:00:00Z",
+	}
+}
+
+// synthData makes n deterministic records: token t2 missing for every 3rd,
+// the attribute missing for every 7th.
+func synthData(n int) *Data {
+	d := &Data{CLKBytes: 128, Tokens: make([][]byte, 3), TokenValid: make([][]bool, 3), Attributes: make([][]string, 1)}
+	for i := 0; i < n; i++ {
+		d.RecordIDs = append(d.RecordIDs, fmt.Sprintf("SW%06d", i))
+		for j := 0; j < 4; j++ {
+			h := sha256.Sum256(binary.LittleEndian.AppendUint64([]byte{byte(j)}, uint64(i)))
+			d.CLKs = append(d.CLKs, h[:]...)
+		}
+		for r := 0; r < 3; r++ {
+			h := sha256.Sum256(binary.LittleEndian.AppendUint64([]byte{byte(100 + r)}, uint64(i)))
+			ok := !(r == 1 && i%3 == 0)
+			if !ok {
+				h = [32]byte{}
+			}
+			d.Tokens[r] = append(d.Tokens[r], h[:]...)
+			d.TokenValid[r] = append(d.TokenValid[r], ok)
+		}
+		v := fmt.Sprintf("%d-%d", 2000+i%20, 2004+i%20)
+		if i%7 == 0 {
+			v = ""
+		}
+		d.Attributes[0] = append(d.Attributes[0], v)
+	}
+	return d
+}
+
+// slice returns rows [lo, hi) of d as a writer batch.
+func slice(d *Data, lo, hi int) *Batch {
+	b := &Batch{RecordIDs: d.RecordIDs[lo:hi], CLKs: d.CLKs[lo*d.CLKBytes : hi*d.CLKBytes]}
+	for r := range d.Tokens {
+		b.Tokens = append(b.Tokens, d.Tokens[r][lo*TokenBytes:hi*TokenBytes])
+		b.TokenValid = append(b.TokenValid, d.TokenValid[r][lo:hi])
+	}
+	for a := range d.Attributes {
+		b.Attributes = append(b.Attributes, d.Attributes[a][lo:hi])
+	}
+	return b
+}
+
+func writeTokens(t testing.TB, path string, d *Data, opts WriterOptions, batch int) {
+	t.Helper()
+	w, err := Create(path, testManifest(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for lo := 0; lo < d.Len(); lo += batch {
+		if err := w.Write(slice(d, lo, min(lo+batch, d.Len()))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := Rows{Read: int64(d.Len()) + 2, Encoded: int64(d.Len()), Rejected: 2,
+		Rejects: map[string]map[string]int64{"dob": {"invalid_date": 2}}}
+	if err := w.Close(rows); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRoundTripUnsealed(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sw.tokens.parquet")
+	d := synthData(1000)
+	writeTokens(t, path, d, WriterOptions{RowGroupRows: 300}, 128)
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("leftover files: %v", ents)
+	}
+	m, got, err := ReadFile(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, d) {
+		t.Fatal("data differs after round trip")
+	}
+	if m.Rows.Read != 1002 || m.Rows.Rejects["dob"]["invalid_date"] != 2 || m.Format != FormatName || m.FormatVersion != 1 {
+		t.Fatalf("manifest %+v", m)
+	}
+	if v, ok := got.Token(1, 3); ok || !bytes.Equal(v, make([]byte, 32)) {
+		t.Fatal("token 2 of record 3 should be null")
+	}
+	if !bytes.Equal(got.CLK(5), d.CLKs[5*128:6*128]) {
+		t.Fatal("CLK accessor")
+	}
+}
+
+// TestFooterIndependently reads the footer and schema with the plain
+// Parquet reader, as another tool would.
+func TestFooterIndependently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.parquet")
+	writeTokens(t, path, synthData(10), WriterOptions{}, 10)
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	js := pf.MetaData().KeyValueMetadata().FindValue("pprl.manifest")
+	if js == nil {
+		t.Fatal("no pprl.manifest")
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(*js), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"format", "format_version", "pprl_version", "dataset", "schema_fingerprint", "secret_fingerprint", "encoding", "clk_bits", "rules", "attributes", "rows", "created"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("manifest lacks %q", k)
+		}
+	}
+	if raw["format"] != "pprl-tokens" || raw["clk_bits"] != 1024.0 {
+		t.Errorf("manifest %s", *js)
+	}
+	fr, _ := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	sc, _ := fr.Schema()
+	var cols []string
+	for _, f := range sc.Fields() {
+		cols = append(cols, f.Name+":"+f.Type.String())
+	}
+	want := "record_id:utf8 clk:fixed_size_binary[128] tok_t1:fixed_size_binary[32] tok_t2:fixed_size_binary[32] tok_t3:fixed_size_binary[32] attr_birth_year_band:utf8"
+	if strings.Join(cols, " ") != want {
+		t.Fatalf("schema %s\nwant   %s", strings.Join(cols, " "), want)
+	}
+	if pf.MetaData().GetCreatedBy() != "pprl" {
+		t.Errorf("created_by %q", pf.MetaData().GetCreatedBy())
+	}
+}
+
+func TestByteIdenticalRerun(t *testing.T) {
+	dir := t.TempDir()
+	d := synthData(3000)
+	a, b := filepath.Join(dir, "a.parquet"), filepath.Join(dir, "b.parquet")
+	writeTokens(t, a, d, WriterOptions{RowGroupRows: 1000}, 500)
+	writeTokens(t, b, d, WriterOptions{RowGroupRows: 1000}, 500)
+	ab, _ := os.ReadFile(a)
+	bb, _ := os.ReadFile(b)
+	if !bytes.Equal(ab, bb) {
+		t.Fatal("two runs on the same data differ")
+	}
+}
+
+func unitKeys(t *testing.T, hybrid bool) ([]age.Recipient, []age.Identity) {
+	t.Helper()
+	prefix := filepath.Join(t.TempDir(), "lu")
+	if _, err := seal.GenerateUnit(prefix, hybrid, false); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := seal.ReadRecipients(prefix + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := seal.ReadIdentities(prefix + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs, ids
+}
+
+func TestSealed(t *testing.T) {
+	dir := t.TempDir()
+	d := synthData(2000)
+	rs, ids := unitKeys(t, true)
+	_, otherIDs := unitKeys(t, true)
+	sealed := filepath.Join(dir, "sw.tokens.age")
+	plain := filepath.Join(dir, "sw.tokens.parquet")
+	writeTokens(t, sealed, d, WriterOptions{Recipients: rs, RowGroupRows: 700}, 256)
+	writeTokens(t, plain, d, WriterOptions{RowGroupRows: 700}, 256)
+
+	raw, _ := os.ReadFile(sealed)
+	if !seal.IsSealed(raw) || bytes.Contains(raw, []byte("SW000001")) || bytes.Contains(raw, []byte("PAR1")) {
+		t.Fatal("sealed file is not opaque")
+	}
+	// The standard age decryption yields exactly the unsealed file.
+	r, err := age.Decrypt(bytes.NewReader(raw), ids...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, _ := io.ReadAll(r)
+	want, _ := os.ReadFile(plain)
+	if !bytes.Equal(dec, want) {
+		t.Fatal("decrypted sealed file differs from the unsealed file")
+	}
+
+	tf, err := Open(sealed, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tf.Sealed() || tf.NumRows() != 2000 {
+		t.Fatalf("sealed=%v rows=%d", tf.Sealed(), tf.NumRows())
+	}
+	got, err := tf.ReadAll()
+	tf.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, d) {
+		t.Fatal("sealed round trip differs")
+	}
+
+	_, err = Open(sealed, otherIDs)
+	wantInput(t, err, "different recipient")
+	_, err = Open(sealed, nil)
+	wantInput(t, err, "is sealed")
+}
+
+func wantInput(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one saying %q", want)
+	}
+	if exitcode.Of(err) != exitcode.Input {
+		t.Errorf("exit code %d, want 2: %v", exitcode.Of(err), err)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not say %q", err, want)
+	}
+	if strings.Contains(err.Error(), "SW0") {
+		t.Errorf("error leaks a record ID: %q", err)
+	}
+}
+
+// openAll opens and reads path, returning the first error.
+func openAll(path string, ids []age.Identity) error {
+	_, _, err := ReadFile(path, ids)
+	return err
+}
+
+func TestBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	d := synthData(3000)
+	rs, ids := unitKeys(t, false)
+	plain := filepath.Join(dir, "p.parquet")
+	sealed := filepath.Join(dir, "s.age")
+	writeTokens(t, plain, d, WriterOptions{RowGroupRows: 1000}, 3000)
+	writeTokens(t, sealed, d, WriterOptions{Recipients: rs, RowGroupRows: 1000}, 3000)
+	pb, _ := os.ReadFile(plain)
+	sb, _ := os.ReadFile(sealed)
+	put := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o644)
+		return p
+	}
+	flipped := bytes.Clone(sb)
+	flipped[len(flipped)/2] ^= 1
+
+	// A Parquet file without a manifest.
+	noManifest := filepath.Join(dir, "plain.parquet")
+	{
+		m := testManifest()
+		f, _ := os.Create(noManifest)
+		w, _ := pqarrow.NewFileWriter(arrowSchema(&m), f, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps())
+		w.Close()
+	}
+	// A token file from a future pprl.
+	future := filepath.Join(dir, "future.parquet")
+	{
+		m := testManifest()
+		m.Format, m.FormatVersion = FormatName, 2
+		js, _ := json.Marshal(m)
+		f, _ := os.Create(future)
+		w, _ := pqarrow.NewFileWriter(arrowSchema(&m), f, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps())
+		w.AppendKeyValueMetadata(ManifestKey, string(js))
+		w.Close()
+	}
+	tests := []struct {
+		name, path, want string
+	}{
+		{"missing", filepath.Join(dir, "nope"), "does not exist"},
+		{"csv", put("x.csv", []byte("id,name\n1,a\n")), "not a pprl token file"},
+		{"empty", put("e", nil), "not a pprl token file"},
+		{"truncated parquet", put("t.parquet", pb[:len(pb)/2]), "not a pprl token file"},
+		{"truncated sealed", put("t.age", sb[:len(sb)-5000]), "truncated or corrupt"},
+		{"corrupt sealed", put("c.age", flipped), "truncated or corrupt"},
+		{"no manifest", noManifest, "not a pprl token file (no pprl.manifest"},
+		{"future version", future, "format version 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantInput(t, openAll(tt.path, ids), tt.want)
+		})
+	}
+}
+
+func TestWriterAccounting(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.parquet")
+	d := synthData(10)
+	w, err := Create(path, testManifest(), WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(slice(d, 0, 10))
+	if err := w.Close(Rows{Read: 11, Encoded: 9, Rejected: 2}); err == nil {
+		t.Fatal("inconsistent counts accepted")
+	}
+	w2, _ := Create(path, testManifest(), WriterOptions{})
+	w2.Write(slice(d, 0, 10))
+	if err := w2.Close(Rows{Read: 12, Encoded: 10, Rejected: 1}); err == nil {
+		t.Fatal("read != encoded + rejected accepted")
+	}
+	w3, _ := Create(path, testManifest(), WriterOptions{})
+	w3.Write(slice(d, 0, 10))
+	w3.Abort()
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("failed writes left files: %v", ents)
+	}
+}
+
+func TestWriterRejectsBadBatches(t *testing.T) {
+	d := synthData(4)
+	bad := map[string]func(b *Batch){
+		"short clks":   func(b *Batch) { b.CLKs = b.CLKs[:10] },
+		"missing rule": func(b *Batch) { b.Tokens = b.Tokens[:2] },
+		"short tokens": func(b *Batch) { b.Tokens[0] = b.Tokens[0][:32] },
+		"short valid":  func(b *Batch) { b.TokenValid[0] = b.TokenValid[0][:1] },
+		"attrs":        func(b *Batch) { b.Attributes = nil },
+		"empty id":     func(b *Batch) { b.RecordIDs = []string{"a", "", "c", "d"} },
+		"bad utf8 id":  func(b *Batch) { b.RecordIDs = []string{"a", "\xff", "c", "d"} },
+	}
+	for name, mutate := range bad {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			w, err := Create(filepath.Join(dir, "x"), testManifest(), WriterOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := slice(synthData(4), 0, 4)
+			b.RecordIDs = append([]string{}, d.RecordIDs...)
+			mutate(b)
+			if err := w.Write(b); err == nil {
+				t.Fatal("accepted")
+			} else if strings.Contains(err.Error(), "SW0") {
+				t.Fatalf("error leaks an ID: %v", err)
+			}
+			if err := w.Close(Rows{}); err == nil {
+				t.Fatal("Close after a failed Write succeeded")
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Fatalf("left files: %v", ents)
+			}
+		})
+	}
+}
+
+// TestWriterDoesNotRetainBatch reuses the batch memory after each Write, as
+// a streaming pipeline does.
+func TestWriterDoesNotRetainBatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.parquet")
+	d := synthData(600)
+	w, err := Create(path, testManifest(), WriterOptions{RowGroupRows: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lo := 0; lo < 600; lo += 100 {
+		src := slice(d, lo, lo+100)
+		b := &Batch{RecordIDs: append([]string{}, src.RecordIDs...), CLKs: bytes.Clone(src.CLKs)}
+		for r := range src.Tokens {
+			b.Tokens = append(b.Tokens, bytes.Clone(src.Tokens[r]))
+			b.TokenValid = append(b.TokenValid, append([]bool{}, src.TokenValid[r]...))
+		}
+		for a := range src.Attributes {
+			b.Attributes = append(b.Attributes, append([]string{}, src.Attributes[a]...))
+		}
+		if err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		clear(b.CLKs)
+		for r := range b.Tokens {
+			clear(b.Tokens[r])
+			clear(b.TokenValid[r])
+		}
+	}
+	if err := w.Close(Rows{Read: 600, Encoded: 600}); err != nil {
+		t.Fatal(err)
+	}
+	_, got, err := ReadFile(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, d) {
+		t.Fatal("writer kept references to batch memory")
+	}
+}
+
+func TestEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.parquet")
+	w, err := Create(path, testManifest(), WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(Rows{Read: 3, Rejected: 3}); err != nil {
+		t.Fatal(err)
+	}
+	m, d, err := ReadFile(path, nil)
+	if err != nil || d.Len() != 0 || m.Rows.Rejected != 3 {
+		t.Fatalf("%v %d %+v", err, d.Len(), m.Rows)
+	}
+}
+
+func TestManifestValidate(t *testing.T) {
+	bad := map[string]func(m *Manifest){
+		"dataset":   func(m *Manifest) { m.Dataset = "" },
+		"encoding":  func(m *Manifest) { m.Encoding = "x" },
+		"bits":      func(m *Manifest) { m.CLKBits = 1001 },
+		"rule case": func(m *Manifest) { m.Rules = []string{"T1"} },
+		"dup rule":  func(m *Manifest) { m.Rules = []string{"t1", "t1"} },
+		"created":   func(m *Manifest) { m.Created = "yesterday" },
+	}
+	for name, mutate := range bad {
+		m := testManifest()
+		mutate(&m)
+		if _, err := Create(filepath.Join(t.TempDir(), "x"), m, WriterOptions{}); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestCreated(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.csv")
+	os.WriteFile(in, nil, 0o644)
+	mt := time.Date(2025, 1, 2, 3, 4, 5, 600, time.UTC)
+	os.Chtimes(in, mt, mt)
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	if got, err := Created(in); err != nil || got != "2025-01-02T03:04:05Z" {
+		t.Fatalf("mtime: %q %v", got, err)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	if got, err := Created(in); err != nil || got != "2023-11-14T22:13:20Z" {
+		t.Fatalf("SOURCE_DATE_EPOCH: %q %v", got, err)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "soon")
+	if _, err := Created(in); err == nil {
+		t.Fatal("bad SOURCE_DATE_EPOCH accepted")
+	}
+}
