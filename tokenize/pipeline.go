@@ -1,0 +1,402 @@
+package tokenize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/keys"
+	"github.com/pprl/pprl/internal/table"
+	"github.com/pprl/pprl/internal/tokenfile"
+)
+
+// DefaultMaxRejectRate is the share of rejected rows above which Tokenize
+// fails without writing anything.
+const DefaultMaxRejectRate = 0.05
+
+// RejectsSuffix is appended to the output path to name the default rejects
+// file.
+const RejectsSuffix = ".rejects.csv"
+
+// Options configures Tokenize.
+type Options struct {
+	// Schema is the linkage spec (native or clkhash).
+	Schema *Schema
+	// Mapping is the agency's input mapping; nil uses DefaultMapping
+	// (native) or the clkhash schema's column order.
+	Mapping *Mapping
+	// IDColumn names the record ID column when Mapping is nil. Empty: a
+	// "record_id" column if the extract has one (native), else row numbers.
+	IDColumn string
+	// Secret is the project secret (keys.ReadSecret).
+	Secret []byte
+	// Dataset names the agency's dataset in the manifest.
+	Dataset string
+	// Input is the extract, CSV or Parquet.
+	Input string
+	// Format is the input format ("csv", "parquet", or "" to detect).
+	Format string
+	// Output is the token file to write.
+	Output string
+	// Recipients seal the output; empty writes it unsealed (the CLI allows
+	// that only with --no-seal).
+	Recipients []age.Recipient
+	// Rejects is the rejects file; empty means Output + RejectsSuffix.
+	Rejects string
+	// MaxRejectRate fails the run, writing nothing, when more than this
+	// share of rows is rejected. Negative disables the check.
+	MaxRejectRate float64
+	// Workers is the number of encoding goroutines (0: GOMAXPROCS).
+	Workers int
+	// BatchSize is the number of rows per batch (0: table default).
+	BatchSize int
+	// Created is the manifest time; zero uses SOURCE_DATE_EPOCH or the
+	// input's modification time, so reruns are byte-identical. Dates after
+	// it are rejected as future.
+	Created time.Time
+	// Progress, when set, is called from one goroutine with the number of
+	// rows read so far, after each batch.
+	Progress func(rowsRead int64)
+	// Logger receives progress and summary lines (never values); nil is
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// Result describes a finished run.
+type Result struct {
+	Output   string
+	Rejects  string // "" when no row or field was rejected (no file written)
+	Manifest tokenfile.Manifest
+	Elapsed  time.Duration
+}
+
+// Tokenize reads the extract, encodes every usable row and writes one token
+// file (and a rejects file when something was rejected). See the package
+// documentation of the pipeline in pipeline.go.
+//
+// Pipeline: one goroutine reads batches of rows (internal/table); Workers
+// goroutines normalise and encode batches independently; the calling
+// goroutine puts results back in input order and streams them to the token
+// file writer and the rejects file. At most 2·Workers batches are in flight,
+// so memory does not depend on the input's size, except for 8 bytes per row
+// kept to detect duplicate record IDs.
+//
+// Rows: a row is rejected (not encoded) when its record ID is blank or
+// longer than MaxRecordIDBytes, or when it has no usable name and no usable
+// date (ReasonNoNameOrDOB). Any other unusable field is left out of the
+// row's encoding (its tokens are null) and reported in the rejects file with
+// outcome "encoded". Duplicate record IDs are an input error. The run fails
+// (exit status 2, nothing written) when the reject rate exceeds
+// MaxRejectRate.
+//
+// On any error nothing is left behind: the token file and the rejects file
+// are written under temporary names and renamed into place only at the end.
+func Tokenize(ctx context.Context, o Options) (*Result, error) {
+	start := time.Now()
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if o.Schema == nil {
+		return nil, errors.New("tokenize: no schema")
+	}
+	if o.Dataset == "" {
+		return nil, exitcode.Inputf("dataset name is empty: give --dataset NAME")
+	}
+	if o.Rejects == "" {
+		o.Rejects = o.Output + RejectsSuffix
+	}
+	created := o.Created
+	if created.IsZero() {
+		s, err := tokenfile.Created(o.Input)
+		if err != nil {
+			return nil, exitcode.AsInput(err)
+		}
+		created, _ = time.Parse(time.RFC3339, s)
+	}
+	created = created.UTC().Truncate(time.Second)
+
+	topts := table.Options{Format: o.Format, BatchSize: o.BatchSize}
+	if o.Mapping != nil {
+		topts.Delimiter = o.Mapping.DelimiterRune()
+	}
+	in, err := table.Open(o.Input, topts)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+
+	plan, err := o.Schema.plan(o.Mapping, o.IDColumn, in.Header(), o.Secret, created)
+	if err != nil {
+		return nil, err
+	}
+	m := tokenfile.Manifest{
+		Dataset:           o.Dataset,
+		SchemaFingerprint: o.Schema.Fingerprint(),
+		SecretFingerprint: keys.Fingerprint(o.Secret),
+		Encoding:          o.Schema.Encoding(),
+		CLKBits:           plan.clkBits,
+		Rules:             plan.rules,
+		Attributes:        plan.attributes,
+		Created:           created.Format(time.RFC3339),
+	}
+	out, err := tokenfile.Create(o.Output, m, tokenfile.WriterOptions{Recipients: o.Recipients})
+	if err != nil {
+		return nil, fmt.Errorf("token file: %w", err)
+	}
+	defer out.Abort()
+	rej, err := createRejects(o.Rejects)
+	if err != nil {
+		return nil, err
+	}
+	defer rej.abort()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan *job, workers)
+	results := make(chan *job, workers)
+	readErr := make(chan error, 1)
+	// A free list of jobs bounds the batches in flight and recycles their
+	// buffers.
+	free := make(chan *job, 2*workers)
+	for i := 0; i < 2*workers; i++ {
+		free <- &job{}
+	}
+
+	go func() { // reader
+		defer close(jobs)
+		var seq int64
+		for {
+			b, err := in.Next()
+			if err == io.EOF {
+				readErr <- nil
+				return
+			}
+			if err != nil {
+				readErr <- err
+				return
+			}
+			var j *job
+			select {
+			case j = <-free:
+			case <-ctx.Done():
+				readErr <- nil
+				return
+			}
+			j.seq, j.batch = seq, b
+			seq++
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				readErr <- nil
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	encErr := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		enc, err := plan.newWorker()
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if err := enc.encodeBatch(j); err != nil {
+					encErr <- err
+					cancel()
+					// Keep draining so the reader can finish.
+					continue
+				}
+				select {
+				case results <- j:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	var (
+		rows    tokenfile.Rows
+		ids     idSet
+		pending = map[int64]*job{}
+		next    int64
+		wb      tokenfile.Batch
+	)
+	rows.Rejects = map[string]map[string]int64{}
+	fieldRejects := map[string]map[string]int64{}
+	var writeErr error
+	for j := range results {
+		if writeErr != nil {
+			continue
+		}
+		pending[j.seq] = j
+		for {
+			j, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if err := ctx.Err(); err != nil {
+				break
+			}
+			rows.Read += int64(len(j.batch.Rows))
+			rows.Encoded += int64(len(j.ids))
+			rows.Rejected += int64(j.rejected)
+			for _, r := range j.rejects {
+				counts := fieldRejects
+				if r.rejected {
+					counts = rows.Rejects
+				}
+				if counts[r.field] == nil {
+					counts[r.field] = map[string]int64{}
+				}
+				counts[r.field][string(r.reason)]++
+			}
+			ids.add(j.idHashes)
+			if err := rej.write(j.rejects); err != nil {
+				writeErr = err
+			}
+			if len(j.ids) > 0 && writeErr == nil {
+				wb.RecordIDs, wb.CLKs, wb.Tokens, wb.TokenValid, wb.Attributes = j.ids, j.clks, j.toks, j.tokValid, j.attrs
+				if err := out.Write(&wb); err != nil {
+					writeErr = fmt.Errorf("token file: %w", err)
+				}
+			}
+			if writeErr != nil {
+				cancel()
+				break
+			}
+			if o.Progress != nil {
+				o.Progress(rows.Read)
+			}
+			j.batch = nil
+			free <- j
+		}
+	}
+	if writeErr != nil {
+		return nil, writeErr
+	}
+	select {
+	case err := <-encErr:
+		return nil, err
+	default:
+	}
+	if err := <-readErr; err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if rows.Read == 0 {
+		return nil, exitcode.Inputf("%s has a header but no data rows: nothing to tokenize", o.Input)
+	}
+	if plan.idCol >= 0 {
+		if err := checkDuplicateIDs(&ids, &o, plan.idCol, plan.idColName); err != nil {
+			return nil, err
+		}
+	}
+	if o.MaxRejectRate >= 0 {
+		rate := float64(rows.Rejected) / float64(rows.Read)
+		if rate > o.MaxRejectRate {
+			return nil, exitcode.Inputf("%d of %d rows (%.1f%%) were rejected, more than --max-reject-rate %g allows; nothing was written. Rejected rows by field and reason: %s",
+				rows.Rejected, rows.Read, 100*rate, o.MaxRejectRate, formatCounts(rows.Rejects))
+		}
+	}
+	// Commit the rejects file first: if the token file then failed to
+	// commit, remove it again so that nothing is left half done.
+	rejPath, err := rej.commit(rows.Rejected > 0 || len(fieldRejects) > 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.Close(rows); err != nil {
+		rej.remove()
+		return nil, fmt.Errorf("token file: %w", err)
+	}
+	log.Info("tokenize: done", "dataset", o.Dataset, "rows_read", rows.Read, "encoded", rows.Encoded,
+		"rejected", rows.Rejected, "output", o.Output)
+	if len(fieldRejects) > 0 {
+		log.Info("tokenize: fields left out of encoded rows", "counts", formatCounts(fieldRejects))
+	}
+	return &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), Elapsed: time.Since(start)}, nil
+}
+
+// job is one batch on its way through the pipeline, with the worker's
+// results. Its slices are reused when the job comes back to the free list.
+type job struct {
+	seq   int64
+	batch *table.Batch
+
+	ids      []string
+	idHashes []uint64 // of every row with a usable record ID, encoded or not
+	clks     []byte
+	toks     [][]byte
+	tokValid [][]bool
+	attrs    [][]string
+	rejects  []rejectEntry
+	rejected int
+}
+
+// reset empties the job's results for nr rules and na attributes.
+func (j *job) reset(nr, na int) {
+	j.ids = j.ids[:0]
+	j.idHashes = j.idHashes[:0]
+	j.clks = j.clks[:0]
+	j.rejects = j.rejects[:0]
+	j.rejected = 0
+	if len(j.toks) != nr {
+		j.toks = make([][]byte, nr)
+		j.tokValid = make([][]bool, nr)
+	}
+	for r := range j.toks {
+		j.toks[r] = j.toks[r][:0]
+		j.tokValid[r] = j.tokValid[r][:0]
+	}
+	if len(j.attrs) != na {
+		j.attrs = make([][]string, na)
+	}
+	for a := range j.attrs {
+		j.attrs[a] = j.attrs[a][:0]
+	}
+}
+
+// rejectEntry is one line of the rejects file.
+type rejectEntry struct {
+	row      int64
+	field    string
+	reason   Reason
+	rejected bool // the row was rejected (else encoded without the field)
+}
+
+func formatCounts(c map[string]map[string]int64) string {
+	var s string
+	for _, f := range sortedKeys(c) {
+		for _, r := range sortedKeys(c[f]) {
+			if s != "" {
+				s += ", "
+			}
+			s += fmt.Sprintf("%s/%s=%d", f, r, c[f][r])
+		}
+	}
+	if s == "" {
+		return "none"
+	}
+	return s
+}

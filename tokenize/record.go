@@ -1,0 +1,207 @@
+package tokenize
+
+import (
+	"fmt"
+)
+
+// Row-level reject reasons, beside the field-level Reason codes.
+const (
+	// ReasonNoNameOrDOB: the row has no usable name and no usable date of
+	// birth, so nothing identifies the person well enough to link.
+	ReasonNoNameOrDOB Reason = "no_name_or_dob"
+)
+
+// FieldRecord is the pseudo-field name under which row-level reject reasons
+// are reported (in the rejects file and the manifest).
+const FieldRecord = "record"
+
+// FieldRecordID is the field name under which record ID problems are
+// reported.
+const FieldRecordID = "record_id"
+
+// rowNormaliser turns a raw row into normalised field values with the
+// normalisers of this package, as the spec and the agency's mapping declare.
+// It is immutable and shared by all workers.
+type rowNormaliser struct {
+	spec   *Spec
+	col    []int // per spec field, the extract column or -1
+	idCol  int   // record ID column or -1 (row numbers)
+	norm   []func(string) (string, error)
+	dates  []*DateParser // per spec field: the date parser of date fields
+	sex    []SexCodes    // per spec field: the codes of sex fields
+	dobIdx int           // the field CHI numbers are checked against, or -1
+	sexIdx int
+	chi    []chiCheck
+	// identifying holds the name and date fields: a row is rejected when
+	// all of them are unusable.
+	identifying []int
+}
+
+type chiCheck struct {
+	index         int
+	dob, sexCheck bool
+}
+
+// normalisedRow is one row after normalisation. vals[i] is field i's
+// canonical value ("" when missing or unusable); reasons[i] says why.
+type normalisedRow struct {
+	vals    []string
+	reasons []Reason
+	dob     Date
+	sex     Sex
+}
+
+func newNormalisedRow(n int) *normalisedRow {
+	return &normalisedRow{vals: make([]string, n), reasons: make([]Reason, n)}
+}
+
+// newRowNormaliser compiles the normalisers of spec s for an extract bound by
+// mapping m. ref is "today" for rejecting future dates.
+func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, error) {
+	n := &rowNormaliser{
+		spec:   s,
+		col:    b.Field,
+		idCol:  b.RecordID,
+		norm:   make([]func(string) (string, error), len(s.Fields)),
+		dates:  make([]*DateParser, len(s.Fields)),
+		sex:    make([]SexCodes, len(s.Fields)),
+		dobIdx: -1,
+		sexIdx: -1,
+	}
+	sexCodes := m.SexCodes
+	if len(sexCodes) == 0 {
+		sexCodes = DefaultSexCodes
+	}
+	for i, f := range s.Fields {
+		switch f.Type {
+		case TypeName:
+			n.norm[i] = NormalizeName
+			n.identifying = append(n.identifying, i)
+		case TypeDate:
+			opt := DateOptions{Reference: ref, AllowFuture: f.Normalise.AllowFuture}
+			if f.Normalise.Earliest != "" {
+				opt.Earliest, _ = ParseISODate(f.Normalise.Earliest) // validated
+			}
+			formats := m.DateFormats[f.Name]
+			if len(formats) == 0 {
+				formats = DefaultDateFormats
+			}
+			p, err := NewDateParser(formats, opt)
+			if err != nil {
+				return nil, fmt.Errorf("field %q: %w", f.Name, err)
+			}
+			n.dates[i] = p
+			n.identifying = append(n.identifying, i)
+			if n.dobIdx < 0 || f.Name == "dob" {
+				n.dobIdx = i
+			}
+		case TypeSex:
+			c, err := NewSexCodes(sexCodes)
+			if err != nil {
+				return nil, fmt.Errorf("input mapping: %w", err)
+			}
+			n.sex[i] = c
+			if n.sexIdx < 0 || f.Name == "sex" {
+				n.sexIdx = i
+			}
+		case TypePostcode:
+			n.norm[i] = NormalizePostcode
+		case TypeCHI:
+			n.norm[i] = NormalizeCHI
+			if f.Normalise.CheckDOB || f.Normalise.CheckSex {
+				n.chi = append(n.chi, chiCheck{index: i, dob: f.Normalise.CheckDOB, sexCheck: f.Normalise.CheckSex})
+			}
+		case TypeNHS:
+			opt := NHSOptions{AllowTestRange: f.Normalise.AllowTestRange}
+			n.norm[i] = func(v string) (string, error) { return NormalizeNHSWith(v, opt) }
+		case TypeText:
+			n.norm[i] = NormalizeAddress
+		default:
+			return nil, fmt.Errorf("field %q: unknown type %q", f.Name, f.Type)
+		}
+	}
+	return n, nil
+}
+
+// normalise fills out from raw. A field the mapping does not map is missing
+// with no reason (it is not the row's fault).
+func (n *rowNormaliser) normalise(raw []string, out *normalisedRow) {
+	out.dob, out.sex = Date{}, SexUnknown
+	for i := range n.spec.Fields {
+		out.vals[i], out.reasons[i] = "", ""
+		c := n.col[i]
+		if c < 0 {
+			continue
+		}
+		v := raw[c]
+		var err error
+		switch {
+		case n.dates[i] != nil:
+			var d Date
+			if d, err = n.dates[i].Parse(v); err == nil {
+				out.vals[i] = d.Compact()
+				if i == n.dobIdx {
+					out.dob = d
+				}
+			}
+		case n.norm[i] == nil: // sex
+			var sx Sex
+			if sx, err = n.sex[i].Normalize(v); err == nil {
+				out.vals[i] = sx.Canonical()
+				if i == n.sexIdx {
+					out.sex = sx
+				}
+			}
+		default:
+			out.vals[i], err = n.norm[i](v)
+		}
+		if err != nil {
+			out.vals[i] = ""
+			out.reasons[i] = reasonOf(err)
+		}
+	}
+	for _, c := range n.chi {
+		if out.vals[c.index] == "" {
+			continue
+		}
+		dob, sx := out.dob, out.sex
+		if !c.dob {
+			dob = Date{}
+		}
+		if !c.sexCheck {
+			sx = SexUnknown
+		}
+		if err := CheckCHI(out.vals[c.index], dob, sx); err != nil {
+			out.vals[c.index] = ""
+			out.reasons[c.index] = reasonOf(err)
+		}
+	}
+}
+
+// usable reports whether the row has at least one usable name or date:
+// otherwise it is rejected with ReasonNoNameOrDOB.
+func (n *rowNormaliser) usable(row *normalisedRow) bool {
+	if len(n.identifying) == 0 {
+		for _, v := range row.vals {
+			if v != "" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, i := range n.identifying {
+		if row.vals[i] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// reasonOf returns err's Reason; a normaliser error without one (which
+// would be a bug) is reported as invalid_format rather than leaking text.
+func reasonOf(err error) Reason {
+	if r, ok := ReasonOf(err); ok {
+		return r
+	}
+	return ReasonInvalidFormat
+}

@@ -1,0 +1,107 @@
+package tokenize
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+
+	"github.com/pprl/pprl/internal/keys"
+)
+
+// TokenBytes is the length of a deterministic token: one HMAC-SHA256.
+const TokenBytes = sha256.Size
+
+// DefaultRules is the default deterministic token rule set, after Datavant's
+// tokens 1 and 2 and OpenToken's rules (shared/spec/tokens-and-identifiers.md):
+//
+//	t1  surname + first initial + sex + date of birth
+//	t2  Soundex(surname) + Soundex(forename) + sex + date of birth
+//	t3  surname + forename + sex + date of birth
+//	t4  CHI number (or NHS number when there is no CHI) + date of birth
+//	t5  surname + forename + date of birth + postcode outward code
+func DefaultRules() []RuleSpec {
+	return []RuleSpec{
+		{Name: "t1", Description: "surname + first initial + sex + date of birth (Datavant token 1)",
+			Components: []string{"surname", "forename.initial", "sex", "dob"}},
+		{Name: "t2", Description: "Soundex(surname) + Soundex(forename) + sex + date of birth (Datavant token 2)",
+			Components: []string{"surname.soundex", "forename.soundex", "sex", "dob"}},
+		{Name: "t3", Description: "surname + forename + sex + date of birth",
+			Components: []string{"surname", "forename", "sex", "dob"}},
+		{Name: "t4", Description: "CHI number, or NHS number when there is no CHI, + date of birth",
+			Components: []string{"chi|nhs", "dob"}},
+		{Name: "t5", Description: "surname + forename + date of birth + postcode outward code",
+			Components: []string{"surname", "forename", "dob", "postcode.outward"}},
+	}
+}
+
+// TokenMessage returns the bytes a token rule authenticates: each component
+// value as a 4-byte big-endian length followed by its UTF-8 bytes, in rule
+// order. Length prefixes make the encoding unambiguous whatever characters a
+// normaliser lets through: ("AB", "C") and ("A", "BC") differ.
+func TokenMessage(dst []byte, components ...string) []byte {
+	for _, c := range components {
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(c)))
+		dst = append(dst, c...)
+	}
+	return dst
+}
+
+// ruleSet is a spec's token rules compiled against a secret. It is shared
+// read-only by the pipeline's workers; each worker makes its own tokenHasher.
+type ruleSet struct {
+	names []string
+	comps [][]*Component
+	keys  [][]byte // HKDF subkey "pprl/v1/token/<name>" per rule
+}
+
+func compileRules(s *Spec, secret []byte) (*ruleSet, error) {
+	rs := &ruleSet{}
+	for _, r := range s.Rules {
+		var comps []*Component
+		for _, expr := range r.Components {
+			c, err := ParseComponent(s, expr)
+			if err != nil {
+				return nil, err
+			}
+			comps = append(comps, c)
+		}
+		rs.names = append(rs.names, r.Name)
+		rs.comps = append(rs.comps, comps)
+		rs.keys = append(rs.keys, keys.Subkey(secret, "token/"+r.Name, sha256.Size))
+	}
+	return rs, nil
+}
+
+// tokenHasher computes tokens for one worker. Not safe for concurrent use.
+type tokenHasher struct {
+	rs   *ruleSet
+	macs []hash.Hash
+	msg  []byte
+}
+
+func (rs *ruleSet) newHasher() *tokenHasher {
+	h := &tokenHasher{rs: rs}
+	for _, k := range rs.keys {
+		h.macs = append(h.macs, hmac.New(sha256.New, k))
+	}
+	return h
+}
+
+// token appends rule i's token for a row with normalised values vals to dst
+// and returns it with true, or returns dst unchanged and false when a
+// component is missing: a missing token is null, never a placeholder.
+func (h *tokenHasher) token(dst []byte, i int, vals []string) ([]byte, bool) {
+	h.msg = h.msg[:0]
+	for _, c := range h.rs.comps[i] {
+		v, ok := c.value(vals)
+		if !ok {
+			return dst, false
+		}
+		h.msg = TokenMessage(h.msg, v)
+	}
+	mac := h.macs[i]
+	mac.Reset()
+	mac.Write(h.msg)
+	return mac.Sum(dst), true
+}
