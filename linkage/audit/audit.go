@@ -161,20 +161,21 @@ func run(ctx context.Context, clks []byte, width int, cfg Config, truth *Truth) 
 	}
 	ls.off = len(ls.fields[Forename].grams)
 
+	c := newCoLabeller(atoms, ls, n, cfg.Workers)
 	var allGuesses [][2][]guess
 	for _, attack := range []string{FrequencyAlignment, PatternMining} {
 		t0 := time.Now()
-		var assign []int
-		if attack == FrequencyAlignment {
-			assign = labelByFrequency(atoms, ls, n, 1.5)
-		} else {
-			assign = newCoLabeller(atoms, ls, n, cfg.Workers).run(6)
-		}
-		guesses := decodeAll(x, atoms, assign, ls)
+		var guesses [2][]guess
 		ar := AttackResult{Attack: attack, Atoms: len(atoms)}
-		for _, id := range assign {
-			if id >= 0 {
-				ar.Labelled++
+		if attack == FrequencyAlignment {
+			guesses, ar.Labelled = alignSignatures(c, ls, n)
+		} else {
+			assign := c.run(6)
+			guesses = decodeAll(x, atoms, assign, ls)
+			for _, id := range assign {
+				if id >= 0 {
+					ar.Labelled++
+				}
 			}
 		}
 		for f := range 2 {

@@ -65,6 +65,28 @@ func TestDiag(t *testing.T) {
 		l := ls.of(trueLab[i])
 		t.Logf("atom %d true %d:%q sup=%d exp=%.0f cost=%.2f alt=%d cost=%.2f incand=%v", i, l.f, ls.fields[l.f].grams[l.g], atoms[i].support, float64(n)*ls.share(trueLab[i]), c, bestAlt, bc, incand)
 	}
+	// dependence clustering diag
+	{
+		np := min(250, len(atoms))
+		tf := make([]int, np)
+		for i := 0; i < np; i++ {
+			best, bj := key{}, 0.0
+			for k, b := range truth {
+				in := andCount(atoms[i].recs, b)
+				j := float64(in) / float64(atoms[i].support+b.count()-in)
+				if j > bj { best, bj = k, j }
+			}
+			tf[i] = best.f
+			if bj < 0.9 { tf[i] = 3 }
+		}
+		var within, across [4]float64; var nw, na [4]float64
+		for i := 0; i < np; i++ { for j := 0; j < np; j++ { if i==j {continue}
+			e := float64(atoms[i].support)*float64(atoms[j].support)/float64(n)
+			d := chi(float64(cl.co[i][j]), e)
+			if tf[i]==tf[j] { within[tf[i]]+=d; nw[tf[i]]++ } else { across[tf[i]]+=d; na[tf[i]]++ }
+		}}
+		for f := 0; f < 4; f++ { t.Logf("field %d: mean D within %.2f across %.2f (n %v %v)", f, within[f]/nw[f], across[f]/na[f], nw[f], na[f]) }
+	}
 	assign := newCoLabeller(atoms, ls, n, 2).run(6)
 	good := [4]int{}; tot := [4]int{}; lab := [4]int{}
 	for i, a := range atoms {

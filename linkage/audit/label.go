@@ -43,57 +43,29 @@ func (s *labelSpace) pairShare(a, b int) float64 {
 	return s.fields[la.f].share[la.g] * s.fields[lb.f].share[lb.g]
 }
 
-// labelByFrequency is the frequency-alignment labelling (Kuzu et al.;
-// Niedermeyer et al. on q-gram atoms): atoms in descending support each take
-// the unused label whose expected count is nearest, within a factor
-// maxRatio; no co-occurrence information is used.
-func labelByFrequency(atoms []*atom, ls *labelSpace, n int, maxRatio float64) []int {
-	type cand struct {
-		id   int
-		dist float64
-	}
-	used := make([]bool, ls.size())
-	out := make([]int, len(atoms))
-	// Labels sorted by share let each atom search outward from its rank.
-	ids := make([]int, ls.size())
-	for i := range ids {
-		ids[i] = i
-	}
-	sort.Slice(ids, func(a, b int) bool { return ls.share(ids[a]) > ls.share(ids[b]) })
-	for i, a := range atoms {
-		out[i] = -1
-		best, bestD := -1, math.Log(maxRatio)
-		for _, id := range ids {
-			if used[id] {
-				continue
-			}
-			d := math.Abs(math.Log(float64(a.support) / (float64(n) * ls.share(id))))
-			if d < bestD {
-				best, bestD = id, d
-			}
-		}
-		if best >= 0 {
-			used[best] = true
-			out[i] = best
-		}
-	}
-	return out
-}
-
 // coLabeller labels atoms with q-grams by frequency refined with
 // co-occurrence consistency, as in Christen et al.'s pattern-mining attack:
 // an atom's support must match its q-gram's share of the population, and its
 // co-occurrence with every other labelled atom must match the joint share of
 // the two q-grams (high for q-grams of the same names, near zero for q-grams
-// that never meet in one name, the product of shares across fields). The
-// assignment is found by iterated conditional modes with pairwise swaps.
+// that never meet in one name, the product of shares across fields).
+//
+// It works in three steps. (1) Field separation: atoms of one field depend
+// on each other (they come from the same names), atoms of different fields
+// are independent, so average-linkage clustering of the most frequent atoms
+// on their dependence splits them by field (and sets aside other fields
+// such as the date of birth). (2) Each large cluster is labelled once with
+// each name list's q-grams and keeps the field that fits best, or none.
+// (3) All atoms are labelled together, each restricted to its cluster's
+// field, by iterated conditional modes with pairwise swaps.
 type coLabeller struct {
 	ls       *labelSpace
 	atoms    []*atom
 	n        float64
 	partners []int   // atom indices used as context (the most frequent)
 	co       [][]int // co[i][k]: |recs_i ∩ recs_partners[k]|
-	cands    [][]int // candidate label ids per atom
+	near     [][]int // all candidate label ids per atom, nearest share first
+	cands    [][]int // current candidate label ids per atom
 	assign   []int   // label id per atom, -1 unlabelled
 	owner    []int   // atom per label id, -1 free
 	maxCost  float64 // mean per-term cost above which an atom stays unlabelled
@@ -101,8 +73,12 @@ type coLabeller struct {
 
 const (
 	maxPartners   = 250
-	maxCandidates = 120
+	maxCandidates = 160
 	costCap       = 25.0
+	// linkCut is the average dependence (mean chi term) above which two
+	// clusters of atoms are taken to belong to one field; independent atoms
+	// average about 1, atoms of one field 4–6.
+	linkCut = 2.0
 )
 
 func newCoLabeller(atoms []*atom, ls *labelSpace, n int, workers int) *coLabeller {
@@ -135,7 +111,7 @@ func newCoLabeller(atoms []*atom, ls *labelSpace, n int, workers int) *coLabelle
 	// Candidates: labels whose expected count is within a factor 3 of the
 	// atom's support, nearest first.
 	all := ls.size()
-	c.cands = make([][]int, len(atoms))
+	c.near = make([][]int, len(atoms))
 	for i, a := range atoms {
 		type cd struct {
 			id int
@@ -149,22 +125,42 @@ func newCoLabeller(atoms []*atom, ls *labelSpace, n int, workers int) *coLabelle
 			}
 		}
 		sort.Slice(cs, func(x, y int) bool { return cs[x].d < cs[y].d })
-		if len(cs) > maxCandidates {
-			cs = cs[:maxCandidates]
-		}
 		for _, x := range cs {
-			c.cands[i] = append(c.cands[i], x.id)
+			c.near[i] = append(c.near[i], x.id)
 		}
 	}
+	c.cands = make([][]int, len(atoms))
 	c.assign = make([]int, len(atoms))
+	c.owner = make([]int, all)
+	c.reset()
+	return c
+}
+
+// reset unlabels every atom.
+func (c *coLabeller) reset() {
 	for i := range c.assign {
 		c.assign[i] = -1
 	}
-	c.owner = make([]int, all)
 	for i := range c.owner {
 		c.owner[i] = -1
 	}
-	return c
+}
+
+// restrict sets atom i's candidates to the nearest labels of field f (-1:
+// no candidates; 2: either field).
+func (c *coLabeller) restrict(i, f int) {
+	c.cands[i] = c.cands[i][:0]
+	if f < 0 {
+		return
+	}
+	for _, id := range c.near[i] {
+		if f == 2 || c.ls.of(id).f == f {
+			c.cands[i] = append(c.cands[i], id)
+			if len(c.cands[i]) == maxCandidates {
+				break
+			}
+		}
+	}
 }
 
 // chi is a squared deviation of observed count o from expected count e,
@@ -201,70 +197,160 @@ func (c *coLabeller) set(i, id int) {
 	}
 }
 
-// run labels the atoms and returns the label id of each (-1: unlabelled).
-//
-// The start is "most confident first": every unlabelled atom keeps, for each
-// candidate label, the running sum of its unary and pairwise costs against
-// the atoms labelled so far; each step commits the atom whose best free
-// label beats its second best by the widest margin, then adds that atom's
-// pairwise terms to everyone else's sums. Early commits rest on frequency
-// alone, so only clear-cut ones go first; each commit sharpens the context
-// of the rest. Sweeps of single moves and pairwise swaps then repair what
-// the start got wrong.
-func (c *coLabeller) run(sweeps int) []int {
-	sum := make([][]float64, len(c.atoms))
-	terms := make([]float64, len(c.atoms))
-	for i := range c.atoms {
-		sum[i] = make([]float64, len(c.cands[i]))
-		for k, id := range c.cands[i] {
-			sum[i][k] = chi(float64(c.atoms[i].support), c.n*c.ls.share(id))
-		}
-		terms[i] = 1
-	}
-	done := make([]bool, len(c.atoms))
+// clusters groups the partner atoms by dependence (average linkage, merging
+// while the average dependence between two groups exceeds linkCut) and
+// returns the groups, largest first.
+func (c *coLabeller) clusters() [][]int {
 	np := len(c.partners)
-	for {
-		pick, pickLabel, pickMargin := -1, -1, -1.0
-		for i := range c.atoms {
-			if done[i] {
-				continue
-			}
-			b1, b2, l1 := math.Inf(1), c.maxCost, -1
-			for k, id := range c.cands[i] {
-				if c.owner[id] >= 0 {
-					continue
-				}
-				v := sum[i][k] / terms[i]
-				if v < b1 {
-					b1, b2, l1 = v, min(b1, b2), id
-				} else if v < b2 {
-					b2 = v
-				}
-			}
-			if l1 < 0 || b1 >= c.maxCost {
-				continue
-			}
-			if m := b2 - b1; m > pickMargin {
-				pick, pickLabel, pickMargin = i, l1, m
+	sim := make([][]float64, np)
+	for i := range np {
+		sim[i] = make([]float64, np)
+		for j := range np {
+			if i != j {
+				e := float64(c.atoms[i].support) * float64(c.atoms[j].support) / c.n
+				sim[i][j] = chi(float64(c.co[i][j]), e)
 			}
 		}
-		if pick < 0 {
+	}
+	groups := make([][]int, np)
+	alive := make([]bool, np)
+	for i := range np {
+		groups[i] = []int{i}
+		alive[i] = true
+	}
+	for {
+		bi, bj, best := -1, -1, linkCut
+		for i := range np {
+			if !alive[i] {
+				continue
+			}
+			for j := i + 1; j < np; j++ {
+				if alive[j] && sim[i][j] > best {
+					bi, bj, best = i, j, sim[i][j]
+				}
+			}
+		}
+		if bi < 0 {
 			break
 		}
-		done[pick] = true
-		c.set(pick, pickLabel)
-		if pick >= np { // only partners inform the others
+		// Lance–Williams update for average linkage.
+		a, b := float64(len(groups[bi])), float64(len(groups[bj]))
+		for k := range np {
+			if alive[k] && k != bi && k != bj {
+				v := (a*sim[bi][k] + b*sim[bj][k]) / (a + b)
+				sim[bi][k], sim[k][bi] = v, v
+			}
+		}
+		groups[bi] = append(groups[bi], groups[bj]...)
+		alive[bj] = false
+	}
+	var out [][]int
+	for i := range np {
+		if alive[i] {
+			out = append(out, groups[i])
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// fieldOfAtoms separates the atoms by field: it returns, per atom, Forename,
+// Surname, -1 (a cluster that fits neither name list, e.g. the date of
+// birth) or 2 (too rare to place: either field).
+func (c *coLabeller) fieldOfAtoms() []int {
+	field := make([]int, len(c.atoms))
+	for i := range field {
+		field[i] = 2
+	}
+	groups := c.clusters()
+	const minGroup = 8
+	// Try each large group with each field's labels; keep the better fit if
+	// it beats leaving the group unlabelled.
+	type fit struct {
+		g, f int
+		cost float64
+	}
+	var fits []fit
+	for g, members := range groups {
+		if len(members) < minGroup {
 			continue
 		}
-		for i := range c.atoms {
-			if done[i] {
+		for f := range 2 {
+			if len(c.ls.fields[f].grams) == 0 {
 				continue
 			}
-			for k, id := range c.cands[i] {
-				sum[i][k] += chi(float64(c.co[i][pick]), c.n*c.ls.pairShare(id, pickLabel))
+			c.reset()
+			for i := range c.atoms {
+				c.restrict(i, -1)
 			}
-			terms[i]++
+			for _, i := range members {
+				c.restrict(i, f)
+			}
+			c.icm(4)
+			total := 0.0
+			for _, i := range members {
+				if id := c.assign[i]; id >= 0 {
+					total += c.cost(i, id, -1)
+				} else {
+					total += c.maxCost
+				}
+			}
+			fits = append(fits, fit{g, f, total / float64(len(members))})
 		}
+	}
+	sort.Slice(fits, func(i, j int) bool { return fits[i].cost < fits[j].cost })
+	usedG := map[int]bool{}
+	usedF := map[int]bool{}
+	for _, ft := range fits {
+		if usedG[ft.g] || usedF[ft.f] || ft.cost >= 0.75*c.maxCost {
+			continue
+		}
+		usedG[ft.g], usedF[ft.f] = true, true
+		for _, i := range groups[ft.g] {
+			field[i] = ft.f
+		}
+	}
+	// Large groups that fit no field are another field (e.g. the date of
+	// birth); small groups and rare atoms stay open to either name field.
+	for g, members := range groups {
+		if len(members) >= minGroup && !usedG[g] {
+			for _, i := range members {
+				field[i] = -1
+			}
+		}
+	}
+	return field
+}
+
+// run labels the atoms and returns the label id of each (-1: unlabelled).
+func (c *coLabeller) run(sweeps int) []int {
+	field := c.fieldOfAtoms()
+	c.reset()
+	for i := range c.atoms {
+		c.restrict(i, field[i])
+	}
+	c.icm(sweeps)
+	return append([]int(nil), c.assign...)
+}
+
+// icm labels the atoms from the current candidates: a greedy start in
+// support order (against the atoms labelled so far), then sweeps of single
+// moves and pairwise swaps until nothing improves.
+func (c *coLabeller) icm(sweeps int) {
+	for i := range c.atoms {
+		if c.assign[i] >= 0 {
+			continue
+		}
+		best, bestCost := -1, c.maxCost
+		for _, id := range c.cands[i] {
+			if c.owner[id] >= 0 {
+				continue
+			}
+			if k := c.cost(i, id, -1); k < bestCost {
+				best, bestCost = id, k
+			}
+		}
+		c.set(i, best)
 	}
 	for range sweeps {
 		changed := 0
@@ -299,7 +385,7 @@ func (c *coLabeller) run(sweeps int) []int {
 			// best belongs to atom j: swap if the pair's total cost falls.
 			jCur := c.cost(j, best, -1)
 			jNew := c.maxCost
-			if cur >= 0 {
+			if cur >= 0 && containsInt(c.cands[j], cur) {
 				jNew = c.cost(j, cur, i)
 			}
 			if bestCost+jNew < curCost+jCur {
@@ -315,5 +401,13 @@ func (c *coLabeller) run(sweeps int) []int {
 			break
 		}
 	}
-	return append([]int(nil), c.assign...)
+}
+
+func containsInt(s []int, x int) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }

@@ -152,8 +152,9 @@ func csvErr(err error) error {
 type PairFormat struct {
 	DatasetA, DatasetB string
 	// IDsA and IDsB map a row index to the record_id that tokenize gave the
-	// row (see ReadRowIDs). When nil, the record_id is the row index written
-	// in decimal.
+	// row (see ReadRowIDs). When nil, the record_id is the 1-based row number
+	// (i+1 in decimal), which is what tokenize uses when the input mapping
+	// names no record ID column.
 	IDsA, IDsB []string
 }
 
@@ -200,7 +201,7 @@ func ReadTruthPairs(r io.Reader, f PairFormat) (*Truth, error) {
 			return RecordKey{}, exitcode.Inputf("truth row %d, column %s: not a non-negative row index", row, col)
 		}
 		if ids == nil {
-			return RecordKey{ds, strconv.Itoa(n)}, nil
+			return RecordKey{ds, strconv.Itoa(n + 1)}, nil
 		}
 		if n >= len(ids) {
 			return RecordKey{}, exitcode.Inputf("truth row %d, column %s: row index %d is beyond the extract's %d rows", row, col, n, len(ids))

@@ -58,8 +58,8 @@ func TestReadTruthPairs(t *testing.T) {
 		want    string // person groups as "dataset:id" lists, or an error fragment
 		wantErr bool
 	}{
-		{"febrl4", "i,j\n0,1\n2,0\n", PairFormat{DatasetA: "a", DatasetB: "b"}, "a:0=b:1 a:2=b:0", false},
-		{"dedup chain", "0,1\n1,2\n5,6\n", PairFormat{DatasetA: "d"}, "d:0=d:1=d:2 d:5=d:6", false},
+		{"febrl4", "i,j\n0,1\n2,0\n", PairFormat{DatasetA: "a", DatasetB: "b"}, "a:1=b:2 a:3=b:1", false},
+		{"dedup chain", "0,1\n1,2\n5,6\n", PairFormat{DatasetA: "d"}, "d:1=d:2=d:3 d:6=d:7", false},
 		{"ids", "i,j\n1,0\n", PairFormat{DatasetA: "a", DatasetB: "b", IDsA: []string{"x", "y"}, IDsB: []string{"z"}}, "a:y=b:z", false},
 		{"beyond", "i,j\n2,0\n", PairFormat{DatasetA: "a", DatasetB: "b", IDsA: []string{"x", "y"}, IDsB: []string{"z"}}, "truth row 1, column i: row index 2 is beyond the extract's 2 rows", true},
 		{"negative", "0,-1\n", PairFormat{DatasetA: "a", DatasetB: "b"}, "truth row 1, column j: not a non-negative row index", true},

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"filippo.io/age"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/seal"
+	"github.com/pprl/pprl/linkage"
+)
+
+func init() { register(newMatchCmd) }
+
+func newMatchCmd() *cobra.Command {
+	var (
+		keyFile, out, threshold, previous string
+		minDice                           float64
+		allowDup, exhaustive              bool
+		seed                              uint64
+	)
+	cmd := &cobra.Command{
+		Use:   "match --key LU.key FILE... -o OUTDIR",
+		Short: "Link token files across agencies (or deduplicate one) into entities",
+		Long: `Link the token files of several agencies, or deduplicate one, without seeing any identity.
+
+Sealed files (NAME.tokens.age) are opened in memory with the linkage unit's private key
+(--key); unsealed ones (NAME.tokens.parquet) are read as they are. Files made with different
+linkage specs or project secrets are refused.
+
+Candidates are pairs that share a deterministic token (exact joins, one per rule) or whose
+CLKs have a Dice coefficient of at least --min-dice (found by locality-sensitive hashing
+over sampled bits, checked exactly). Each candidate is scored by a Fellegi-Sunter model
+fitted to the data (the log2 likelihood ratio that the two records are the same person,
+from the rules that agree or disagree and the Dice band) and kept when its score reaches
+--threshold: a number, or 'auto' (the score where the fitted posterior match probability
+is one half; summary.json says what was chosen and why). Kept pairs are solved greedily,
+best first: one-to-one between two datasets, entities with at most one record per dataset
+across several (unless --allow-duplicates), clusters within one file.
+
+OUTDIR receives links.parquet, entities.parquet and summary.json, written atomically.
+--previous OLD/entities.parquet keeps entity IDs stable across runs.`,
+		Example: `  pprl match --key lu.key social_work.tokens.age health.tokens.age -o linked
+  pprl match --key lu.key *.tokens.age --previous last-night/entities.parquet -o tonight
+  pprl match --key lu.key health.tokens.age -o health-dedup`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			started := time.Now()
+			if len(args) == 0 {
+				return exitcode.Inputf("give at least one token file (one file = deduplicate it)")
+			}
+			if out == "" {
+				return exitcode.Inputf("--out (-o) is required: the directory to write links.parquet, entities.parquet and summary.json to")
+			}
+			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, Seed: seed, Exhaustive: exhaustive}
+			if threshold == "auto" {
+				opt.AutoThreshold = true
+			} else {
+				v, err := strconv.ParseFloat(threshold, 64)
+				if err != nil {
+					return exitcode.Inputf("--threshold must be a number (a score, log2 likelihood ratio) or auto, not %q", threshold)
+				}
+				opt.Threshold = v
+			}
+			if minDice <= 0 || minDice > 1 {
+				return exitcode.Inputf("--min-dice must be in (0, 1], not %v", minDice)
+			}
+			var ids []age.Identity
+			if keyFile != "" {
+				var err error
+				if ids, err = seal.ReadIdentities(keyFile); err != nil {
+					return err
+				}
+			}
+			if previous != "" {
+				prev, err := linkage.ReadEntities(previous)
+				if err != nil {
+					return err
+				}
+				opt.Previous = prev
+			}
+			datasets, err := linkage.LoadTokenFiles(args, ids)
+			if err != nil {
+				return err
+			}
+			loaded := time.Since(started)
+			bar := newMatchProgress(cmd)
+			if bar != nil {
+				opt.Progress = bar
+			}
+			res, err := linkage.Match(datasets, opt)
+			if err != nil {
+				return err
+			}
+			if err := res.Write(out, started, loaded); err != nil {
+				return err
+			}
+			if !global.quiet {
+				s := res.Summary
+				w := cmd.OutOrStdout()
+				fmt.Fprintf(w, "%s %d records from %d input(s): %d candidates, %d links, %d entities (%d with several records)\n",
+					map[string]string{"link": "linked", "dedup": "deduplicated"}[s.Mode], s.Counts.Records, len(s.Inputs),
+					s.Counts.Candidates, s.Counts.Links, s.Counts.Entities, s.Counts.EntitiesLinked)
+				fmt.Fprintf(w, "threshold %.3f (%s)\n", s.Threshold.Value, s.Threshold.Method)
+				for _, r := range s.MatchRates {
+					fmt.Fprintf(w, "  %s ~ %s: %d links (%.1f%% / %.1f%% of records)\n", r.DatasetA, r.DatasetB, r.Links, 100*r.RateA, 100*r.RateB)
+				}
+				if st := s.Stability; st != nil {
+					fmt.Fprintf(w, "entity IDs vs previous run: %d kept, %d new, %d retired, %d merges, %d splits\n",
+						st.KeptIDs, st.NewIDs, st.RetiredIDs, st.Merges, st.Splits)
+				}
+				fmt.Fprintf(w, "wrote %s/{%s,%s,%s} in %.1fs\n", out, linkage.LinksFile, linkage.EntitiesFile, linkage.SummaryFile, s.Timings.Total)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&keyFile, "key", "", "the linkage unit's private key file (needed for sealed inputs)")
+	f.StringVarP(&out, "out", "o", "", "output directory")
+	f.StringVar(&threshold, "threshold", "auto", "decision threshold on the score (log2 likelihood ratio), or auto")
+	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token")
+	f.BoolVar(&allowDup, "allow-duplicates", false, "let an entity hold several records of one dataset")
+	f.StringVar(&previous, "previous", "", "a previous run's entities.parquet, to keep entity IDs stable")
+	f.Uint64Var(&seed, "seed", 0, "seed of the LSH bit sampling (results are reproducible for a given seed)")
+	f.BoolVar(&exhaustive, "exhaustive", false, "compare every pair instead of blocking (slow; for measuring recall)")
+	return cmd
+}
+
+// matchProgress draws a progress bar on stderr when it is a terminal.
+type matchProgress struct{ bar *progressbar.ProgressBar }
+
+func newMatchProgress(cmd *cobra.Command) *matchProgress {
+	if global.quiet || !term.IsTerminal(int(os.Stderr.Fd())) {
+		return nil
+	}
+	return &matchProgress{}
+}
+
+func (p *matchProgress) Start(label string, total int64) {
+	p.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(label), progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+}
+func (p *matchProgress) Add(n int) { p.bar.Add(n) }
+func (p *matchProgress) Finish()   { p.bar.Finish() }
