@@ -99,7 +99,7 @@ func ParseOverlap(s string) (map[string]float64, error) {
 			return nil, fmt.Errorf("overlap: unknown agency %q: choose from %s", k, strings.Join(AgencyNames, ","))
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || f < 0 || f > 1 {
+		if err != nil || !(f >= 0 && f <= 1) {
 			return nil, fmt.Errorf("overlap for %s must be a number from 0 to 1", k)
 		}
 		m[k] = f
@@ -136,7 +136,7 @@ func (c *Config) validate() error {
 		if !slices.Contains(AgencyNames, a) {
 			return fmt.Errorf("overlap: unknown agency %q", a)
 		}
-		if f < 0 || f > 1 {
+		if !(f >= 0 && f <= 1) {
 			return fmt.Errorf("overlap for %s must be from 0 to 1", a)
 		}
 	}
