@@ -82,6 +82,7 @@ func TestReadSecretRefuses(t *testing.T) {
 		{"other readable", write("o", "abc\n", 0o604), "chmod 600"},
 		{"group writable", write("gw", "abc\n", 0o620), "chmod 600"},
 		{"directory", dir, "not a regular file"},
+		{"binary", write("bin", "PAR1\x00\xff\xfe", 0o600), "not a secret file"},
 		{"too large", write("big", strings.Repeat("a", maxSecretFile+10), 0o600), "too large"},
 	}
 	for _, tt := range tests {

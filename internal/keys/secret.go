@@ -9,6 +9,7 @@
 package keys
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"unicode/utf8"
 
 	"github.com/pprl/pprl/internal/atomicfile"
 	"github.com/pprl/pprl/internal/exitcode"
@@ -57,8 +59,8 @@ func CheckOwnerOnly(path, what string) (fs.FileInfo, error) {
 }
 
 // ReadSecret reads a secret file. It refuses (with an input error) a file
-// that is missing, empty, too large, or readable or writable by group or
-// others. It returns the file's bytes with one trailing "\n" or "\r\n"
+// that is missing, empty, too large, binary (not UTF-8 text), or readable or
+// writable by group or others. It returns the file's bytes with one trailing "\n" or "\r\n"
 // removed.
 func ReadSecret(path string) ([]byte, error) {
 	if _, err := CheckOwnerOnly(path, "secret file"); err != nil {
@@ -84,6 +86,9 @@ func ReadSecret(path string) ([]byte, error) {
 	}
 	if len(b) == 0 {
 		return nil, exitcode.Inputf("secret file %s is empty; make one with: pprl keygen secret -o %s --force", path, path)
+	}
+	if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
+		return nil, exitcode.Inputf("%s is not a secret file (a secret is a line of text, this is binary); check the path", path)
 	}
 	return b, nil
 }

@@ -140,9 +140,12 @@ func ReadRecipients(path string) ([]age.Recipient, error) {
 	case KindSealedFile:
 		return nil, exitcode.Inputf("%s is a sealed file, not a public key; give the linkage unit's .pub file", path)
 	}
+	if line := badLine(b, func(l string) error { _, err := age.ParseRecipients(strings.NewReader(l)); return err }); line > 0 {
+		return nil, exitcode.Inputf("%s is not an age public key file (line %d is not a valid public key); give the .pub file made by 'pprl keygen unit'", path, line)
+	}
 	rs, err := age.ParseRecipients(bytes.NewReader(b))
 	if err != nil {
-		return nil, exitcode.Inputf("%s is not an age public key file (%v); give the .pub file made by 'pprl keygen unit'", path, err)
+		return nil, exitcode.Inputf("%s is not an age public key file (no public key found); give the .pub file made by 'pprl keygen unit'", path)
 	}
 	return rs, nil
 }
@@ -164,9 +167,12 @@ func ReadIdentities(path string) ([]age.Identity, error) {
 	case KindSealedFile:
 		return nil, exitcode.Inputf("%s is a sealed file, not a private key; give the linkage unit's .key file", path)
 	}
+	if line := badLine(b, func(l string) error { _, err := age.ParseIdentities(strings.NewReader(l)); return err }); line > 0 {
+		return nil, exitcode.Inputf("%s is not an age private key file (line %d is not a valid private key); give the .key file made by 'pprl keygen unit'", path, line)
+	}
 	ids, err := age.ParseIdentities(bytes.NewReader(b))
 	if err != nil {
-		return nil, exitcode.Inputf("%s is not an age private key file (%v); give the .key file made by 'pprl keygen unit'", path, err)
+		return nil, exitcode.Inputf("%s is not an age private key file (no private key found); give the .key file made by 'pprl keygen unit'", path)
 	}
 	return ids, nil
 }
@@ -194,3 +200,19 @@ func Fingerprint(recipient string) string {
 
 // IsHybrid reports whether a recipient string is a post-quantum hybrid key.
 func IsHybrid(recipient string) bool { return strings.HasPrefix(recipient, "age1pq1") }
+
+// badLine returns the 1-based number of the first line that is neither
+// blank, a comment, nor accepted by parse; 0 if there is none. Errors from
+// age may quote the line, so only its number is reported.
+func badLine(b []byte, parse func(string) error) int {
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if parse(line) != nil {
+			return i + 1
+		}
+	}
+	return 0
+}

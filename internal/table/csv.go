@@ -24,7 +24,7 @@ type csvReader struct {
 	// lineOffset is the number of lines before the data (the header's),
 	// added to encoding/csv's line numbers.
 	lineOffset int
-	err    error // sticky final error
+	err        error // sticky final error
 }
 
 // NewCSV reads CSV from r (named name in errors) with a header row. It
