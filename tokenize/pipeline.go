@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -113,6 +115,11 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	}
 	if o.Rejects == "" {
 		o.Rejects = o.Output + RejectsSuffix
+	}
+	for _, p := range []string{o.Output, o.Rejects} {
+		if err := checkOutputDir(p); err != nil {
+			return nil, err
+		}
 	}
 	created := o.Created
 	if created.IsZero() {
@@ -330,7 +337,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		rej.remove()
 		return nil, fmt.Errorf("token file: %w", err)
 	}
-	log.Info("tokenize: done", "dataset", o.Dataset, "rows_read", rows.Read, "encoded", rows.Encoded,
+	log.Debug("tokenize: done", "dataset", o.Dataset, "rows_read", rows.Read, "encoded", rows.Encoded,
 		"rejected", rows.Rejected, "output", o.Output)
 	if len(fieldRejects) > 0 {
 		log.Info("tokenize: fields left out of encoded rows", "counts", formatCounts(fieldRejects))
@@ -383,6 +390,20 @@ type rejectEntry struct {
 	field    string
 	reason   Reason
 	rejected bool // the row was rejected (else encoded without the field)
+}
+
+// checkOutputDir returns an input error when path's directory does not
+// exist or path is a directory.
+func checkOutputDir(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return exitcode.Inputf("output %s is a directory: give a file name", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return exitcode.Inputf("output directory %s does not exist: create it first", dir)
+	}
+	return nil
 }
 
 func formatCounts(c map[string]map[string]int64) string {

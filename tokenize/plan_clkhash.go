@@ -20,3 +20,6 @@ func clkhashPlan(cs *ClkhashSchema, idColumn string, header []string, secret []b
 func clkhashColumns(cs *ClkhashSchema, idColumn string, header []string) ([]int, error) {
 	return nil, exitcode.Inputf("clkhash schemas are not supported yet")
 }
+
+func (cs *ClkhashSchema) Bits() int             { return 0 }
+func (cs *ClkhashSchema) Identifiers() []string { return nil }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pprl/pprl/internal/atomicfile"
+	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/tokenize"
+)
+
+func init() { register(newSchemaCmd) }
+
+func newSchemaCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schema",
+		Short: "Write a starter linkage spec, or check a spec, a mapping and an extract's header",
+		Long: `schema works with linkage specs: the file every agency in a project shares, declaring
+the fields, their normalisation, the CLK encoding and its hardening, and the deterministic
+token rules. Its fingerprint is recorded in every token file; the matcher refuses files
+whose fingerprints differ.
+
+  pprl schema init -o linkage.json                  write the documented starter spec
+  pprl schema check --schema linkage.json [--mapping agency.json] [EXTRACT]
+
+Each agency describes its own extract in an input mapping (column names, date formats,
+sex codes, record ID column), which is not part of the fingerprint.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return exitcode.Inputf("schema needs a subcommand: init or check (see 'pprl schema --help')")
+		},
+	}
+	cmd.AddCommand(newSchemaInitCmd(), newSchemaCheckCmd())
+	return cmd
+}
+
+const schemaGuide = `Starter linkage spec for a UK person extract:
+  fields      forename, middle_names, surname, dob, sex, postcode, chi, nhs, address
+  CLK         1024 bits over forename, surname (bigrams, salted with year of birth),
+              dob (positional digits), sex and postcode (bigrams); keyed diffusion
+  rules       t1..t5 (surname + initial + sex + DOB; Soundex; full names; CHI/NHS + DOB;
+              names + DOB + postcode outward code)
+  attributes  none (each one narrows who a record could be; add only what reports need)
+Every agency must use the file unchanged. Each agency writes an input mapping for its own
+columns ({"mapping_version": 1, "record_id": ..., "columns": {...}, "date_formats": {...}}),
+then runs: pprl schema check --schema FILE --mapping MAPPING EXTRACT
+`
+
+func newSchemaInitCmd() *cobra.Command {
+	var out string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "init [-o FILE]",
+		Short: "Write the documented starter linkage spec for a UK person extract",
+		Long: `init writes the starter linkage spec (JSON; "description" and "_comment" keys document
+it and do not change its fingerprint) to FILE, or to standard output without -o, and a
+short guide to standard error. It refuses to replace an existing file without --force.`,
+		Example: "  pprl schema init -o linkage.json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			doc, err := tokenize.MarshalSpec(tokenize.StarterSpec())
+			if err != nil {
+				return err
+			}
+			if out == "" || out == "-" {
+				_, err := cmd.OutOrStdout().Write(doc)
+				if err == nil && !global.quiet {
+					fmt.Fprint(cmd.ErrOrStderr(), schemaGuide)
+				}
+				return err
+			}
+			if err := atomicfile.WriteFile(out, doc, atomicfile.Options{Perm: 0o644, NoOverwrite: !force}); err != nil {
+				if errors.Is(err, fs.ErrExist) {
+					return exitcode.Inputf("%s exists: give --force to replace it (token files made with the old spec will not link with new ones)", out)
+				}
+				return exitcode.AsInput(err)
+			}
+			if !global.quiet {
+				fmt.Fprint(cmd.ErrOrStderr(), schemaGuide)
+				s := tokenize.StarterSpec()
+				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\nfingerprint: %s\n", out, tokenize.ShortFingerprint(s.Fingerprint()))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (default: standard output)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing file")
+	return cmd
+}
+
+func newSchemaCheckCmd() *cobra.Command {
+	var o tokenize.CheckOptions
+	cmd := &cobra.Command{
+		Use:   "check --schema FILE [--mapping FILE] [--id-column COL] [EXTRACT]",
+		Short: "Validate a linkage spec (native or clkhash), a mapping and an extract's header",
+		Long: `check validates a linkage spec and prints its fingerprint, which every agency of a project
+must see the same. With --mapping it also checks the agency's input mapping against the
+spec (field names, date formats, sex codes); with EXTRACT it reads the extract's header
+(only the header) and shows which column feeds each field, failing with the expected and
+found column names when a mapped column is missing.`,
+		Example: "  pprl schema check --schema linkage.json --mapping social_work.json social_work.csv",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Extract = args[0]
+			}
+			r, err := tokenize.Check(o)
+			if err != nil {
+				return err
+			}
+			r.WriteText(cmd.OutOrStdout())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Schema, "schema", "", "linkage spec `FILE` (native or clkhash)")
+	f.StringVar(&o.Mapping, "mapping", "", "input mapping `FILE`")
+	f.StringVar(&o.IDColumn, "id-column", "", "record ID `COLUMN` when there is no mapping")
+	f.StringVar(&o.Format, "format", "", "extract format: csv or parquet (default: from the file)")
+	cmd.MarkFlagRequired("schema")
+	return cmd
+}
