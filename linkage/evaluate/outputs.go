@@ -87,6 +87,9 @@ func LoadOutputs(dir string) (*Outputs, error) {
 		return nil, exitcode.Inputf("%s is not a directory: give the OUTDIR that 'pprl match -o' wrote", dir)
 	}
 	o := &Outputs{Dir: dir, Attrs: map[string][]string{}, index: map[RecordKey]int32{}}
+	if o.Summary, err = ReadSummary(filepath.Join(dir, SummaryFile)); err != nil {
+		return nil, err
+	}
 	if err := o.readEntities(filepath.Join(dir, EntitiesFile)); err != nil {
 		return nil, err
 	}
@@ -94,9 +97,6 @@ func LoadOutputs(dir string) (*Outputs, error) {
 		return nil, err
 	}
 	if o.Candidates, err = o.readLinks(filepath.Join(dir, CandidatesFile), false); err != nil {
-		return nil, err
-	}
-	if o.Summary, err = ReadSummary(filepath.Join(dir, SummaryFile)); err != nil {
 		return nil, err
 	}
 	return o, nil
