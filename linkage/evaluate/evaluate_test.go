@@ -55,7 +55,9 @@ import (
 func handCase(t *testing.T) (string, *evaluate.Truth) {
 	t.Helper()
 	dir := t.TempDir()
-	e := func(id, ds, rec string) evaluatetest.Entity { return evaluatetest.Entity{EntityID: id, Dataset: ds, RecordID: rec} }
+	e := func(id, ds, rec string) evaluatetest.Entity {
+		return evaluatetest.Entity{EntityID: id, Dataset: ds, RecordID: rec}
+	}
 	l := func(a, b string, s float64) evaluatetest.Link {
 		return evaluatetest.Link{DatasetA: a[:1], RecordIDA: a, DatasetB: b[:1], RecordIDB: b, Score: s, Dice: s}
 	}
@@ -231,7 +233,9 @@ func TestDedupScope(t *testing.T) {
 	// Entity F1 {D1 D2}, F2 {D3 D4}. True pairs 3 (D1D2 D1D3 D2D3), predicted
 	// 2 (D1D2, D3D4), correct 1: precision .5, recall 1/3.
 	dir := t.TempDir()
-	e := func(id, rec string) evaluatetest.Entity { return evaluatetest.Entity{EntityID: id, Dataset: "D", RecordID: rec} }
+	e := func(id, rec string) evaluatetest.Entity {
+		return evaluatetest.Entity{EntityID: id, Dataset: "D", RecordID: rec}
+	}
 	ents := []evaluatetest.Entity{e("F1", "D1"), e("F1", "D2"), e("F2", "D3"), e("F2", "D4")}
 	links := []evaluatetest.Link{
 		{DatasetA: "D", RecordIDA: "D1", DatasetB: "D", RecordIDB: "D2", Score: 0.9},

@@ -141,8 +141,8 @@ func (e *errWriter) flush(tw *tabwriter.Writer) {
 	}
 }
 
-func f4(x float64) string { return fmt.Sprintf("%.4f", x) }
-func f6(x float64) string { return fmt.Sprintf("%.6f", x) }
+func f4(x float64) string  { return fmt.Sprintf("%.4f", x) }
+func f6(x float64) string  { return fmt.Sprintf("%.6f", x) }
 func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
 
 // trimFloat prints a threshold without trailing zeros.
