@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/progress"
 	"github.com/pprl/pprl/internal/synth"
 )
 
@@ -68,10 +69,13 @@ agency's error and duplicate rates: none, low, default or high.`,
 					return exitcode.Inputf("--as-of: %w", err)
 				}
 			}
-			bar := newSynthProgress(cmd, people)
-			cfg.Progress = bar
+			// A bar only on a terminal (nil, which does nothing, otherwise).
+			bar := progress.New(int64(people), "synth (people)", progress.Items, global.quiet)
+			cfg.Progress = func(done, total int) { bar.Set(int64(done)) }
 			res, err := synth.Generate(cmd.Context(), cfg, out)
-			finishSynthProgress()
+			if err == nil {
+				bar.Finish()
+			}
 			if err != nil {
 				if errors.Is(err, synth.ErrNotEmpty) {
 					return exitcode.AsInput(err)
@@ -100,11 +104,3 @@ agency's error and duplicate rates: none, low, default or high.`,
 	f.BoolVar(&force, "force", false, "replace a non-empty output directory")
 	return cmd
 }
-
-// newSynthProgress returns a progress callback for a run of total people,
-// drawing a bar only when stderr is a terminal and --quiet is not set.
-func newSynthProgress(cmd *cobra.Command, total int) func(done, total int) {
-	return nil
-}
-
-func finishSynthProgress() {}
