@@ -391,8 +391,14 @@ func (g *generator) write(ctx context.Context, tmp string) (Result, error) {
 		c.people, c.csv, c.truth = nil, [numAgencies][]byte{}, [numAgencies][]byte{}
 		<-sem
 	}
+	if werr == nil {
+		werr = ctx.Err() // cancelled before any chunk was made
+	}
 	if werr != nil {
 		return res, werr
+	}
+	if done != g.cfg.People {
+		return res, fmt.Errorf("synth: wrote %d of %d people", done, g.cfg.People)
 	}
 
 	// Close the extracts, then join the per-agency truth into truth.csv.

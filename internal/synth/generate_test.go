@@ -547,3 +547,16 @@ func FuzzParseAgencies(f *testing.F) {
 		}
 	})
 }
+
+func TestGenerateCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := filepath.Join(t.TempDir(), "out")
+	if _, err := Generate(ctx, Config{People: 30000}, dir); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	ents, _ := os.ReadDir(filepath.Dir(dir))
+	if len(ents) != 0 {
+		t.Errorf("a cancelled run left %d entries behind", len(ents))
+	}
+}

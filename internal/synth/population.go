@@ -197,7 +197,11 @@ func (m *populationModel) household(r *rand.Rand) household {
 	p1.surname = t.surnames.pick(r)
 	p1.forename = m.forename(r, p1.sex, p1.dob.y)
 	p1.middle = m.middleNames(r, p1.sex, p1.dob.y, p1.forename)
-	p1.altSurname = t.surnames.pick(r) // maiden or former married name
+	// A maiden or former married name: mostly for women.
+	p1.altSurname = t.surnames.pick(r)
+	if p1.sex == sexMale && r.IntN(10) != 0 {
+		p1.altSurname = ""
+	}
 	h.people = append(h.people, p1)
 	var partner *person
 	if !single {
@@ -259,8 +263,8 @@ func (m *populationModel) household(r *rand.Rand) household {
 	return h
 }
 
-// joinSurnames makes a double-barrelled surname, hyphenated (mostly) or
-// with a space.
+// joinSurnames makes a hyphenated double-barrelled surname, unless either
+// name is already double.
 func joinSurnames(a, b string) string {
 	if strings.ContainsAny(a, "- ") || strings.ContainsAny(b, "- ") {
 		return a
