@@ -354,7 +354,13 @@ func nameFinish(buf []byte, orig string, sawContent bool) (string, error) {
 			wordsOut[nj] = buf[start:n]
 			nj++
 		}
+		// Join on when this word is a prefix, or when what has been joined
+		// so far spells one (DE + R = DER): no output word but the last is
+		// then a prefix, so a second normalisation joins nothing more.
 		_, joinNext = nameJoinPrefixes[string(buf[start:n])]
+		if !joinNext {
+			_, joinNext = nameJoinPrefixes[string(wordsOut[nj-1])]
+		}
 	}
 	words = wordsOut[:nj]
 	// Step 3: aliases and maiden names.
