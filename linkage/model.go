@@ -38,16 +38,36 @@ func diceBand(d float64) int {
 
 // Model is a fitted Fellegi–Sunter model. Weights are log2(m/u).
 type Model struct {
-	Rules      []string  `json:"rules"`
-	Lambda     float64   `json:"match_share"` // estimated share of matches among candidates
-	RuleM      []float64 `json:"rule_m"`      // P(rule agrees | match, both present)
-	RuleU      []float64 `json:"rule_u"`      // P(rule agrees | non-match, both present)
-	DiceEdges  []float64 `json:"dice_band_edges"`
-	DiceM      []float64 `json:"dice_m"`            // P(Dice band | match)
-	DiceU      []float64 `json:"dice_u"`            // P(Dice band | non-match)
-	Anchors    int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
-	Iterations int       `json:"em_iterations"`
-	Converged  bool      `json:"em_converged"`
+	Rules  []string  `json:"rules"`
+	Lambda float64   `json:"match_share"` // estimated share of matches among candidates
+	RuleM  []float64 `json:"rule_m"`      // P(rule agrees | match, both present)
+	RuleU  []float64 `json:"rule_u"`      // P(rule agrees | non-match, both present)
+	// Rule agreement patterns, weighted jointly: the rules share
+	// components (date of birth, surname), so one typo breaks several at
+	// once; counting each broken rule as independent evidence would
+	// overstate it. Weights use the pattern's probability among matches and
+	// among random pairs.
+	Patterns    []RulePattern `json:"rule_patterns"`
+	patternW    map[pattern]float64
+	DiceEdges   []float64 `json:"dice_band_edges"`
+	DiceM       []float64 `json:"dice_m"`            // P(Dice band | match)
+	DiceU       []float64 `json:"dice_u"`            // P(Dice band | non-match)
+	Anchors     int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
+	unseenW     float64
+	patternU    map[pattern]float64 // prior only: rule pattern counts among random pairs
+	randomPairs float64
+	Iterations  int  `json:"em_iterations"`
+	Converged   bool `json:"em_converged"`
+}
+
+// RulePattern is one combination of rule outcomes with its probabilities.
+type RulePattern struct {
+	Agree   []string `json:"agree"`
+	Differ  []string `json:"disagree"`
+	M       float64  `json:"m"`
+	U       float64  `json:"u"`
+	Weight  float64  `json:"weight"`
+	pattern pattern
 }
 
 // pattern packs a comparison vector: 2 bits per rule (0 missing, 1 agree,
@@ -69,6 +89,7 @@ func makePattern(agree, present uint16, nRules, band int) pattern {
 }
 
 func (p pattern) rule(r int) int { return int(p>>(2*r)) & 3 }
+func (p pattern) rules() pattern { return p & (1<<(2*MaxRules) - 1) }
 func (p pattern) band() int      { return int(p >> (2 * MaxRules)) }
 
 func (p pattern) agreeMask(nr int) uint16 {
@@ -130,6 +151,8 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model) 
 	}
 	anchors := 0.0
 	agree, observed := make([]float64, nr), make([]float64, nr)
+	patM := map[pattern]float64{}
+	highDice := 0.0
 	for i, p := range patterns {
 		c := float64(counts[i])
 		if p.agreeMask(nr)&strong != 0 {
@@ -137,6 +160,8 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model) 
 			anchors += c
 		}
 		if p.band() >= diceBand(0.9) {
+			patM[p.rules()] += c
+			highDice += c
 			for r := range nr {
 				switch p.rule(r) {
 				case 1:
@@ -166,6 +191,39 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model) 
 		// non-matches; if the data say so, it carries no evidence.
 		m.RuleM[r] = max(m.RuleM[r], m.RuleU[r])
 	}
+	// Joint rule patterns: m among high-Dice candidates, u among random
+	// pairs, both with add-half smoothing over the patterns seen in either.
+	keys := map[pattern]bool{}
+	for p := range patM {
+		keys[p] = true
+	}
+	for p := range prior.patternU {
+		keys[p] = true
+	}
+	var order []pattern
+	for p := range keys {
+		order = append(order, p)
+	}
+	slices.Sort(order)
+	nk := float64(len(order) + 1)
+	m.patternW = map[pattern]float64{}
+	for _, p := range order {
+		pm := (patM[p] + 0.5) / (highDice + 0.5*nk)
+		pu := (prior.patternU[p] + 0.5) / (prior.randomPairs + 0.5*nk)
+		w := math.Log2(pm / pu)
+		m.patternW[p] = w
+		rp := RulePattern{M: pm, U: pu, Weight: w, pattern: p}
+		for r := range nr {
+			switch p.rule(r) {
+			case 1:
+				rp.Agree = append(rp.Agree, rules[r])
+			case 2:
+				rp.Differ = append(rp.Differ, rules[r])
+			}
+		}
+		m.Patterns = append(m.Patterns, rp)
+	}
+	m.unseenW = math.Log2((0.5 / (highDice + 0.5*nk)) / (0.5 / (prior.randomPairs + 0.5*nk)))
 	if len(patterns) == 0 {
 		m.Converged = true
 		return m
@@ -207,17 +265,12 @@ func normalise(xs []float64) {
 	}
 }
 
-// weight returns the score of a comparison pattern: the sum of the
-// log2(m/u) weights of its components.
+// weight returns the score of a comparison pattern: the weight of its rule
+// pattern plus that of its Dice band.
 func (m *Model) weight(p pattern) float64 {
-	w := 0.0
-	for r := range m.Rules {
-		switch p.rule(r) {
-		case 1:
-			w += math.Log2(m.RuleM[r] / m.RuleU[r])
-		case 2:
-			w += math.Log2((1 - m.RuleM[r]) / (1 - m.RuleU[r]))
-		}
+	w, ok := m.patternW[p.rules()]
+	if !ok { // a rule pattern seen neither among anchors nor random pairs
+		w = m.unseenW
 	}
 	k := p.band()
 	return w + math.Log2(m.DiceM[k]/m.DiceU[k])
@@ -230,9 +283,8 @@ func (m *Model) PosteriorThreshold() float64 { return math.Log2((1 - m.Lambda) /
 // Describe returns the model's weights as text, for logs and the summary.
 func (m *Model) Describe() []string {
 	var out []string
-	for r, name := range m.Rules {
-		out = append(out, fmt.Sprintf("rule %s: agree %+.2f, disagree %+.2f (m=%.4f u=%.4f)", name,
-			math.Log2(m.RuleM[r]/m.RuleU[r]), math.Log2((1-m.RuleM[r])/(1-m.RuleU[r])), m.RuleM[r], m.RuleU[r]))
+	for _, p := range m.Patterns {
+		out = append(out, fmt.Sprintf("rules agree %v disagree %v: %+.2f (m=%.4f u=%.6f)", p.Agree, p.Differ, p.Weight, p.M, p.U))
 	}
 	for k := range m.DiceM {
 		lo := 0.0
@@ -294,6 +346,8 @@ func randomPairPrior(rules []string, pairs [][2]*Dataset, self bool, samples int
 	nr, nb := len(rules), len(diceEdges)+1
 	agree, observed := make([]float64, nr), make([]float64, nr)
 	bands := make([]float64, nb)
+	patU := map[pattern]float64{}
+	nPairs := 0.0
 	rng := rand.New(rand.NewPCG(seed, 0x5851f42d4c957f2d))
 	for _, ab := range pairs {
 		A, B := ab[0], ab[1]
@@ -306,6 +360,8 @@ func randomPairPrior(rules []string, pairs [][2]*Dataset, self bool, samples int
 				continue
 			}
 			ag, pr := agreement(A, B, a, b)
+			patU[makePattern(ag, pr, nr, 0)]++
+			nPairs++
 			for r := range nr {
 				if pr&(1<<r) != 0 {
 					observed[r]++
@@ -317,7 +373,7 @@ func randomPairPrior(rules []string, pairs [][2]*Dataset, self bool, samples int
 			bands[diceBand(dice(andPopcount(A.CLK(a), B.CLK(b)), A.Popcount(a), B.Popcount(b)))]++
 		}
 	}
-	p := &Model{Rules: rules, RuleU: make([]float64, nr), DiceU: make([]float64, nb)}
+	p := &Model{Rules: rules, RuleU: make([]float64, nr), DiceU: make([]float64, nb), patternU: patU, randomPairs: nPairs}
 	for r := range nr {
 		p.RuleU[r] = (agree[r] + 1) / (observed[r] + 2)
 	}

@@ -95,3 +95,8 @@ func radixSortPairs(ps []Pair) {
 		copy(ps, src)
 	}
 }
+
+// PairDice returns the Dice coefficient of a pair found between A and B.
+func PairDice(A, B *Dataset, p Pair) float64 {
+	return dice(int(p.And), A.Popcount(int(p.A)), B.Popcount(int(p.B)))
+}

@@ -121,7 +121,7 @@ func alignSignatures(c *coLabeller, ls *labelSpace, n int) (guesses [2][]guess, 
 		for _, s := range groups[ft.g].sigs {
 			best, bestD, second := -1, math.Log(1.5), math.Inf(1)
 			for v := range fm.list.Names {
-				if used[v] || len(fm.nameGs[v]) != s.size {
+				if used[v] || len(fm.nameGs[v]) < s.size || len(fm.nameGs[v]) > s.size+2 {
 					continue
 				}
 				d := math.Abs(math.Log(float64(s.count) / (fm.weight[v] * float64(n))))

@@ -16,6 +16,9 @@ func TestDev(t *testing.T) {
 	k, _ := strconv.Atoi(os.Getenv("DEVK"))
 	if k == 0 { k = 20 }
 	e := encoding{bits: 1024, k: k}
+	if os.Getenv("DEVSALT") != "" { e.saltYear = true }
+	if tt, _ := strconv.Atoi(os.Getenv("DEVT")); tt > 0 { e.diffusionT = tt }
+	if os.Getenv("DEVFOLD") != "" { e.xorFold = true }
 	clks := e.encodeAll(t, []byte("secret"), people)
 	t0 := time.Now()
 	res, _, err := run(context.Background(), clks, 128, Config{Forenames: fl, Surnames: sl}, truthOf(people))

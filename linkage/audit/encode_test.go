@@ -194,3 +194,9 @@ func truthOf(people []person) *Truth {
 	}
 	return t
 }
+
+// DefaultHardening is the native default this package's measurements chose
+// (see measure_test.go and the README table).
+func DefaultHardening() encoding {
+	return encoding{name: "DEFAULT: salting by year of birth + diffusion t=3, k=20", bits: 1024, k: 20, saltYear: true, diffusionT: 3}
+}

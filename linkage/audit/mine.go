@@ -246,6 +246,23 @@ func refineAtoms(x *matrix, atoms []*atom, prm minerParams) []*atom {
 			out = append(out, &atom{pos: core, recs: recs, support: s})
 		}
 	}
+	// q-grams set about k positions each; groups far smaller than the
+	// typical atom are chance coincidences, not q-grams.
+	if len(out) > 0 {
+		sizes := make([]int, len(out))
+		for i, a := range out {
+			sizes[i] = len(a.pos)
+		}
+		sort.Ints(sizes)
+		cut := sizes[len(sizes)/2] / 2
+		kept := out[:0]
+		for _, a := range out {
+			if len(a.pos) >= cut {
+				kept = append(kept, a)
+			}
+		}
+		out = kept
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].support > out[j].support })
 	return out
 }
