@@ -331,10 +331,12 @@ type rule struct{ from, to string }
 
 var phoneticRules = []rule{
 	{"^mac", "Mc"}, {"^mc", "Mac"}, {"ph", "f"}, {"f", "ph"}, {"ck", "k"}, {"ie$", "y"}, {"y$", "ie"},
-	{"ei", "ie"}, {"ie", "ei"}, {"ou", "ow"}, {"ae", "ay"}, {"ai", "ay"}, {"ay", "ai"}, {"ee", "ea"}, {"ea", "ee"},
-	{"th", "t"}, {"ll", "l"}, {"nn", "n"}, {"tt", "t"}, {"rr", "r"}, {"ss", "s"}, {"z", "s"}, {"s", "z"},
-	{"c", "k"}, {"k", "c"}, {"ey$", "y"}, {"ine$", "een"}, {"een$", "ine"}, {"aigh", "ay"}, {"i", "y"},
-	{"son$", "sen"}, {"^o'", "O"}, {"^kh", "k"}, {"ph", "ff"}, {"v", "bh"}, {"bh", "v"}, {"gh", "g"}, {"^ch", "k"},
+	{"ey$", "ie"}, {"ie$", "ey"}, {"ei", "ie"}, {"ie", "ei"}, {"ou", "ow"}, {"ae", "ay"}, {"ai", "ay"},
+	{"ay", "ai"}, {"ee", "ea"}, {"ea", "ee"}, {"th", "t"}, {"ll", "l"}, {"nn", "n"}, {"tt", "t"},
+	{"rr", "r"}, {"ss", "s"}, {"^c", "K"}, {"^k", "C"}, {"ine$", "een"}, {"een$", "ine"},
+	{"aigh", "ay"}, {"i", "y"}, {"son$", "sen"}, {"mson$", "mpson"}, {"mpson$", "mson"},
+	{"ewart$", "uart"}, {"uart$", "ewart"}, {"^o'", "O"}, {"v", "bh"}, {"bh", "v"}, {"gh", "g"},
+	{"^ch", "K"}, {"z", "s"}, {"x", "ks"}, {"dh", "d"}, {"e$", ""}, {"ph", "ff"},
 }
 
 var ocrRules = []rule{
@@ -396,7 +398,7 @@ func confuse(r *rand.Rand, s string, rules []rule) (string, bool) {
 	from := strings.Trim(ru.from, "^$")
 	i := ruleIndex(s, ru.from)
 	to := ru.to
-	if i == 0 {
+	if i == 0 && to != "" {
 		// Keep the capital of a capitalised name.
 		if first, _ := utf8.DecodeRuneInString(s); unicode.IsUpper(first) {
 			to = strings.ToUpper(to[:1]) + to[1:]

@@ -60,9 +60,8 @@ type tables struct {
 	nicknames map[string][]string
 	districts []district
 	district  *weighted // values are indices into districts, as strings
-	streets   []string  // fixed street names and stems (stems end in ' ')
-	stems     []string
-	fixed     []string
+	stems     []string  // street-name stems, followed by a suffix
+	fixed     []string  // whole street names
 	suffixes  *weighted
 	// byArea lists the district indices of each postcode area, for moves
 	// that stay in the same part of the country.
