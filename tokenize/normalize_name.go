@@ -586,3 +586,31 @@ func FoldMac(name string) string {
 	}
 	return b.String()
 }
+
+// NameVariants returns the distinct matching variants of a canonical name,
+// most specific first: the name itself, its joined form, the joined form
+// with MAC folded to MC, and, for a name of several words, its first and
+// last parts. "SMITH MACKAY" gives SMITH MACKAY, SMITHMACKAY, SMITHMCKAY,
+// SMITH, MACKAY. A blocking key or a tiered rule can try them in order.
+func NameVariants(name string) []string {
+	if name == "" {
+		return nil
+	}
+	out := make([]string, 0, 5)
+	add := func(v string) {
+		for _, x := range out {
+			if x == v {
+				return
+			}
+		}
+		out = append(out, v)
+	}
+	add(name)
+	add(JoinedName(name))
+	add(JoinedName(FoldMac(name)))
+	if strings.IndexByte(name, ' ') >= 0 {
+		add(FirstNamePart(name))
+		add(LastNamePart(name))
+	}
+	return out
+}

@@ -169,6 +169,37 @@ func TestNormalizeNameAllocations(t *testing.T) {
 	}
 }
 
+func TestNameVariants(t *testing.T) {
+	for in, want := range map[string]string{
+		"SMITH MACKAY": "SMITH MACKAY|SMITHMACKAY|SMITHMCKAY|SMITH|MACKAY",
+		"MACDONALD":    "MACDONALD|MCDONALD",
+		"SMITH":        "SMITH",
+		"":             "",
+	} {
+		if got := strings.Join(NameVariants(in), "|"); got != want {
+			t.Errorf("NameVariants(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzCanonicalForename(f *testing.F) {
+	f.Add("Sandy")
+	f.Add("BILLY")
+	f.Fuzz(func(t *testing.T, in string) {
+		n, err := NormalizeName(in)
+		if err != nil {
+			return
+		}
+		c := CanonicalForename(FirstNamePart(n))
+		if CanonicalForename(c) != c {
+			t.Fatalf("not idempotent: %q → %q → %q", in, c, CanonicalForename(c))
+		}
+		if again, err := NormalizeName(c); err != nil || again != c {
+			t.Fatalf("canonical forename %q is not a canonical name: %q, %v", c, again, err)
+		}
+	})
+}
+
 func TestCanonicalForename(t *testing.T) {
 	for in, want := range map[string]string{
 		"ALEX": "ALEXANDER", "SANDY": "ALEXANDER", "LIZ": "ELIZABETH", "BETH": "ELIZABETH",
