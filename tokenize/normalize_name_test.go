@@ -194,6 +194,9 @@ func FuzzCanonicalForename(f *testing.F) {
 		if CanonicalForename(c) != c {
 			t.Fatalf("not idempotent: %q → %q → %q", in, c, CanonicalForename(c))
 		}
+		if c == FirstNamePart(n) {
+			return
+		}
 		if again, err := NormalizeName(c); err != nil || again != c {
 			t.Fatalf("canonical forename %q is not a canonical name: %q, %v", c, again, err)
 		}
