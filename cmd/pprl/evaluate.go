@@ -12,13 +12,54 @@ import (
 
 func init() { register(newEvaluateCmd) }
 
+// truthFlags are the flags that name a ground-truth file (evaluate, report).
+type truthFlags struct {
+	path, format, pairDatasets, idColumn string
+	extracts                             []string
+}
+
+func (t *truthFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&t.path, "truth", "", "ground-truth file (synth truth.csv or an i,j pair list)")
+	f.StringVar(&t.format, "truth-format", "auto", "truth format: auto, synth or pairs")
+	f.StringVar(&t.pairDatasets, "pair-datasets", "", "pairs format: datasets of the i and j columns, A,B (A alone for deduplication)")
+	f.StringArrayVar(&t.extracts, "extract", nil, "pairs format: DATASET=CSV extract whose --id-column gives each row's record_id (repeatable)")
+	f.StringVar(&t.idColumn, "id-column", "", "pairs format: record ID column of the --extract files")
+}
+
+// spec turns the flags into a TruthSpec.
+func (t *truthFlags) spec() (evaluate.TruthSpec, error) {
+	s := evaluate.TruthSpec{Path: t.path, Format: t.format, IDColumn: t.idColumn}
+	if t.pairDatasets != "" {
+		for _, d := range strings.Split(t.pairDatasets, ",") {
+			s.PairDatasets = append(s.PairDatasets, strings.TrimSpace(d))
+		}
+	}
+	for _, e := range t.extracts {
+		name, path, ok := strings.Cut(e, "=")
+		if !ok || name == "" || path == "" {
+			return s, exitcode.Inputf("--extract wants DATASET=PATH")
+		}
+		if s.Extracts == nil {
+			s.Extracts = map[string]string{}
+		}
+		s.Extracts[name] = path
+	}
+	return s, nil
+}
+
+const truthHelp = `Truth formats (--truth-format, default auto):
+  synth   the truth.csv of 'pprl synth': dataset,record_id,person_id and subgroup columns
+  pairs   a FEBRL-style list of true pairs "i,j" of 0-based data-row indices into the
+          extracts of --pair-datasets A,B (or A alone for deduplication). A row's record_id
+          is its 1-based row number, unless --extract DATASET=CSV and --id-column name the
+          column that tokenize took record IDs from.`
+
 func newEvaluateCmd() *cobra.Command {
 	var (
-		spec         evaluate.TruthSpec
-		pairDatasets string
-		extracts     []string
-		scope        string
-		asJSON       bool
+		truth  truthFlags
+		scope  string
+		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "evaluate --truth TRUTH OUTDIR",
@@ -34,12 +75,7 @@ one dataset count too when the run deduplicates one dataset or its entities hold
 records of one dataset (--scope overrides: cross or all). Truth records that are missing
 from the outputs (rejected at tokenize) count as missed.
 
-Truth formats (--truth-format, default auto):
-  synth   the truth.csv of 'pprl synth': dataset,record_id,person_id and subgroup columns
-  pairs   a FEBRL-style list of true pairs "i,j" of 0-based data-row indices into the
-          extracts of --pair-datasets A,B (or A alone for deduplication). A row's record_id
-          is its 1-based row number, unless --extract DATASET=CSV and --id-column name the
-          column that tokenize took record IDs from.
+` + truthHelp + `
 
 Output is aligned text, or JSON with --json. Nothing printed names a record or a person.`,
 		Example: `  pprl evaluate --truth extracts/truth.csv linkage-unit/run1
@@ -47,23 +83,12 @@ Output is aligned text, or JSON with --json. Nothing printed names a record or a
       --extract a=dataset4a.csv --extract b=dataset4b.csv --id-column rec_id run --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if spec.Path == "" {
+			if truth.path == "" {
 				return exitcode.Inputf("--truth is required: the ground-truth file")
 			}
-			if pairDatasets != "" {
-				for _, d := range strings.Split(pairDatasets, ",") {
-					spec.PairDatasets = append(spec.PairDatasets, strings.TrimSpace(d))
-				}
-			}
-			for _, e := range extracts {
-				name, path, ok := strings.Cut(e, "=")
-				if !ok || name == "" || path == "" {
-					return exitcode.Inputf("--extract wants DATASET=PATH")
-				}
-				if spec.Extracts == nil {
-					spec.Extracts = map[string]string{}
-				}
-				spec.Extracts[name] = path
+			spec, err := truth.spec()
+			if err != nil {
+				return err
 			}
 			opts := evaluate.Options{}
 			switch scope {
@@ -82,13 +107,8 @@ Output is aligned text, or JSON with --json. Nothing printed names a record or a
 			return evaluate.Write(cmd.OutOrStdout(), res, asJSON)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&spec.Path, "truth", "", "ground-truth file (synth truth.csv or an i,j pair list)")
-	f.StringVar(&spec.Format, "truth-format", "auto", "truth format: auto, synth or pairs")
-	f.StringVar(&pairDatasets, "pair-datasets", "", "pairs format: datasets of the i and j columns, A,B (A alone for deduplication)")
-	f.StringArrayVar(&extracts, "extract", nil, "pairs format: DATASET=CSV extract whose --id-column gives each row's record_id (repeatable)")
-	f.StringVar(&spec.IDColumn, "id-column", "", "pairs format: record ID column of the --extract files")
-	f.StringVar(&scope, "scope", "auto", "which true pairs count: auto, cross (across datasets) or all")
-	f.BoolVar(&asJSON, "json", false, "print JSON instead of text")
+	truth.add(cmd)
+	cmd.Flags().StringVar(&scope, "scope", "auto", "which true pairs count: auto, cross (across datasets) or all")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of text")
 	return cmd
 }

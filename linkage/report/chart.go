@@ -76,15 +76,17 @@ func num(x float64) string { return strconv.FormatFloat(math.Round(x*10)/10, 'f'
 func labelWidth(s string) float64 { return 7.6 * float64(len([]rune(s))) }
 
 // barChart draws horizontal bars, one per label. Values are shares in [0,1]
-// when percent is true, else counts.
-func barChart(id, title, desc string, labels []string, values []float64, percent bool) *Chart {
+// when percent is true, else counts. The label column is as wide as the
+// longest of labels and alignWith, so that charts stacked in one section
+// line up.
+func barChart(id, title, desc string, labels []string, values []float64, percent bool, alignWith ...string) *Chart {
 	const rowH, barH, top, right = 30.0, 20.0, 10.0, 70.0
 	left := 0.0
-	for _, l := range labels {
+	for _, l := range append(alignWith, labels...) {
 		left = math.Max(left, labelWidth(l))
 	}
-	left = math.Min(left, 300) + 16
-	width := 760.0
+	left = math.Min(left, 260) + 16
+	width := 640.0
 	plot := width - left - right
 	maxV := 1.0
 	if !percent {
@@ -107,7 +109,7 @@ func barChart(id, title, desc string, labels []string, values []float64, percent
 		if percent {
 			lab = fmt.Sprintf("%d%%", i*25)
 		}
-		c.Texts = append(c.Texts, Text{X: num(x), Y: num(h - 8), Anchor: "middle", Size: "12", Fill: colGrey, Value: lab})
+		c.Texts = append(c.Texts, Text{X: num(x), Y: num(h - 8), Anchor: "middle", Size: "13", Fill: colGrey, Value: lab})
 	}
 	for i, l := range labels {
 		y := top + rowH*float64(i)
@@ -132,7 +134,7 @@ func barChart(id, title, desc string, labels []string, values []float64, percent
 // the count above each bar.
 func columnChart(id, title, desc, xLabel string, labels []string, values []float64) *Chart {
 	const top, bottom, left, right = 24.0, 56.0, 70.0, 20.0
-	width, height := 760.0, 300.0
+	width, height := 640.0, 300.0
 	plotW, plotH := width-left-right, height-top-bottom
 	maxV := 0.0
 	for _, v := range values {
@@ -151,7 +153,7 @@ func columnChart(id, title, desc, xLabel string, labels []string, values []float
 			hgt = 1
 		}
 		c.Rects = append(c.Rects, Rect{X: num(x + slot*0.15), Y: num(top + plotH - hgt), W: num(slot * 0.7), H: num(hgt), Fill: colBlue, Tip: l + ": " + fmtCount(values[i])})
-		c.Texts = append(c.Texts, Text{X: num(x + slot/2), Y: num(top + plotH - hgt - 5), Anchor: "middle", Size: "12", Fill: colAxis, Value: fmtCount(values[i])})
+		c.Texts = append(c.Texts, Text{X: num(x + slot/2), Y: num(top + plotH - hgt - 5), Anchor: "middle", Size: "13", Fill: colAxis, Value: fmtCount(values[i])})
 		c.Texts = append(c.Texts, Text{X: num(x + slot/2), Y: num(top + plotH + 18), Anchor: "middle", Size: "13", Fill: colAxis, Value: l})
 	}
 	c.Texts = append(c.Texts, Text{X: num(left + plotW/2), Y: num(height - 10), Anchor: "middle", Size: "13", Fill: colAxis, Value: xLabel})
@@ -160,14 +162,11 @@ func columnChart(id, title, desc, xLabel string, labels []string, values []float
 
 // yTicks draws a count axis with about five round ticks and grid lines.
 func yTicks(c *Chart, left, top, plotW, plotH, maxV float64) {
-	step := niceStep(maxV / 5)
-	if step <= 0 {
-		step = 1
-	}
+	step := math.Max(1, niceStep(maxV/5)) // counts: whole numbers only
 	for v := 0.0; v <= maxV*1.0001; v += step {
 		y := top + plotH - plotH*v/maxV
 		c.Lines = append(c.Lines, Line{X1: num(left), Y1: num(y), X2: num(left + plotW), Y2: num(y), Stroke: colGrid, Width: "1"})
-		c.Texts = append(c.Texts, Text{X: num(left - 8), Y: num(y + 4), Anchor: "end", Size: "12", Fill: colGrey, Value: fmtCount(v)})
+		c.Texts = append(c.Texts, Text{X: num(left - 8), Y: num(y + 4), Anchor: "end", Size: "13", Fill: colGrey, Value: fmtCount(v)})
 	}
 	c.Lines = append(c.Lines,
 		Line{X1: num(left), Y1: num(top + plotH), X2: num(left + plotW), Y2: num(top + plotH), Stroke: colAxis, Width: "1"},
@@ -182,8 +181,8 @@ type Bin struct {
 
 // histogramChart draws score bins with the decision threshold marked.
 func histogramChart(id, title, desc string, bins []Bin, threshold float64, hasThreshold bool) *Chart {
-	const top, bottom, left, right = 30.0, 56.0, 70.0, 20.0
-	width, height := 760.0, 320.0
+	const top, bottom, left, right = 34.0, 56.0, 64.0, 20.0
+	width, height := 640.0, 320.0
 	plotW, plotH := width-left-right, height-top-bottom
 	lo, hi := bins[0].Lo, bins[len(bins)-1].Hi
 	if hasThreshold {
@@ -219,7 +218,7 @@ func histogramChart(id, title, desc string, bins []Bin, threshold float64, hasTh
 	for v := math.Ceil(lo/step) * step; v <= hi+step/1000; v += step {
 		x := xOf(v)
 		c.Lines = append(c.Lines, Line{X1: num(x), Y1: num(top + plotH), X2: num(x), Y2: num(top + plotH + 5), Stroke: colAxis, Width: "1"})
-		c.Texts = append(c.Texts, Text{X: num(x), Y: num(top + plotH + 20), Anchor: "middle", Size: "12", Fill: colGrey, Value: fmtScore(math.Round(v/step) * step)})
+		c.Texts = append(c.Texts, Text{X: num(x), Y: num(top + plotH + 20), Anchor: "middle", Size: "13", Fill: colGrey, Value: fmtScore(math.Round(v/step) * step)})
 	}
 	c.Texts = append(c.Texts, Text{X: num(left + plotW/2), Y: num(height - 10), Anchor: "middle", Size: "13", Fill: colAxis, Value: "score"})
 	if hasThreshold {
@@ -234,7 +233,7 @@ func markThreshold(c *Chart, x, top, plotH, threshold float64) {
 	if x > float64(c.W)*0.7 {
 		anchor, dx = "end", -6
 	}
-	c.Texts = append(c.Texts, Text{X: num(x + dx), Y: num(top + 6), Anchor: anchor, Size: "13", Weight: "bold", Fill: colMarker, Value: "threshold " + fmtScore(threshold)})
+	c.Texts = append(c.Texts, Text{X: num(x + dx), Y: num(top - 10), Anchor: anchor, Size: "13", Weight: "bold", Fill: colMarker, Value: "threshold " + fmtScore(threshold)})
 }
 
 // Series is one line of a line chart.
@@ -247,8 +246,8 @@ type Series struct {
 
 // lineChart draws shares in [0,1] against x, with an optional marker.
 func lineChart(id, title, desc, xLabel string, x []float64, series []Series, marker float64, hasMarker bool) *Chart {
-	const top, bottom, left, right = 30.0, 56.0, 70.0, 20.0
-	width, height := 760.0, 320.0
+	const top, bottom, left, right = 34.0, 56.0, 64.0, 20.0
+	width, height := 640.0, 320.0
 	plotW, plotH := width-left-right, height-top-bottom
 	lo, hi := x[0], x[len(x)-1]
 	if hasMarker {
@@ -263,7 +262,7 @@ func lineChart(id, title, desc, xLabel string, x []float64, series []Series, mar
 	for i := 0; i <= 4; i++ {
 		v := float64(i) / 4
 		c.Lines = append(c.Lines, Line{X1: num(left), Y1: num(yOf(v)), X2: num(left + plotW), Y2: num(yOf(v)), Stroke: colGrid, Width: "1"})
-		c.Texts = append(c.Texts, Text{X: num(left - 8), Y: num(yOf(v) + 4), Anchor: "end", Size: "12", Fill: colGrey, Value: fmt.Sprintf("%d%%", i*25)})
+		c.Texts = append(c.Texts, Text{X: num(left - 8), Y: num(yOf(v) + 4), Anchor: "end", Size: "13", Fill: colGrey, Value: fmt.Sprintf("%d%%", i*25)})
 	}
 	c.Lines = append(c.Lines,
 		Line{X1: num(left), Y1: num(top + plotH), X2: num(left + plotW), Y2: num(top + plotH), Stroke: colAxis, Width: "1"},
@@ -272,7 +271,7 @@ func lineChart(id, title, desc, xLabel string, x []float64, series []Series, mar
 	for v := math.Ceil(lo/step) * step; v <= hi+step/1000; v += step {
 		xx := xOf(v)
 		c.Lines = append(c.Lines, Line{X1: num(xx), Y1: num(top + plotH), X2: num(xx), Y2: num(top + plotH + 5), Stroke: colAxis, Width: "1"})
-		c.Texts = append(c.Texts, Text{X: num(xx), Y: num(top + plotH + 20), Anchor: "middle", Size: "12", Fill: colGrey, Value: fmtScore(math.Round(v/step) * step)})
+		c.Texts = append(c.Texts, Text{X: num(xx), Y: num(top + plotH + 20), Anchor: "middle", Size: "13", Fill: colGrey, Value: fmtScore(math.Round(v/step) * step)})
 	}
 	c.Texts = append(c.Texts, Text{X: num(left + plotW/2), Y: num(height - 10), Anchor: "middle", Size: "13", Fill: colAxis, Value: xLabel})
 	for _, s := range series {

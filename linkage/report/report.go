@@ -437,6 +437,12 @@ func subgroupRecallSection(res *evaluate.Result) *Section {
 	s.Intro = "Is the linkage worse for some groups of people than for others? For each group, the share of its true pairs that were found. " +
 		"A pair belongs to a group when both of its records do. Small groups give unsteady figures: look at the number of pairs too."
 	t := &Table{Caption: "Recall by subgroup", Head: []string{"subgroup", "value", "true pairs", "found", "recall"}, Num: []bool{false, false, true, true, true}}
+	var all []string
+	for _, sg := range groups {
+		for _, g := range sg.Groups {
+			all = append(all, g.Group)
+		}
+	}
 	for _, sg := range groups {
 		if len(sg.Groups) == 0 {
 			continue
@@ -448,7 +454,7 @@ func subgroupRecallSection(res *evaluate.Result) *Section {
 			t.Rows = append(t.Rows, []string{sg.Column, g.Group, fmtCount(float64(g.TruePairs)), fmtCount(float64(g.Found)), fmtPct(g.Recall)})
 		}
 		s.Charts = append(s.Charts, barChart("chart-recall-"+sg.Column, "Recall by "+strings.ReplaceAll(sg.Column, "_", " "),
-			"Horizontal bars: recall of true pairs for each value of "+sg.Column+".", labels, values, true))
+			"Horizontal bars: recall of true pairs for each value of "+sg.Column+".", labels, values, true, all...))
 	}
 	if len(s.Charts) == 0 {
 		return nil
@@ -541,4 +547,24 @@ func sizeSection(sizes []int) Section {
 		"Vertical bars: number of entities holding 1, 2, 3... records.", "records in the entity", labels, values))
 	s.Tables = append(s.Tables, t)
 	return s
+}
+
+// Run loads the match outputs in dir and, when spec names a truth file,
+// evaluates them, then writes the report to path.
+func Run(dir string, spec evaluate.TruthSpec, path string) error {
+	o, err := evaluate.LoadOutputs(dir)
+	if err != nil {
+		return err
+	}
+	var res *evaluate.Result
+	if spec.Path != "" {
+		t, err := evaluate.LoadTruth(spec, o)
+		if err != nil {
+			return err
+		}
+		if res, err = evaluate.Evaluate(o, t, evaluate.Options{}); err != nil {
+			return err
+		}
+	}
+	return WriteFile(path, o, res)
 }
