@@ -7,39 +7,69 @@ import (
 
 // Popcount returns the number of set bits in f.
 func Popcount(f []byte) int {
-	n := 0
+	n0, n1, n2, n3 := 0, 0, 0, 0
+	for len(f) >= 32 {
+		n0 += bits.OnesCount64(binary.LittleEndian.Uint64(f))
+		n1 += bits.OnesCount64(binary.LittleEndian.Uint64(f[8:]))
+		n2 += bits.OnesCount64(binary.LittleEndian.Uint64(f[16:]))
+		n3 += bits.OnesCount64(binary.LittleEndian.Uint64(f[24:]))
+		f = f[32:]
+	}
 	for len(f) >= 8 {
-		n += bits.OnesCount64(binary.LittleEndian.Uint64(f))
+		n0 += bits.OnesCount64(binary.LittleEndian.Uint64(f))
 		f = f[8:]
 	}
 	for _, b := range f {
-		n += bits.OnesCount8(b)
+		n0 += bits.OnesCount8(b)
 	}
-	return n
+	return n0 + n1 + n2 + n3
 }
 
-// AndPopcount returns popcount(a AND b). a and b must have the same length.
+// AndPopcount returns popcount(a AND b). a and b must have the same length;
+// it panics otherwise.
 func AndPopcount(a, b []byte) int {
 	if len(a) != len(b) {
 		panic("bloom: AndPopcount of filters of different lengths")
 	}
-	n := 0
-	for len(a) >= 8 {
-		n += bits.OnesCount64(binary.LittleEndian.Uint64(a) & binary.LittleEndian.Uint64(b))
+	if len(a)%64 == 0 && len(a) > 0 && useAVX512 {
+		return int(andPopcountBytesAVX512(&a[0], &b[0], len(a)/64))
+	}
+	return andPopcountBytesGeneric(a, b)
+}
+
+// andPopcountBytesGeneric is the portable AndPopcount. The four independent
+// accumulators let the CPU overlap the POPCNT latencies.
+func andPopcountBytesGeneric(a, b []byte) int {
+	n0, n1, n2, n3 := 0, 0, 0, 0
+	for len(a) >= 32 && len(b) >= 32 {
+		n0 += bits.OnesCount64(binary.LittleEndian.Uint64(a) & binary.LittleEndian.Uint64(b))
+		n1 += bits.OnesCount64(binary.LittleEndian.Uint64(a[8:]) & binary.LittleEndian.Uint64(b[8:]))
+		n2 += bits.OnesCount64(binary.LittleEndian.Uint64(a[16:]) & binary.LittleEndian.Uint64(b[16:]))
+		n3 += bits.OnesCount64(binary.LittleEndian.Uint64(a[24:]) & binary.LittleEndian.Uint64(b[24:]))
+		a, b = a[32:], b[32:]
+	}
+	for len(a) >= 8 && len(b) >= 8 {
+		n0 += bits.OnesCount64(binary.LittleEndian.Uint64(a) & binary.LittleEndian.Uint64(b))
 		a, b = a[8:], b[8:]
 	}
 	for i := range a {
-		n += bits.OnesCount8(a[i] & b[i])
+		n0 += bits.OnesCount8(a[i] & b[i])
 	}
-	return n
+	return n0 + n1 + n2 + n3
 }
 
 // Dice returns the Dice coefficient 2|a∧b| / (|a| + |b|) of two filters of
 // equal length, and 0 when both are empty.
 func Dice(a, b []byte) float64 {
-	pa, pb := Popcount(a), Popcount(b)
+	return DiceFromCounts(AndPopcount(a, b), Popcount(a), Popcount(b))
+}
+
+// DiceFromCounts returns 2·and / (pa + pb), and 0 when pa + pb is 0. It is
+// computed exactly as anonlink does (one float64 division of exact
+// integers), so equal inputs give bit-identical scores.
+func DiceFromCounts(and, pa, pb int) float64 {
 	if pa+pb == 0 {
 		return 0
 	}
-	return 2 * float64(AndPopcount(a, b)) / float64(pa+pb)
+	return float64(2*and) / float64(pa+pb)
 }

@@ -1,0 +1,209 @@
+package bloom
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
+	"sort"
+	"testing"
+)
+
+// naiveAndPopcount is the obviously-correct reference: byte by byte.
+func naiveAndPopcount(a, b []byte) int {
+	n := 0
+	for i := range a {
+		n += bits.OnesCount8(a[i] & b[i])
+	}
+	return n
+}
+
+func randFilter(r *rand.Rand, nbytes int, density float64) []byte {
+	f := make([]byte, nbytes)
+	for i := 0; i < nbytes*8; i++ {
+		if r.Float64() < density {
+			SetBit(f, i)
+		}
+	}
+	return f
+}
+
+func TestKernelsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, nbytes := range []int{0, 1, 7, 8, 24, 64, 128, 136, 256, 512} {
+		for trial := 0; trial < 20; trial++ {
+			a, b := randFilter(r, nbytes, r.Float64()), randFilter(r, nbytes, r.Float64())
+			want := naiveAndPopcount(a, b)
+			if got := AndPopcount(a, b); got != want {
+				t.Fatalf("%d bytes: AndPopcount %d want %d", nbytes, got, want)
+			}
+			if got := andPopcountBytesGeneric(a, b); got != want {
+				t.Fatalf("%d bytes: generic %d want %d", nbytes, got, want)
+			}
+			if got := Popcount(a); got != naiveAndPopcount(a, a) {
+				t.Fatalf("%d bytes: Popcount %d", nbytes, got)
+			}
+		}
+	}
+}
+
+func toWords(f []byte) []uint64 {
+	w := make([]uint64, len(f)/8)
+	for i := range w {
+		w[i] = binary.LittleEndian.Uint64(f[i*8:])
+	}
+	return w
+}
+
+// FuzzAndPopcountMany proves the AVX-512 kernel (when the CPU has it) and
+// the portable kernel identical on arbitrary data, filter lengths and
+// counts.
+func FuzzAndPopcountMany(f *testing.F) {
+	f.Add([]byte("seed"), uint8(16), uint8(3))
+	f.Add(make([]byte, 300), uint8(8), uint8(1))
+	f.Add([]byte{0xff, 0x01}, uint8(32), uint8(5))
+	f.Fuzz(func(t *testing.T, seed []byte, words, n uint8) {
+		w := int(words%40) + 1
+		cnt := int(n % 20)
+		data := make([]uint64, (cnt+1)*w)
+		var s uint64 = 1469598103934665603
+		for i := range data {
+			for _, c := range seed {
+				s = (s ^ uint64(c)) * 1099511628211
+			}
+			s ^= uint64(i) * 0x9E3779B97F4A7C15
+			data[i] = s * 0xBF58476D1CE4E5B9
+		}
+		q, rows := data[:w], data[w:]
+		got := make([]uint32, cnt)
+		AndPopcountMany(q, rows, got)
+		want := make([]uint32, cnt)
+		andPopcountManyGeneric(q, rows, want)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("filter %d of %d words: kernel %d, generic %d", i, w, got[i], want[i])
+			}
+		}
+		if useAVX512 && w%8 == 0 && cnt > 0 {
+			direct := make([]uint32, cnt)
+			andPopcountManyAVX512(&q[0], &rows[0], w/8, cnt, &direct[0])
+			for i := range direct {
+				if direct[i] != want[i] {
+					t.Fatalf("AVX-512 filter %d: %d want %d", i, direct[i], want[i])
+				}
+			}
+			qb := make([]byte, w*8)
+			rb := make([]byte, w*8)
+			for i := 0; i < w; i++ {
+				binary.LittleEndian.PutUint64(qb[i*8:], q[i])
+				binary.LittleEndian.PutUint64(rb[i*8:], rows[i])
+			}
+			if a, g := andPopcountBytesAVX512(&qb[0], &rb[0], w/8), andPopcountBytesGeneric(qb, rb); a != g {
+				t.Fatalf("AVX-512 bytes kernel %d, generic %d", a, g)
+			}
+		}
+	})
+}
+
+func TestDice(t *testing.T) {
+	a := []byte{0xF0, 0, 0, 0, 0, 0, 0, 0}
+	b := []byte{0xC0, 0, 0, 0, 0, 0, 0, 1}
+	// |a|=4 |b|=3 |a∧b|=2 → 4/7
+	if got := Dice(a, b); got != 4.0/7.0 {
+		t.Fatalf("Dice = %v", got)
+	}
+	if Dice(make([]byte, 8), make([]byte, 8)) != 0 {
+		t.Fatal("Dice of empty filters is not 0")
+	}
+}
+
+// TestIndexSearchMatchesBruteForce compares Search and SearchIndex with a
+// brute-force scan at several thresholds, including the popcount pruning
+// edges, for 1024- and 2048-bit filters.
+func TestIndexSearchMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, nbits := range []int{64, 1024, 2048} {
+		var as, bs [][]byte
+		for i := 0; i < 60; i++ {
+			as = append(as, randFilter(r, nbits/8, 0.05+0.5*r.Float64()))
+		}
+		for i := 0; i < 80; i++ {
+			if i < 30 { // near-duplicates of as
+				f := append([]byte(nil), as[i]...)
+				for j := 0; j < 3; j++ {
+					FlipBit(f, r.IntN(nbits))
+				}
+				bs = append(bs, f)
+			} else {
+				bs = append(bs, randFilter(r, nbits/8, r.Float64()))
+			}
+		}
+		bs = append(bs, make([]byte, nbits/8)) // an empty filter
+		ia, _ := NewIndex(nbits, as)
+		ib, err := NewIndex(nbits, bs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, th := range []float64{0, 0.3, 0.5, 0.8, 0.95, 1} {
+			var want []Pair
+			for i, a := range as {
+				for j, b := range bs {
+					if s := Dice(a, b); s >= th {
+						want = append(want, Pair{i, j, s})
+					}
+				}
+			}
+			SortPairs(want)
+			got := ib.SearchIndex(ia, th, nil)
+			if len(got) != len(want) {
+				t.Fatalf("%d bits, t=%v: %d pairs, want %d", nbits, th, len(got), len(want))
+			}
+			for k := range got {
+				if got[k] != want[k] {
+					t.Fatalf("%d bits, t=%v: pair %d = %+v want %+v", nbits, th, k, got[k], want[k])
+				}
+			}
+			// Search agrees for one query.
+			ms := ib.Search(as[0], th, nil)
+			sort.Slice(ms, func(x, y int) bool { return ms[x].ID < ms[y].ID })
+			var wantM []Match
+			for j, b := range bs {
+				if s := Dice(as[0], b); s >= th {
+					wantM = append(wantM, Match{j, s})
+				}
+			}
+			if len(ms) != len(wantM) {
+				t.Fatalf("Search: %d matches, want %d", len(ms), len(wantM))
+			}
+			for k := range ms {
+				if ms[k] != wantM[k] {
+					t.Fatalf("Search: %+v want %+v", ms[k], wantM[k])
+				}
+			}
+		}
+		// ScorePairs gives the brute-force scores.
+		pairs := []Pair{{A: 0, B: 0}, {A: 5, B: 70}, {A: 59, B: len(bs) - 1}}
+		ScorePairs(ia, ib, pairs)
+		for _, p := range pairs {
+			if p.Score != Dice(as[p.A], bs[p.B]) {
+				t.Fatalf("ScorePairs %+v", p)
+			}
+		}
+	}
+}
+
+func TestGreedyMatch(t *testing.T) {
+	pairs := []Pair{{0, 0, 0.9}, {0, 1, 0.95}, {1, 1, 0.95}, {1, 0, 0.8}, {2, 2, 0.5}}
+	got := GreedyMatch(pairs)
+	var want []Pair
+	// (0,1) and (1,1) tie at 0.95: A ascending wins, so (0,1); then (0,0)
+	// and (1,1) are blocked, (1,0) is free.
+	want = []Pair{{0, 1, 0.95}, {1, 0, 0.8}, {2, 2, 0.5}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("got %+v want %+v", got, want)
+		}
+	}
+}

@@ -1,0 +1,22 @@
+//go:build amd64 && !purego
+
+package bloom
+
+import "golang.org/x/sys/cpu"
+
+// useAVX512 selects the AVX-512 VPOPCNTQ kernels. They need AVX512F for the
+// 512-bit AND/ADD and AVX512VPOPCNTDQ for the per-lane popcount; the OS must
+// also save the ZMM state, which x/sys/cpu checks through XGETBV.
+var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VPOPCNTDQ
+
+// andPopcountBytesAVX512 returns popcount(a AND b) over blocks 64-byte
+// blocks. Unaligned loads are used, so a and b need no particular alignment.
+//
+//go:noescape
+func andPopcountBytesAVX512(a, b *byte, blocks int) int
+
+// andPopcountManyAVX512 writes popcount(q AND data[i]) to out[i] for n
+// filters of blocks 64-byte blocks each, stored back to back from data.
+//
+//go:noescape
+func andPopcountManyAVX512(q, data *uint64, blocks, n int, out *uint32)

@@ -1,0 +1,11 @@
+//go:build !amd64 || purego
+
+package bloom
+
+const useAVX512 = false
+
+func andPopcountBytesAVX512(a, b *byte, blocks int) int { panic("bloom: no AVX-512 kernel") }
+
+func andPopcountManyAVX512(q, data *uint64, blocks, n int, out *uint32) {
+	panic("bloom: no AVX-512 kernel")
+}
