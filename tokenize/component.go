@@ -54,7 +54,10 @@ func ParseComponent(s *Spec, expr string) (*Component, error) {
 	c := &Component{expr: expr}
 	used := map[string]bool{}
 	for _, a := range strings.Split(expr, "|") {
-		name, part, _ := strings.Cut(a, ".")
+		name, part, dotted := strings.Cut(a, ".")
+		if dotted && part == "" {
+			return nil, fmt.Errorf("component %q: empty part after %q", expr, name+".")
+		}
 		f := s.Field(name)
 		if f == nil {
 			return nil, fmt.Errorf("component %q: no field %q", expr, name)

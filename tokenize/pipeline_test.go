@@ -503,6 +503,7 @@ func runSmall(t *testing.T, dir, extract string, maxRate float64) (*Result, erro
 		Output:        filepath.Join(dir, "small.tokens.parquet"),
 		MaxRejectRate: maxRate,
 		Created:       testCreated,
+		Logger:        slog.New(slog.DiscardHandler),
 	})
 }
 

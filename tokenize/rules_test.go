@@ -1,0 +1,177 @@
+package tokenize
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestTokenMessageUnambiguous(t *testing.T) {
+	pairs := [][2][]string{
+		{{"AB", "C"}, {"A", "BC"}},
+		{{"", "AB"}, {"AB", ""}},
+		{{"A|B"}, {"A", "B"}},
+		{{"SMITH", "J"}, {"SMITHJ"}},
+	}
+	for _, p := range pairs {
+		a, b := TokenMessage(nil, p[0]...), TokenMessage(nil, p[1]...)
+		if bytes.Equal(a, b) {
+			t.Errorf("%q and %q encode the same message", p[0], p[1])
+		}
+	}
+	if got := TokenMessage(nil, "AB", "C"); !bytes.Equal(got, []byte("\x00\x00\x00\x02AB\x00\x00\x00\x01C")) {
+		t.Errorf("TokenMessage = %q", got)
+	}
+}
+
+func TestRuleTokens(t *testing.T) {
+	s := StarterSpec()
+	rs, err := compileRules(s, testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rs.newHasher()
+	vals := make([]string, len(s.Fields))
+	set := func(field, v string) { vals[fieldIndex(s, field)] = v }
+	set("forename", "MARY ANN")
+	set("surname", "SMITH JONES")
+	set("dob", "20100924")
+	set("sex", "FEMALE")
+	set("postcode", "EH1 1YZ")
+	set("nhs", "4010232137")
+	tokens := map[string][]byte{}
+	for i, name := range rs.names {
+		tok, ok := h.token(nil, i, vals)
+		if !ok || len(tok) != TokenBytes {
+			t.Fatalf("%s: no token for a complete record", name)
+		}
+		tokens[name] = tok
+	}
+	// Rules use different subkeys: no two rules give the same token.
+	seen := map[string]string{}
+	for name, tok := range tokens {
+		if other, dup := seen[string(tok)]; dup {
+			t.Errorf("rules %s and %s give the same token", name, other)
+		}
+		seen[string(tok)] = name
+	}
+	// t4 falls back to the NHS number when there is no CHI, and a CHI wins
+	// when both are present.
+	set("chi", "2409101003")
+	withCHI, _ := h.token(nil, 3, vals)
+	if bytes.Equal(withCHI, tokens["t4"]) {
+		t.Error("t4 ignores the CHI number")
+	}
+	// Spacing of multi-word names does not matter to tokens.
+	set("surname", "SMITHJONES")
+	if tok, _ := h.token(nil, 2, vals); !bytes.Equal(tok, tokens["t3"]) {
+		t.Error("t3 differs between SMITH JONES and SMITHJONES")
+	}
+	// A missing component gives no token, never a placeholder.
+	set("sex", "")
+	for i, name := range rs.names {
+		_, ok := h.token(nil, i, vals)
+		needsSex := name == "t1" || name == "t2" || name == "t3"
+		if ok == needsSex {
+			t.Errorf("%s: token present = %v with sex missing", name, ok)
+		}
+	}
+	// Soundex: t2 agrees across spellings that sound alike.
+	set("sex", "FEMALE")
+	set("surname", "MACDONALD")
+	a, _ := h.token(nil, 1, vals)
+	set("surname", "MCDONALD")
+	b, _ := h.token(nil, 1, vals)
+	if !bytes.Equal(a, b) {
+		t.Error("t2 differs between MACDONALD and MCDONALD")
+	}
+	// Another secret gives other tokens.
+	rs2, _ := compileRules(s, otherSecret)
+	c, _ := rs2.newHasher().token(nil, 1, vals)
+	if bytes.Equal(b, c) {
+		t.Error("t2 is the same under two secrets")
+	}
+}
+
+func TestComponentParts(t *testing.T) {
+	s := StarterSpec()
+	vals := make([]string, len(s.Fields))
+	vals[fieldIndex(s, "forename")] = "MARY ANN"
+	vals[fieldIndex(s, "surname")] = "SMITH JONES"
+	vals[fieldIndex(s, "dob")] = "20100924"
+	vals[fieldIndex(s, "postcode")] = "EC1A 1BB"
+	vals[fieldIndex(s, "nhs")] = "4010232137"
+	tests := map[string]string{
+		"forename":          "MARYANN",
+		"forename.initial":  "M",
+		"forename.first3":   "MAR",
+		"surname.soundex":   "S532",
+		"dob":               "20100924",
+		"dob.year":          "2010",
+		"postcode.outward":  "EC1A",
+		"postcode.district": "EC1",
+		"postcode.sector":   "EC1A 1",
+		"postcode.area":     "EC",
+		"chi|nhs":           "4010232137",
+		"sex":               "",
+	}
+	for expr, want := range tests {
+		c, err := ParseComponent(s, expr)
+		if err != nil {
+			t.Errorf("%s: %v", expr, err)
+			continue
+		}
+		got, ok := c.value(vals)
+		if got != want || ok != (want != "") {
+			t.Errorf("%s = %q, %v; want %q", expr, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "nope", "dob.initial", "chi|chi", "surname.", "|dob"} {
+		if _, err := ParseComponent(s, bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestAttributes(t *testing.T) {
+	s := StarterSpec()
+	s.Attributes = []AttributeSpec{
+		{Name: "band", From: "dob", Derive: "year_band"},
+		{Name: "decade", From: "dob", Derive: "year_band", Width: 10},
+		{Name: "area", From: "postcode", Derive: "area"},
+		{Name: "district", From: "postcode", Derive: "district"},
+		{Name: "sex", From: "sex", Derive: "value"},
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	vals := make([]string, len(s.Fields))
+	vals[fieldIndex(s, "dob")] = "20130101"
+	vals[fieldIndex(s, "postcode")] = "KW15 1BX"
+	want := []string{"2010-2014", "2010-2019", "KW", "KW15", ""}
+	for i, a := range compileAttributes(s) {
+		got, ok := a.value(vals)
+		if got != want[i] || ok != (want[i] != "") {
+			t.Errorf("%s = %q, %v; want %q", a.name, got, ok, want[i])
+		}
+	}
+}
+
+func FuzzParseComponent(f *testing.F) {
+	for _, s := range []string{"surname", "forename.initial", "chi|nhs", "postcode.outward", "a.b.c", "||"} {
+		f.Add(s)
+	}
+	s := StarterSpec()
+	f.Fuzz(func(t *testing.T, expr string) {
+		c, err := ParseComponent(s, expr)
+		if err != nil {
+			return
+		}
+		vals := make([]string, len(s.Fields))
+		for i := range vals {
+			vals[i] = "X"
+		}
+		vals[fieldIndex(s, "dob")] = "20100101"
+		vals[fieldIndex(s, "postcode")] = "EH1 1YZ"
+		c.value(vals) // must not panic on canonical values
+	})
+}
