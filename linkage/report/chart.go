@@ -140,11 +140,9 @@ func columnChart(id, title, desc, xLabel string, labels []string, values []float
 	for _, v := range values {
 		maxV = math.Max(maxV, v)
 	}
-	if maxV == 0 {
-		maxV = 1
-	}
+	maxV, step := countAxis(maxV)
 	c := &Chart{ID: id, Title: title, Desc: desc, W: int(width), H: int(height)}
-	yTicks(c, left, top, plotW, plotH, maxV)
+	yTicks(c, left, top, plotW, plotH, maxV, step)
 	slot := plotW / float64(len(labels))
 	for i, l := range labels {
 		x := left + slot*float64(i)
@@ -160,9 +158,19 @@ func columnChart(id, title, desc, xLabel string, labels []string, values []float
 	return c
 }
 
-// yTicks draws a count axis with about five round ticks and grid lines.
-func yTicks(c *Chart, left, top, plotW, plotH, maxV float64) {
-	step := math.Max(1, niceStep(maxV/5)) // counts: whole numbers only
+// countAxis returns the top of a count axis for data up to maxV: a whole
+// number of round steps at or above it, so that the tallest bar stays
+// under the top grid line.
+func countAxis(maxV float64) (top, step float64) {
+	if maxV <= 0 {
+		maxV = 1
+	}
+	step = math.Max(1, niceStep(maxV/5)) // counts: whole numbers only
+	return math.Ceil(maxV/step) * step, step
+}
+
+// yTicks draws a count axis from 0 to maxV (from countAxis) with grid lines.
+func yTicks(c *Chart, left, top, plotW, plotH, maxV, step float64) {
 	for v := 0.0; v <= maxV*1.0001; v += step {
 		y := top + plotH - plotH*v/maxV
 		c.Lines = append(c.Lines, Line{X1: num(left), Y1: num(y), X2: num(left + plotW), Y2: num(y), Stroke: colGrid, Width: "1"})
@@ -184,23 +192,15 @@ func histogramChart(id, title, desc string, bins []Bin, threshold float64, hasTh
 	const top, bottom, left, right = 34.0, 56.0, 64.0, 20.0
 	width, height := 640.0, 320.0
 	plotW, plotH := width-left-right, height-top-bottom
-	lo, hi := bins[0].Lo, bins[len(bins)-1].Hi
-	if hasThreshold {
-		lo, hi = math.Min(lo, threshold), math.Max(hi, threshold)
-	}
-	if hi <= lo {
-		hi = lo + 1
-	}
+	lo, hi := axisRange(bins[0].Lo, bins[len(bins)-1].Hi, threshold, hasThreshold)
 	xOf := func(v float64) float64 { return left + plotW*(v-lo)/(hi-lo) }
 	var maxC float64
 	for _, b := range bins {
 		maxC = math.Max(maxC, float64(b.Count))
 	}
-	if maxC == 0 {
-		maxC = 1
-	}
+	maxC, cstep := countAxis(maxC)
 	c := &Chart{ID: id, Title: title, Desc: desc, W: int(width), H: int(height)}
-	yTicks(c, left, top, plotW, plotH, maxC)
+	yTicks(c, left, top, plotW, plotH, maxC, cstep)
 	for _, b := range bins {
 		x0, x1 := xOf(b.Lo), xOf(b.Hi)
 		hgt := plotH * float64(b.Count) / maxC
@@ -222,12 +222,42 @@ func histogramChart(id, title, desc string, bins []Bin, threshold float64, hasTh
 	}
 	c.Texts = append(c.Texts, Text{X: num(left + plotW/2), Y: num(height - 10), Anchor: "middle", Size: "13", Fill: colAxis, Value: "score"})
 	if hasThreshold {
-		markThreshold(c, xOf(threshold), top, plotH, threshold)
+		markThreshold(c, xOf, lo, hi, top, plotH, threshold)
 	}
 	return c
 }
 
-func markThreshold(c *Chart, x, top, plotH, threshold float64) {
+// axisRange widens [lo, hi] to include the threshold when it lies near the
+// data; a threshold far outside (more than half the data's span away) is
+// shown as an arrow at the edge instead, so that the data keep the width.
+func axisRange(lo, hi, threshold float64, has bool) (float64, float64) {
+	if hi <= lo {
+		hi = lo + 1
+	}
+	if has {
+		span := hi - lo
+		if threshold < lo && lo-threshold <= span/2 {
+			lo = threshold
+		}
+		if threshold > hi && threshold-hi <= span/2 {
+			hi = threshold
+		}
+	}
+	return lo, hi
+}
+
+// markThreshold draws the threshold as a dashed line, or as a labelled
+// arrow at the edge when it is outside [lo, hi].
+func markThreshold(c *Chart, xOf func(float64) float64, lo, hi, top, plotH, threshold float64) {
+	if threshold < lo || threshold > hi {
+		x, anchor, label := xOf(lo), "start", "◀ threshold "+fmtScore(threshold)+" (below every score shown)"
+		if threshold > hi {
+			x, anchor, label = xOf(hi), "end", "threshold "+fmtScore(threshold)+" (above every score shown) ▶"
+		}
+		c.Texts = append(c.Texts, Text{X: num(x), Y: num(top - 10), Anchor: anchor, Size: "13", Weight: "bold", Fill: colMarker, Value: label})
+		return
+	}
+	x := xOf(threshold)
 	c.Lines = append(c.Lines, Line{X1: num(x), Y1: num(top - 6), X2: num(x), Y2: num(top + plotH), Stroke: colMarker, Dash: "6 4", Width: "2"})
 	anchor, dx := "start", 6.0
 	if x > float64(c.W)*0.7 {
@@ -249,13 +279,7 @@ func lineChart(id, title, desc, xLabel string, x []float64, series []Series, mar
 	const top, bottom, left, right = 34.0, 56.0, 64.0, 20.0
 	width, height := 640.0, 320.0
 	plotW, plotH := width-left-right, height-top-bottom
-	lo, hi := x[0], x[len(x)-1]
-	if hasMarker {
-		lo, hi = math.Min(lo, marker), math.Max(hi, marker)
-	}
-	if hi <= lo {
-		hi = lo + 1
-	}
+	lo, hi := axisRange(x[0], x[len(x)-1], marker, hasMarker)
 	xOf := func(v float64) float64 { return left + plotW*(v-lo)/(hi-lo) }
 	yOf := func(v float64) float64 { return top + plotH - plotH*v }
 	c := &Chart{ID: id, Title: title, Desc: desc, W: int(width), H: int(height)}
@@ -283,7 +307,7 @@ func lineChart(id, title, desc, xLabel string, x []float64, series []Series, mar
 		c.Legend = append(c.Legend, LegendItem{Color: s.Color, Label: s.Name, Dash: s.Dash})
 	}
 	if hasMarker {
-		markThreshold(c, xOf(marker), top, plotH, marker)
+		markThreshold(c, xOf, lo, hi, top, plotH, marker)
 	}
 	return c
 }

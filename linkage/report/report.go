@@ -63,12 +63,26 @@ type Section struct {
 	Tables    []*Table
 }
 
-// Table is a data table; Num marks right-aligned numeric columns.
+// Table is a data table. Num marks right-aligned numeric columns and Mono
+// unbreakable codes (fingerprints); both have one entry per column or none.
 type Table struct {
 	Caption string
 	Head    []string
 	Num     []bool
+	Mono    []bool
 	Rows    [][]string
+}
+
+// Class returns the CSS class of column i.
+func (t *Table) Class(i int) string {
+	var c []string
+	if i < len(t.Num) && t.Num[i] {
+		c = append(c, "num")
+	}
+	if i < len(t.Mono) && t.Mono[i] {
+		c = append(c, "mono")
+	}
+	return strings.Join(c, " ")
 }
 
 // Build assembles the page from match outputs and, when res is not nil, the
@@ -164,7 +178,7 @@ func entitySizes(o *evaluate.Outputs) []int {
 
 func inputsTable(o *evaluate.Outputs, names []string, sizes map[string]int) *Table {
 	t := &Table{Caption: "Inputs", Head: []string{"dataset", "rows in the token file", "records in the outputs", "schema fingerprint", "secret fingerprint"},
-		Num: []bool{false, true, true, false, false}}
+		Num: []bool{false, true, true, false, false}, Mono: []bool{false, false, false, true, true}}
 	byName := map[string]evaluate.SummaryInput{}
 	for _, in := range o.Summary.Inputs {
 		byName[in.Dataset] = in
@@ -176,10 +190,16 @@ func inputsTable(o *evaluate.Outputs, names []string, sizes map[string]int) *Tab
 			rows = fmtCount(float64(in.Rows))
 		}
 		fp := func(k string) string {
-			if v := in.Fingerprints[k]; v != "" {
-				return v
+			v := in.Fingerprints[k]
+			if v == "" {
+				return "–"
 			}
-			return "–"
+			// A long hex digest is shown by its first 16 digits, as the
+			// CLI prints it.
+			if len(v) > 20 && strings.Trim(v, "0123456789abcdef") == "" {
+				return v[:16]
+			}
+			return v
 		}
 		t.Rows = append(t.Rows, []string{n, rows, fmtCount(float64(sizes[n])), fp("schema_fingerprint"), fp("secret_fingerprint")})
 	}
@@ -347,7 +367,7 @@ func matchRateSection(o *evaluate.Outputs, names []string, sizes map[string]int)
 	}
 	var labels []string
 	var values []float64
-	t := &Table{Caption: "Match rates", Head: []string{"records of", "linked to", "records", "linked", "rate"}, Num: []bool{false, false, true, true, true}}
+	t := &Table{Caption: "Match rates", Head: []string{"records of → linked to", "records", "linked", "rate"}, Num: []bool{false, true, true, true}}
 	if nd == 1 {
 		s.Intro = "The share of records found to have at least one duplicate in the same dataset."
 		es := entitySizes(o)
@@ -359,7 +379,7 @@ func matchRateSection(o *evaluate.Outputs, names []string, sizes map[string]int)
 		}
 		rate := float64(n) / float64(max(1, len(o.Records)))
 		labels, values = append(labels, names[0]), append(values, rate)
-		t.Rows = append(t.Rows, []string{names[0], names[0], fmtCount(float64(len(o.Records))), fmtCount(float64(n)), fmtPct(rate)})
+		t.Rows = append(t.Rows, []string{names[0] + " (duplicates)", fmtCount(float64(len(o.Records))), fmtCount(float64(n)), fmtPct(rate)})
 	} else {
 		s.Intro = "For each two datasets, the share of one dataset's records that were linked to a record in the other. " +
 			"A low rate is not necessarily a problem: it depends on how many of the same people both agencies really hold."
@@ -383,7 +403,7 @@ func matchRateSection(o *evaluate.Outputs, names []string, sizes map[string]int)
 				rate := float64(count[a][b]) / float64(max(1, sizes[names[a]]))
 				labels = append(labels, names[a]+" → "+names[b])
 				values = append(values, rate)
-				t.Rows = append(t.Rows, []string{names[a], names[b], fmtCount(float64(sizes[names[a]])), fmtCount(float64(count[a][b])), fmtPct(rate)})
+				t.Rows = append(t.Rows, []string{names[a] + " → " + names[b], fmtCount(float64(sizes[names[a]])), fmtCount(float64(count[a][b])), fmtPct(rate)})
 			}
 		}
 	}
