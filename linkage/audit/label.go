@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"fmt"
+	"os"
 	"math"
 	"sort"
 	"sync"
@@ -256,11 +258,14 @@ func (c *coLabeller) clusters() [][]int {
 
 // fieldOfAtoms separates the atoms by field: it returns, per atom, Forename,
 // Surname, -1 (a cluster that fits neither name list, e.g. the date of
-// birth) or 2 (too rare to place: either field).
-func (c *coLabeller) fieldOfAtoms() []int {
-	field := make([]int, len(c.atoms))
+// birth) or 2 (too rare to place: either field), and the labels the
+// winning trial gave each placed atom (a starting point; -1 elsewhere).
+func (c *coLabeller) fieldOfAtoms() (field, start []int) {
+	field = make([]int, len(c.atoms))
+	start = make([]int, len(c.atoms))
 	for i := range field {
 		field[i] = 2
+		start[i] = -1
 	}
 	groups := c.clusters()
 	const minGroup = 8
@@ -271,6 +276,7 @@ func (c *coLabeller) fieldOfAtoms() []int {
 		cost float64
 	}
 	var fits []fit
+	best := map[[2]int][]int{} // (group, field) → labels of the group's members
 	for g, members := range groups {
 		if len(members) < minGroup {
 			continue
@@ -279,26 +285,61 @@ func (c *coLabeller) fieldOfAtoms() []int {
 			if len(c.ls.fields[f].grams) == 0 {
 				continue
 			}
-			c.reset()
-			for i := range c.atoms {
-				c.restrict(i, -1)
-			}
-			for _, i := range members {
-				c.restrict(i, f)
-			}
-			c.icm(4)
-			total := 0.0
-			for _, i := range members {
-				if id := c.assign[i]; id >= 0 {
-					total += c.cost(i, id, -1)
-				} else {
-					total += c.maxCost
+			// The greedy start anchors on the group's most frequent atom;
+			// restart from each of its nearest labels and keep the best.
+			first := members[0]
+			for _, m := range members {
+				if c.atoms[m].support > c.atoms[first].support {
+					first = m
 				}
 			}
-			fits = append(fits, fit{g, f, total / float64(len(members))})
+			c.restrict(first, f)
+			starts := append([]int(nil), c.cands[first]...)
+			if len(starts) > 6 {
+				starts = starts[:6]
+			}
+			bestCost := math.Inf(1)
+			for _, st := range starts {
+				c.reset()
+				for i := range c.atoms {
+					c.restrict(i, -1)
+				}
+				for _, i := range members {
+					c.restrict(i, f)
+				}
+				c.set(first, st)
+				c.icm(4)
+				total := 0.0
+				for _, i := range members {
+					if id := c.assign[i]; id >= 0 {
+						total += min(c.cost(i, id, -1), c.maxCost)
+					} else {
+						total += c.maxCost
+					}
+				}
+				if total /= float64(len(members)); total < bestCost {
+					bestCost = total
+					labels := make([]int, len(members))
+					for k, i := range members {
+						labels[k] = c.assign[i]
+					}
+					best[[2]int{g, f}] = labels
+				}
+			}
+			fits = append(fits, fit{g, f, bestCost})
 		}
 	}
 	sort.Slice(fits, func(i, j int) bool { return fits[i].cost < fits[j].cost })
+	if debugAudit {
+		for g, m := range groups {
+			if len(m) >= 3 {
+				fmt.Fprintf(os.Stderr, "group %d size %d\n", g, len(m))
+			}
+		}
+		for _, ft := range fits {
+			fmt.Fprintf(os.Stderr, "fit g%d f%d cost %.2f\n", ft.g, ft.f, ft.cost)
+		}
+	}
 	usedG := map[int]bool{}
 	usedF := map[int]bool{}
 	for _, ft := range fits {
@@ -306,8 +347,9 @@ func (c *coLabeller) fieldOfAtoms() []int {
 			continue
 		}
 		usedG[ft.g], usedF[ft.f] = true, true
-		for _, i := range groups[ft.g] {
+		for k, i := range groups[ft.g] {
 			field[i] = ft.f
+			start[i] = best[[2]int{ft.g, ft.f}][k]
 		}
 	}
 	// Large groups that fit no field are another field (e.g. the date of
@@ -319,15 +361,22 @@ func (c *coLabeller) fieldOfAtoms() []int {
 			}
 		}
 	}
-	return field
+	return field, start
 }
 
 // run labels the atoms and returns the label id of each (-1: unlabelled).
 func (c *coLabeller) run(sweeps int) []int {
-	field := c.fieldOfAtoms()
+	field, start := c.fieldOfAtoms()
 	c.reset()
 	for i := range c.atoms {
 		c.restrict(i, field[i])
+	}
+	// Start from the per-field labellings (labels are field-specific, so
+	// they never collide), then label the rest and repair.
+	for i, id := range start {
+		if id >= 0 {
+			c.set(i, id)
+		}
 	}
 	c.icm(sweeps)
 	return append([]int(nil), c.assign...)
@@ -341,7 +390,10 @@ func (c *coLabeller) icm(sweeps int) {
 		if c.assign[i] >= 0 {
 			continue
 		}
-		best, bestCost := -1, c.maxCost
+		// Take the best free label even above maxCost: a poor early
+		// context is repaired by the sweeps, and atoms still above maxCost
+		// are unlabelled at the end.
+		best, bestCost := -1, math.Inf(1)
 		for _, id := range c.cands[i] {
 			if c.owner[id] >= 0 {
 				continue
@@ -352,6 +404,13 @@ func (c *coLabeller) icm(sweeps int) {
 		}
 		c.set(i, best)
 	}
+	defer func() {
+		for i, id := range c.assign {
+			if id >= 0 && c.cost(i, id, -1) >= c.maxCost {
+				c.set(i, -1)
+			}
+		}
+	}()
 	for range sweeps {
 		changed := 0
 		for i := range c.atoms {
@@ -411,3 +470,5 @@ func containsInt(s []int, x int) bool {
 	}
 	return false
 }
+
+var debugAudit = os.Getenv("PPRL_AUDIT_DEBUG") != ""

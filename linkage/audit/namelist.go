@@ -83,6 +83,7 @@ func readLists(r io.Reader, combined bool) (map[string]*NameList, error) {
 	if err != nil {
 		return nil, exitcode.Inputf("name list header: %w", csvErr(err))
 	}
+	header = append([]string(nil), header...) // ReuseRecord: the next Read overwrites it
 	nameCol, countCol, fieldCol := -1, -1, -1
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
