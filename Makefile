@@ -5,6 +5,9 @@ LDFLAGS := -X github.com/pprl/pprl/internal/buildinfo.version=$(VERSION)
 BIN     := bin/pprl
 DEMO    ?= demo-out
 FUZZTIME ?= 10s
+# bash with pipefail, so that a failing `go test` in a pipe fails the target.
+SHELL   := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 .PHONY: build test vet unit interop demo bench fuzz clean
 
@@ -18,6 +21,8 @@ unit:
 	$(GO) test -race -timeout 12m ./...
 
 # interop: a file written by pprl is read by DuckDB (a real analyst client).
+# Needs Node.js and `npm ci` in internal/interop (.ci/run does both); fails
+# loudly without them.
 interop: build
 	bash internal/interop/run.sh $(BIN)
 
@@ -26,8 +31,11 @@ test: vet unit interop
 demo: build
 	bash scripts/demo.sh $(BIN) $(DEMO)
 
+# bench: every benchmark in benchmarks/, printed as one table. BENCH selects
+# some (a -bench regexp), e.g. make bench BENCH=CSVRead.
+BENCH ?= .
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/ | $(GO) run ./benchmarks/cmd/benchtable
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./benchmarks/ | $(GO) run ./benchmarks/cmd/benchtable
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)

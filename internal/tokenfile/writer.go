@@ -114,6 +114,12 @@ func Create(path string, m Manifest, opts WriterOptions) (*Writer, error) {
 		parquet.WithDictionaryDefault(false),
 		parquet.WithStats(false),
 	}
+	// CLKs and tokens are indistinguishable from random bytes: compressing
+	// them costs time and saves nothing.
+	props = append(props, parquet.WithCompressionFor(ColCLK, compress.Codecs.Uncompressed))
+	for _, r := range m.Rules {
+		props = append(props, parquet.WithCompressionFor(TokenPrefix+r, compress.Codecs.Uncompressed))
+	}
 	for _, a := range m.Attributes {
 		props = append(props, parquet.WithDictionaryFor(AttrPrefix+a, true))
 	}
