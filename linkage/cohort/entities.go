@@ -1,0 +1,113 @@
+package cohort
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/seal"
+)
+
+// Member is one row of entities.parquet: a record of a dataset and the
+// entity it belongs to.
+type Member struct {
+	EntityID string
+	Dataset  string
+	RecordID string
+}
+
+// entityColumns are the columns of entities.parquet that a cohort reads, as
+// docs/architecture.md defines them.
+var entityColumns = [3]string{"entity_id", "dataset", "record_id"}
+
+// ReadEntities reads an entities.parquet written by pprl match. Every
+// problem is an input error naming the file, the row (1-based) and the
+// column, never a value: a missing or unreadable file, a sealed file, a
+// missing column, a column that is not a string, a null or empty field, a
+// record listed twice.
+func ReadEntities(path string) ([]Member, error) {
+	bad := func(format string, args ...any) error {
+		return exitcode.Inputf("entities %s: "+format, append([]any{path}, args...)...)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, exitcode.AsInput(fmt.Errorf("entities: %w", err))
+	}
+	defer f.Close()
+	var head [len(seal.Magic)]byte
+	if n, _ := io.ReadFull(f, head[:]); seal.IsSealed(head[:n]) {
+		return nil, bad("is sealed; give the entities.parquet that pprl match wrote")
+	}
+	rdr, err := file.NewParquetReader(f)
+	if err != nil {
+		return nil, bad("not a readable Parquet file (%v); give the entities.parquet that pprl match wrote", err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	schema, err := fr.Schema()
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	var idx [3]int
+	for k, name := range entityColumns {
+		is := schema.FieldIndices(name)
+		if len(is) != 1 {
+			return nil, bad("needs exactly one column %q (the columns of pprl match's entities.parquet are entity_id, dataset, record_id)", name)
+		}
+		idx[k] = is[0]
+	}
+	rr, err := fr.GetRecordReader(context.Background(), idx[:], nil)
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	defer rr.Release()
+	out := make([]Member, 0, rdr.NumRows())
+	type key struct{ dataset, record string }
+	seen := make(map[key]struct{}, rdr.NumRows())
+	row := 0
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		var cols [3]*array.String
+		for k := range cols {
+			c, ok := rec.Column(k).(*array.String)
+			if !ok {
+				return nil, bad("column %q is %s, not a string", entityColumns[k], rec.Column(k).DataType())
+			}
+			cols[k] = c
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			row++
+			var m [3]string
+			for k, c := range cols {
+				if c.IsNull(i) || c.Value(i) == "" {
+					return nil, bad("row %d: column %q is empty", row, entityColumns[k])
+				}
+				m[k] = c.Value(i)
+			}
+			k := key{m[1], m[2]}
+			if _, dup := seen[k]; dup {
+				return nil, bad("row %d: a record of dataset %q is listed twice (every record belongs to exactly one entity)", row, m[1])
+			}
+			seen[k] = struct{}{}
+			out = append(out, Member{EntityID: m[0], Dataset: m[1], RecordID: m[2]})
+		}
+	}
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return nil, bad("row %d: %v", row+1, err)
+	}
+	if len(out) == 0 {
+		return nil, bad("has no rows")
+	}
+	return out, nil
+}
