@@ -283,3 +283,36 @@ func TestSniffAndFingerprint(t *testing.T) {
 		t.Fatalf("bad fingerprint %q", fp)
 	}
 }
+
+// FuzzReadKeyFiles parses arbitrary key files: errors must be input errors
+// and never quote the file's content.
+func FuzzReadKeyFiles(f *testing.F) {
+	f.Add([]byte("age1pq1zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\n"))
+	f.Add([]byte("# created\nAGE-SECRET-KEY-1ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ\n"))
+	f.Add([]byte("age-encryption.org/v1\n"))
+	f.Add([]byte("\xff\xfe"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "k")
+		os.WriteFile(p, data, 0o600)
+		for _, read := range []func(string) error{
+			func(p string) error { _, err := ReadRecipients(p); return err },
+			func(p string) error { _, err := ReadIdentities(p); return err },
+		} {
+			err := read(p)
+			if err == nil {
+				continue
+			}
+			if exitcode.Of(err) != exitcode.Input {
+				t.Fatalf("not an input error: %v", err)
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				keyish := strings.HasPrefix(line, "age1") || strings.HasPrefix(line, "AGE-SECRET-KEY")
+				if keyish && len(line) >= 12 && strings.Contains(err.Error(), line) {
+					t.Fatalf("error quotes the key file: %v", err)
+				}
+			}
+		}
+		Sniff(data)
+	})
+}

@@ -8,11 +8,15 @@ package tokenfile
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/pprl/pprl/internal/exitcode"
 )
 
 // Format identifiers written in every manifest.
@@ -123,13 +127,16 @@ func Created(input string) (string, error) {
 	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
 		sec, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return "", fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds", s)
+			return "", exitcode.Inputf("SOURCE_DATE_EPOCH=%q is not a number of seconds", s)
 		}
 		return time.Unix(sec, 0).UTC().Format(time.RFC3339), nil
 	}
 	fi, err := os.Stat(input)
 	if err != nil {
-		return "", err
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", exitcode.Inputf("input file %s does not exist", input)
+		}
+		return "", exitcode.AsInput(fmt.Errorf("input file: %w", err))
 	}
 	return fi.ModTime().UTC().Truncate(time.Second).Format(time.RFC3339), nil
 }

@@ -472,3 +472,49 @@ func TestCreated(t *testing.T) {
 		t.Fatal("bad SOURCE_DATE_EPOCH accepted")
 	}
 }
+
+func TestCreatedMissingInput(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	_, err := Created(filepath.Join(t.TempDir(), "nope.csv"))
+	wantInput(t, err, "nope.csv does not exist")
+}
+
+// FuzzOpen feeds damaged token files to the reader: it must return an
+// input error or valid data, never panic.
+func FuzzOpen(f *testing.F) {
+	dir := f.TempDir()
+	good := filepath.Join(dir, "good.parquet")
+	w, err := Create(good, testManifest(), WriterOptions{RowGroupRows: 4})
+	if err != nil {
+		f.Fatal(err)
+	}
+	w.Write(slice(synthData(10), 0, 10))
+	if err := w.Close(Rows{Read: 10, Encoded: 10}); err != nil {
+		f.Fatal(err)
+	}
+	data, _ := os.ReadFile(good)
+	f.Add(data, 0, byte(0))
+	f.Add(data, len(data)/2, byte(1))
+	f.Add(data[:100], 0, byte(0))
+	f.Fuzz(func(t *testing.T, data []byte, pos int, flip byte) {
+		if len(data) > 0 {
+			if pos < 0 {
+				pos = -pos
+			}
+			data = bytes.Clone(data)
+			data[pos%len(data)] ^= flip
+		}
+		p := filepath.Join(t.TempDir(), "x.parquet")
+		os.WriteFile(p, data, 0o644)
+		_, d, err := ReadFile(p, nil)
+		if err != nil {
+			if exitcode.Of(err) != exitcode.Input {
+				t.Fatalf("not an input error: %v", err)
+			}
+			return
+		}
+		if len(d.CLKs) != d.Len()*d.CLKBytes {
+			t.Fatal("inconsistent data")
+		}
+	})
+}
