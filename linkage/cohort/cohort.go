@@ -153,14 +153,11 @@ func Build(def Definition, opt Options) (*Result, error) {
 		}
 		fingerprints[ds] = strings.Join(fps, ",")
 	}
-	members, err := ReadEntities(opt.Entities)
+	members, stats, err := readEntities(opt.Entities, func(ds string) bool { return recipients[ds] != nil })
 	if err != nil {
 		return nil, err
 	}
-	known := map[string]bool{}
-	for _, m := range members {
-		known[m.Dataset] = true
-	}
+	known := stats.datasets
 	for _, ds := range receivers {
 		if !known[ds] {
 			return nil, exitcode.Inputf("dataset %q does not occur in %s (datasets there: %s)", ds, opt.Entities, strings.Join(sortedKeys(known), ", "))
@@ -203,7 +200,7 @@ func Build(def Definition, opt Options) (*Result, error) {
 		Format: "pprl-cohort", FormatVersion: 1, PPRLVersion: buildinfo.Version(),
 		Project: def.Project, Definition: def.normalised(),
 		ProjectKeyFingerprint: keys.Fingerprint(key),
-		EntitiesRecords:       len(members), People: len(entities),
+		EntitiesRecords:       stats.rows, People: len(entities),
 		Created: created.UTC().Format(time.RFC3339),
 	}
 	dir, err := atomicfile.CreateDir(opt.OutDir, opt.Force)

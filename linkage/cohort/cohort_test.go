@@ -510,3 +510,23 @@ func TestStudyIDs(t *testing.T) {
 		t.Fatal("study IDs do not depend on the project and the key")
 	}
 }
+
+func TestBuildOnlyReceivingDatasetsGetMaps(t *testing.T) {
+	w := newWorld(t, 20)
+	opt := w.opts("cohort")
+	opt.Recipients = map[string]string{"education": w.agencies["education"].pubPath}
+	if _, err := Build(Definition{Project: "p1", Include: []string{"education"}}, opt); err != nil {
+		t.Fatal(err)
+	}
+	man := readManifest(t, opt.OutDir)
+	if man.EntitiesRecords != len(w.members) {
+		t.Errorf("entities_records = %d, want every row (%d)", man.EntitiesRecords, len(w.members))
+	}
+	if len(man.Agencies) != 1 || man.Agencies[0].Dataset != "education" || man.People != 15 || man.Agencies[0].Records != 15 {
+		t.Errorf("manifest %+v", man)
+	}
+	entries, _ := os.ReadDir(opt.OutDir)
+	if len(entries) != 2 {
+		t.Errorf("%d files in the cohort directory, want the map and the manifest", len(entries))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -34,47 +35,65 @@ var entityColumns = [3]string{"entity_id", "dataset", "record_id"}
 // missing column, a column that is not a string, a null or empty field, a
 // record listed twice.
 func ReadEntities(path string) ([]Member, error) {
+	ms, _, err := readEntities(path, nil)
+	return ms, err
+}
+
+// entityStats describes the whole entities file, kept rows or not.
+type entityStats struct {
+	rows     int             // data rows read
+	datasets map[string]bool // every dataset named
+}
+
+// readEntities is ReadEntities keeping only the rows of datasets for which
+// keep returns true (every row when keep is nil), so that memory grows with
+// the datasets a cohort concerns, not with the whole linkage. Records are
+// checked for duplicates among the rows kept.
+func readEntities(path string, keep func(dataset string) bool) ([]Member, entityStats, error) {
+	st := entityStats{datasets: map[string]bool{}}
 	bad := func(format string, args ...any) error {
 		return exitcode.Inputf("entities %s: "+format, append([]any{path}, args...)...)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, exitcode.AsInput(fmt.Errorf("entities: %w", err))
+		return nil, st, exitcode.AsInput(fmt.Errorf("entities: %w", err))
 	}
 	defer f.Close()
 	var head [len(seal.Magic)]byte
 	if n, _ := io.ReadFull(f, head[:]); seal.IsSealed(head[:n]) {
-		return nil, bad("is sealed; give the entities.parquet that pprl match wrote")
+		return nil, st, bad("is sealed; give the entities.parquet that pprl match wrote")
 	}
 	rdr, err := file.NewParquetReader(f)
 	if err != nil {
-		return nil, bad("not a readable Parquet file (%v); give the entities.parquet that pprl match wrote", err)
+		return nil, st, bad("not a readable Parquet file (%v); give the entities.parquet that pprl match wrote", err)
 	}
 	defer rdr.Close()
 	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
 	if err != nil {
-		return nil, bad("%v", err)
+		return nil, st, bad("%v", err)
 	}
 	schema, err := fr.Schema()
 	if err != nil {
-		return nil, bad("%v", err)
+		return nil, st, bad("%v", err)
 	}
 	var idx [3]int
 	for k, name := range entityColumns {
 		is := schema.FieldIndices(name)
 		if len(is) != 1 {
-			return nil, bad("needs exactly one column %q (the columns of pprl match's entities.parquet are entity_id, dataset, record_id)", name)
+			return nil, st, bad("needs exactly one column %q (the columns of pprl match's entities.parquet are entity_id, dataset, record_id)", name)
 		}
 		idx[k] = is[0]
 	}
 	rr, err := fr.GetRecordReader(context.Background(), idx[:], nil)
 	if err != nil {
-		return nil, bad("%v", err)
+		return nil, st, bad("%v", err)
 	}
 	defer rr.Release()
-	out := make([]Member, 0, rdr.NumRows())
+	var out []Member
 	type key struct{ dataset, record string }
-	seen := make(map[key]struct{}, rdr.NumRows())
+	seen := map[key]struct{}{}
+	// Dataset names repeat on every row: keep one copy of each.
+	names := map[string]string{}
 	row := 0
 	for rr.Next() {
 		rec := rr.RecordBatch()
@@ -82,32 +101,45 @@ func ReadEntities(path string) ([]Member, error) {
 		for k := range cols {
 			c, ok := rec.Column(k).(*array.String)
 			if !ok {
-				return nil, bad("column %q is %s, not a string", entityColumns[k], rec.Column(k).DataType())
+				return nil, st, bad("column %q is %s, not a string", entityColumns[k], rec.Column(k).DataType())
 			}
 			cols[k] = c
 		}
 		for i := 0; i < int(rec.NumRows()); i++ {
 			row++
+			// Values alias the batch's buffers, which the next batch may
+			// reuse: copy what is kept.
 			var m [3]string
 			for k, c := range cols {
 				if c.IsNull(i) || c.Value(i) == "" {
-					return nil, bad("row %d: column %q is empty", row, entityColumns[k])
+					return nil, st, bad("row %d: column %q is empty", row, entityColumns[k])
 				}
 				m[k] = c.Value(i)
 			}
-			k := key{m[1], m[2]}
+			ds, ok := names[m[1]]
+			if !ok {
+				ds = strings.Clone(m[1])
+				names[ds] = ds
+				st.datasets[ds] = true
+			}
+			if keep != nil && !keep(ds) {
+				continue
+			}
+			rec := strings.Clone(m[2])
+			k := key{ds, rec}
 			if _, dup := seen[k]; dup {
-				return nil, bad("row %d: a record of dataset %q is listed twice (every record belongs to exactly one entity)", row, m[1])
+				return nil, st, bad("row %d: a record of dataset %q is listed twice (every record belongs to exactly one entity)", row, ds)
 			}
 			seen[k] = struct{}{}
-			out = append(out, Member{EntityID: m[0], Dataset: m[1], RecordID: m[2]})
+			out = append(out, Member{EntityID: strings.Clone(m[0]), Dataset: ds, RecordID: rec})
 		}
 	}
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, bad("row %d: %v", row+1, err)
+		return nil, st, bad("row %d: %v", row+1, err)
 	}
-	if len(out) == 0 {
-		return nil, bad("has no rows")
+	st.rows = row
+	if row == 0 {
+		return nil, st, bad("has no rows")
 	}
-	return out, nil
+	return out, st, nil
 }
