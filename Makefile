@@ -8,6 +8,9 @@ FUZZTIME ?= 10s
 # bash with pipefail, so that a failing `go test` in a pipe fails the target.
 SHELL   := /bin/bash
 .SHELLFLAGS := -o pipefail -c
+# Tools installed with go install (the age CLI for the sealing interop
+# tests) are found in GOPATH/bin.
+export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
 
 .PHONY: build test vet unit interop demo bench fuzz clean
 
