@@ -17,9 +17,10 @@ import (
 // Commit is a no-op, so `defer f.Abort()` is the usual pattern.
 type File struct {
 	*os.File
-	target string
-	perm   os.FileMode
-	done   bool
+	target      string
+	perm        os.FileMode
+	noOverwrite bool
+	done        bool
 }
 
 // Options controls how Create treats the target.
@@ -59,7 +60,7 @@ func Create(target string, opts Options) (*File, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
-	return &File{File: f, target: target, perm: perm}, nil
+	return &File{File: f, target: target, perm: perm, noOverwrite: opts.NoOverwrite}, nil
 }
 
 // Target returns the final path the file will have after Commit.
@@ -81,6 +82,21 @@ func (f *File) Commit() error {
 	if err := f.File.Close(); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", f.target, err)
+	}
+	if f.noOverwrite {
+		// link(2) fails if the target exists, so a file that appeared
+		// since Create is never replaced.
+		err := os.Link(tmp, f.target)
+		if err == nil {
+			os.Remove(tmp)
+			syncDir(filepath.Dir(f.target))
+			return nil
+		}
+		if _, statErr := os.Lstat(f.target); statErr == nil {
+			os.Remove(tmp)
+			return fmt.Errorf("%s: %w", f.target, os.ErrExist)
+		}
+		// The file system cannot link: fall back to rename.
 	}
 	if err := os.Rename(tmp, f.target); err != nil {
 		os.Remove(tmp)

@@ -141,3 +141,36 @@ func TestDirTargetIsFile(t *testing.T) {
 		t.Fatal("CreateDir over a file succeeded")
 	}
 }
+
+func TestNoOverwriteAtCommit(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "k")
+	f, err := Create(target, Options{NoOverwrite: true, Perm: 0o600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("new")
+	// Someone else writes the target meanwhile.
+	os.WriteFile(target, []byte("theirs"), 0o600)
+	if err := f.Commit(); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("err = %v, want ErrExist", err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "theirs" {
+		t.Fatalf("target replaced: %q", b)
+	}
+	if names := listDir(t, dir); len(names) != 1 {
+		t.Fatalf("leftovers: %v", names)
+	}
+	// Without a race, NoOverwrite commits normally with the right mode.
+	os.Remove(target)
+	if err := WriteFile(target, []byte("x"), Options{NoOverwrite: true, Perm: 0o600}); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(target)
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %04o", fi.Mode().Perm())
+	}
+	if names := listDir(t, dir); len(names) != 1 {
+		t.Fatalf("leftovers: %v", names)
+	}
+}
