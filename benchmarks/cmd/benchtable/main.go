@@ -144,7 +144,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
 	}
-	t.write(os.Stdout)
+	if len(t.results) > 0 {
+		t.write(os.Stdout)
+	}
 	if len(t.failed) > 0 {
 		fmt.Fprintln(os.Stderr, "benchtable: benchmarks failed:")
 		for _, l := range t.failed {
