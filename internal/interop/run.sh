@@ -2,7 +2,11 @@
 # Interop check: a token file written by pprl is read by DuckDB, a real
 # analyst's client (@duckdb/node-api from npm). Fails loudly when DuckDB is
 # not installed: run `npm ci` in internal/interop first (.ci/run does).
-# Usage: run.sh [PPRL_BINARY]
+# 1. tokenfile's writer output, against exact expectations (types, widths,
+#    NULLs, bytes, manifest);
+# 2. what the pprl binary itself writes on a small synthetic run: unsealed
+#    token files (tokenize) and links/entities (match).
+# Usage: run.sh PPRL_BINARY
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -14,7 +18,23 @@ if [ ! -d "$here/node_modules/@duckdb/node-api" ]; then
   echo "interop: DuckDB (@duckdb/node-api) is not installed; run: (cd internal/interop && npm ci)" >&2
   exit 1
 fi
+bin="${1:?usage: run.sh PPRL_BINARY}"
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && go run ./internal/interop/writetokens -o "$tmp/social_work.tokens.parquet" -expect "$tmp/expect.json" -n 5000)
 node "$here/check.mjs" "$tmp/social_work.tokens.parquet" "$tmp/expect.json"
+
+# 2. A real run of the CLI on synthetic extracts.
+(
+  cd "$tmp"
+  "$bin" -q synth --people 400 -o ex
+  "$bin" -q keygen secret -o project.key
+  "$bin" -q schema init -o linkage.json
+  for a in health education; do
+    "$bin" -q tokenize --schema linkage.json --mapping "ex/mapping/$a.json" --secret project.key \
+      --dataset "$a" --no-seal "ex/$a.csv" -o "$a.tokens.parquet"
+  done
+  "$bin" -q match health.tokens.parquet education.tokens.parquet -o out
+)
+node "$here/check-cli.mjs" match "$tmp/out" "$tmp/health.tokens.parquet" "$tmp/education.tokens.parquet"
