@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pprl/pprl/internal/seal"
 	"github.com/pprl/pprl/linkage/report"
 )
 
@@ -13,8 +14,10 @@ func init() { register(newReportCmd) }
 
 func newReportCmd() *cobra.Command {
 	var (
-		truth truthFlags
-		out   string
+		truth   truthFlags
+		out     string
+		tokens  []string
+		keyFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "report OUTDIR [--truth TRUTH] [-o report.html]",
@@ -24,8 +27,10 @@ entities.parquet and summary.json) for people to read in a browser: headline num
 inputs and their fingerprints, the score distribution with the chosen threshold, match
 rates by dataset pair, entity sizes, and a short guide to reading it. With --truth it
 adds precision and recall against the threshold and recall by dataset pair and subgroup
-(the same figures as 'pprl evaluate'). Coarse report attributes (attr_ columns carried
-into entities.parquet) give match rates by subgroup without truth.
+(the same figures as 'pprl evaluate'). Coarse report attributes, when the linkage spec
+declares them (e.g. a birth-year band or postcode area), give match rates by subgroup
+without truth: pass the token files with --tokens (and --key for sealed ones), or let
+match carry attr_ columns into entities.parquet.
 
 The file has inline CSS and SVG charts, no scripts, and loads nothing from the network.
 It holds aggregates only: no record ID, entity ID or identifier. It is written to a
@@ -42,7 +47,13 @@ temporary name and renamed into place. Default output: OUTDIR/report.html.
 			if out == "" {
 				out = filepath.Join(args[0], "report.html")
 			}
-			if err := report.Run(args[0], spec, out); err != nil {
+			opts := report.Options{Truth: spec, Tokens: tokens}
+			if keyFile != "" {
+				if opts.Identities, err = seal.ReadIdentities(keyFile); err != nil {
+					return err
+				}
+			}
+			if err := report.Run(args[0], opts, out); err != nil {
 				return fmt.Errorf("report: %w", err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "report written to %s\n", out)
@@ -51,5 +62,7 @@ temporary name and renamed into place. Default output: OUTDIR/report.html.
 	}
 	truth.add(cmd)
 	cmd.Flags().StringVarP(&out, "out", "o", "", "HTML file to write (default OUTDIR/report.html)")
+	cmd.Flags().StringArrayVar(&tokens, "tokens", nil, "token FILE whose report attributes (attr_ columns) give match rates by subgroup (repeatable)")
+	cmd.Flags().StringVar(&keyFile, "key", "", "the linkage unit's private key, to open sealed --tokens files")
 	return cmd
 }

@@ -569,22 +569,3 @@ func sizeSection(sizes []int) Section {
 	return s
 }
 
-// Run loads the match outputs in dir and, when spec names a truth file,
-// evaluates them, then writes the report to path.
-func Run(dir string, spec evaluate.TruthSpec, path string) error {
-	o, err := evaluate.LoadOutputs(dir)
-	if err != nil {
-		return err
-	}
-	var res *evaluate.Result
-	if spec.Path != "" {
-		t, err := evaluate.LoadTruth(spec, o)
-		if err != nil {
-			return err
-		}
-		if res, err = evaluate.Evaluate(o, t, evaluate.Options{}); err != nil {
-			return err
-		}
-	}
-	return WriteFile(path, o, res)
-}

@@ -60,7 +60,7 @@ func fixture(t *testing.T, datasetName string) (string, string) {
 func render(t *testing.T, dir, truth string) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "report.html")
-	if err := report.Run(dir, evaluate.TruthSpec{Path: truth}, out); err != nil {
+	if err := report.Run(dir, report.Options{Truth: evaluate.TruthSpec{Path: truth}}, out); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)
@@ -161,7 +161,7 @@ func TestReportEscapes(t *testing.T) {
 
 func TestReportRefusesBadOutputs(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report.html")
-	err := report.Run(t.TempDir(), evaluate.TruthSpec{}, out)
+	err := report.Run(t.TempDir(), report.Options{}, out)
 	if err == nil || !strings.Contains(err.Error(), "summary.json") {
 		t.Fatalf("err = %v", err)
 	}
@@ -186,7 +186,7 @@ func TestReportInChromium(t *testing.T) {
 	dir, truth := fixture(t, "social_work")
 	tmp := t.TempDir()
 	page := filepath.Join(tmp, "report.html")
-	if err := report.Run(dir, evaluate.TruthSpec{Path: truth}, page); err != nil {
+	if err := report.Run(dir, report.Options{Truth: evaluate.TruthSpec{Path: truth}}, page); err != nil {
 		t.Fatal(err)
 	}
 	shot := filepath.Join(tmp, "shot.png")
