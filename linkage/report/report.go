@@ -568,4 +568,3 @@ func sizeSection(sizes []int) Section {
 	s.Tables = append(s.Tables, t)
 	return s
 }
-
