@@ -49,8 +49,15 @@ type entityStats struct {
 // keep returns true (every row when keep is nil), so that memory grows with
 // the datasets a cohort concerns, not with the whole linkage. Records are
 // checked for duplicates among the rows kept.
-func readEntities(path string, keep func(dataset string) bool) ([]Member, entityStats, error) {
-	st := entityStats{datasets: map[string]bool{}}
+func readEntities(path string, keep func(dataset string) bool) (members []Member, st entityStats, err error) {
+	st = entityStats{datasets: map[string]bool{}}
+	// The Parquet reader panics on some corrupt files; a bad file is the
+	// user's input, not a crash.
+	defer func() {
+		if p := recover(); p != nil {
+			members, err = nil, exitcode.Inputf("entities %s: not a valid Parquet file (truncated or corrupt)", path)
+		}
+	}()
 	bad := func(format string, args ...any) error {
 		return exitcode.Inputf("entities %s: "+format, append([]any{path}, args...)...)
 	}
