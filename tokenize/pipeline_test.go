@@ -323,7 +323,7 @@ func (s *identifierSet) add(kind, v string) {
 
 func (s *identifierSet) addExtract(t *testing.T, path string, m *Mapping) {
 	t.Helper()
-	rows := readCSV(t, path, m.DelimiterRune())
+	rows := readExtractCSV(t, path, m.DelimiterRune())
 	header := rows[0]
 	col := func(name string) int {
 		for i, h := range header {
@@ -420,7 +420,7 @@ func window(b []byte) uint64 {
 	return w
 }
 
-func readCSV(t *testing.T, path string, delim rune) [][]string {
+func readExtractCSV(t *testing.T, path string, delim rune) [][]string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -446,7 +446,7 @@ func extractColumn(t *testing.T, path, name string) []string {
 	if first, _, _ := bytes.Cut(head, []byte("\n")); bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		delim = ';'
 	}
-	rows := readCSV(t, path, delim)
+	rows := readExtractCSV(t, path, delim)
 	c := -1
 	for i, h := range rows[0] {
 		if h == name {

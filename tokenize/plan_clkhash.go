@@ -2,24 +2,97 @@ package tokenize
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/pprl/pprl/internal/exitcode"
 )
 
-// TEMPORARY until tokenize/clkhash*.go lands: replaced by the real loader.
-type ClkhashSchema struct{}
-
-func ParseClkhashSchema(data []byte) (*ClkhashSchema, error) {
-	return nil, errors.New("clkhash schemas are not supported yet")
-}
-
-func clkhashPlan(cs *ClkhashSchema, idColumn string, header []string, secret []byte) (*plan, error) {
-	return nil, exitcode.Inputf("clkhash schemas are not supported yet")
-}
-
+// clkhashColumns checks an extract's header against a clkhash schema (as
+// clkhash does: column i named exactly as feature i) and returns, per
+// feature, its column index. idColumn, if given, must be one of the
+// columns: it supplies the record IDs.
 func clkhashColumns(cs *ClkhashSchema, idColumn string, header []string) ([]int, error) {
-	return nil, exitcode.Inputf("clkhash schemas are not supported yet")
+	if err := cs.CheckHeader(header); err != nil {
+		return nil, exitcode.Inputf("extract header does not match the clkhash schema: %v; expected columns: %s; found columns: %s",
+			err, quoteList(cs.Identifiers()), quoteList(header))
+	}
+	if idColumn != "" {
+		if _, ok := columnIndex(header, idColumn); !ok {
+			return nil, exitcode.Inputf("--id-column %q is not a column of the extract (found columns: %s)", idColumn, quoteList(header))
+		}
+	}
+	cols := make([]int, len(header))
+	for i := range cols {
+		cols[i] = i
+	}
+	return cols, nil
 }
 
-func (cs *ClkhashSchema) Bits() int             { return 0 }
-func (cs *ClkhashSchema) Identifiers() []string { return nil }
+// clkhashPlan binds a clkhash schema to an extract: clkhash's CLKs from
+// every row exactly as read, no deterministic tokens, no attributes. The
+// record ID is the --id-column value (trimmed) or the row number. A row with
+// a value that fails its feature's format is rejected (field = the
+// feature's identifier, reason = the format's code) rather than failing the
+// run as clkhash would.
+func clkhashPlan(cs *ClkhashSchema, idColumn string, header []string, secret []byte) (*plan, error) {
+	if _, err := clkhashColumns(cs, idColumn, header); err != nil {
+		return nil, err
+	}
+	enc, err := cs.Encoder(secret)
+	if err != nil {
+		return nil, exitcode.AsInput(err)
+	}
+	p := &plan{clkBits: cs.Bits(), idCol: -1}
+	if idColumn != "" {
+		p.idCol, _ = columnIndex(header, idColumn)
+		p.idColName = header[p.idCol]
+	}
+	p.newWorker = func() (batchEncoder, error) {
+		return &clkhashWorker{enc: enc.Clone(), idCol: p.idCol}, nil
+	}
+	return p, nil
+}
+
+// clkhashWorker encodes batches with a clkhash schema for one goroutine.
+type clkhashWorker struct {
+	enc   *ClkhashEncoder
+	idCol int
+}
+
+func (w *clkhashWorker) encodeBatch(j *job) error {
+	j.reset(0, 0)
+	for i, raw := range j.batch.Rows {
+		rowNum := j.batch.FirstRow + int64(i)
+		var id string
+		if w.idCol >= 0 {
+			id = strings.TrimSpace(raw[w.idCol])
+			switch {
+			case id == "":
+				j.reject(rowNum, FieldRecordID, ReasonMissing)
+				continue
+			case len(id) > MaxRecordIDBytes:
+				j.reject(rowNum, FieldRecordID, ReasonTooLong)
+				continue
+			}
+			j.idHashes = append(j.idHashes, hashID(id))
+		} else {
+			id = strconv.FormatInt(rowNum, 10)
+		}
+		n := len(j.clks)
+		var err error
+		j.clks, err = w.enc.AppendEncode(j.clks, raw)
+		if err != nil {
+			var ve *ClkhashValueError
+			if !errors.As(err, &ve) {
+				return fmt.Errorf("row %d: %w", rowNum, err)
+			}
+			j.clks = j.clks[:n]
+			j.reject(rowNum, ve.Feature, Reason(ve.Code))
+			continue
+		}
+		j.ids = append(j.ids, id)
+	}
+	return nil
+}

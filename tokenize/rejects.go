@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/pprl/pprl/internal/atomicfile"
 )
@@ -40,7 +41,7 @@ func (r *rejectsWriter) write(entries []rejectEntry) error {
 	for _, e := range entries {
 		b := strconv.AppendInt(r.buf[:0], e.row, 10)
 		b = append(b, ',')
-		b = append(b, e.field...) // field names are [a-z0-9_]
+		b = appendCSVField(b, e.field) // clkhash identifiers may need quoting
 		b = append(b, ',')
 		b = append(b, e.reason...)
 		if e.rejected {
@@ -85,4 +86,15 @@ func (r *rejectsWriter) remove() {
 	if r.done {
 		os.Remove(r.path)
 	}
+}
+
+// appendCSVField appends s as one CSV field, quoted when it holds a comma,
+// quote or line break.
+func appendCSVField(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, ",\"\r\n") {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
+	return append(b, '"')
 }
