@@ -106,29 +106,30 @@ func (x *Index) popcountRange(pq int, t float64) (lo, hi int) {
 // live on the stack.
 const chunk = 256
 
-// scan appends to dst every slot in [lo, hi) whose Dice with q (popcount
-// pq) is ≥ t, calling emit(slot, score).
-func (x *Index) scan(q []uint64, pq int, t float64, lo, hi int, emit func(s int, score float64)) {
+// scan appends to dst a Match{ID: slot, Score} for every slot in [lo, hi)
+// whose Dice with q (popcount pq) is ≥ t. Callers map slots to IDs.
+func (x *Index) scan(q []uint64, pq int, t float64, lo, hi int, dst []Match) []Match {
 	var counts [chunk]uint32
 	// A pair can only pass if 2c ≥ t·(pq+p). The cheap test uses a
 	// threshold lowered by a relative 1e-9 (far more than float64 rounding),
 	// and survivors are checked with the exact anonlink formula.
 	tLow := t * (1 - 1e-9)
+	w := x.words
 	for base := lo; base < hi; base += chunk {
 		n := min(chunk, hi-base)
-		AndPopcountMany(q, x.data[base*x.words:(base+n)*x.words], counts[:n])
-		for k := 0; k < n; k++ {
-			c := float64(2 * counts[k])
-			s := float64(pq + int(x.pop[base+k]))
-			if c < tLow*s {
+		AndPopcountMany(q, x.data[base*w:(base+n)*w], counts[:n])
+		pop := x.pop[base : base+n]
+		for k, c := range counts[:n] {
+			s := pq + int(pop[k])
+			if float64(2*c) < tLow*float64(s) {
 				continue
 			}
-			score := DiceFromCounts(int(counts[k]), pq, int(x.pop[base+k]))
-			if score >= t {
-				emit(base+k, score)
+			if score := DiceFromCounts(int(c), pq, int(pop[k])); score >= t {
+				dst = append(dst, Match{ID: base + k, Score: score})
 			}
 		}
 	}
+	return dst
 }
 
 // Search appends to dst every filter of x whose Dice coefficient with query
@@ -148,9 +149,11 @@ func (x *Index) Search(query []byte, threshold float64, dst []Match) []Match {
 	}
 	pq := Popcount(query)
 	lo, hi := x.popcountRange(pq, threshold)
-	x.scan(q, pq, threshold, lo, hi, func(s int, score float64) {
-		dst = append(dst, Match{ID: int(x.id[s]), Score: score})
-	})
+	start := len(dst)
+	dst = x.scan(q, pq, threshold, lo, hi, dst)
+	for k := start; k < len(dst); k++ {
+		dst[k].ID = int(x.id[dst[k].ID])
+	}
 	return dst
 }
 
@@ -163,13 +166,15 @@ func (x *Index) SearchIndex(queries *Index, threshold float64, dst []Pair) []Pai
 		panic("bloom: SearchIndex of indexes with different filter lengths")
 	}
 	start := len(dst)
+	var hits []Match
 	for s := range queries.pop {
 		pq := int(queries.pop[s])
 		a := int(queries.id[s])
 		lo, hi := x.popcountRange(pq, threshold)
-		x.scan(queries.row(s), pq, threshold, lo, hi, func(slot int, score float64) {
-			dst = append(dst, Pair{A: a, B: int(x.id[slot]), Score: score})
-		})
+		hits = x.scan(queries.row(s), pq, threshold, lo, hi, hits[:0])
+		for _, h := range hits {
+			dst = append(dst, Pair{A: a, B: int(x.id[h.ID]), Score: h.Score})
+		}
 	}
 	SortPairs(dst[start:])
 	return dst
