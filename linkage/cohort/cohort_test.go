@@ -530,3 +530,33 @@ func TestBuildOnlyReceivingDatasetsGetMaps(t *testing.T) {
 		t.Errorf("%d files in the cohort directory, want the map and the manifest", len(entries))
 	}
 }
+
+func FuzzReadEntities(f *testing.F) {
+	dir := f.TempDir()
+	p := filepath.Join(dir, "seed.parquet")
+	writeEntities(f, p, []Member{{"E1", "a", "r1"}, {"E1", "b", "r2"}})
+	seed, err := os.ReadFile(p)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Add([]byte("PAR1PAR1"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "e.parquet")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := ReadEntities(p)
+		if err != nil {
+			if !exitcode.IsInput(err) {
+				t.Fatalf("not an input error: %v", err)
+			}
+			return
+		}
+		for _, m := range ms {
+			if m.EntityID == "" || m.Dataset == "" || m.RecordID == "" {
+				t.Fatal("empty field accepted")
+			}
+		}
+	})
+}
