@@ -495,6 +495,15 @@ func attrSection(o *evaluate.Outputs) *Section {
 	}
 	sort.Strings(names)
 	es := entitySizes(o)
+	var all []string // every label, so that the charts line up
+	for _, n := range names {
+		for _, v := range o.Attrs[n] {
+			if len(v) > len(all) {
+				all = append(all[:0], v)
+			}
+		}
+	}
+	all = append(all, "(missing)")
 	s := Section{ID: "attributes", Title: "Share of records linked, by report attribute"}
 	s.Intro = "Coarse attributes that agencies chose to send with their token files for reporting. For each value, the share of records linked to at least one other record."
 	t := &Table{Caption: "Linked share by attribute", Head: []string{"attribute", "value", "records", "linked", "share"}, Num: []bool{false, false, true, true, true}}
@@ -516,7 +525,12 @@ func attrSection(o *evaluate.Outputs) *Section {
 		for v := range total {
 			vals = append(vals, v)
 		}
-		sort.Strings(vals)
+		sort.Slice(vals, func(i, j int) bool { // "(missing)" last
+			if (vals[i] == "(missing)") != (vals[j] == "(missing)") {
+				return vals[j] == "(missing)"
+			}
+			return vals[i] < vals[j]
+		})
 		var labels []string
 		var values []float64
 		for _, v := range vals {
@@ -525,7 +539,7 @@ func attrSection(o *evaluate.Outputs) *Section {
 			t.Rows = append(t.Rows, []string{n, v, fmtCount(float64(total[v])), fmtCount(float64(link[v])), fmtPct(r)})
 		}
 		s.Charts = append(s.Charts, barChart("chart-attr-"+n, "Share linked by "+strings.ReplaceAll(n, "_", " "),
-			"Horizontal bars: share of records linked to another record, for each value of "+n+".", labels, values, true))
+			"Horizontal bars: share of records linked to another record, for each value of "+n+".", labels, values, true, all...))
 	}
 	if len(s.Charts) == 0 {
 		return nil
