@@ -23,6 +23,12 @@ type Config struct {
 	// Forenames and Surnames are name-frequency lists from the same
 	// population as the encoded file. At least one is required.
 	Forenames, Surnames *NameList
+	// Normalise maps a raw name to the form the encoder hashed (e.g. the
+	// native schema's canonical upper-case form), or "" when the encoder
+	// would reject it. It is applied to the name lists and the truth.
+	// Default: NormaliseName (lower case, spaces collapsed), which suits
+	// lists and files prepared the way clkhash users usually prepare them.
+	Normalise func(string) string
 	// Q is the q-gram length the attack assumes (default 2) and Unpadded
 	// turns off clkhash's padding of values with q−1 spaces on each side.
 	Q        int
@@ -131,6 +137,10 @@ func run(ctx context.Context, clks []byte, width int, cfg Config, truth *Truth) 
 	if cfg.RiskThreshold <= 0 {
 		cfg.RiskThreshold = DefaultRiskThreshold
 	}
+	norm := cfg.Normalise
+	if norm == nil {
+		norm = NormaliseName
+	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -151,12 +161,9 @@ func run(ctx context.Context, clks []byte, width int, cfg Config, truth *Truth) 
 	mined := time.Since(start)
 
 	// An absent list becomes an empty field model that labels nothing.
-	empty := &NameList{}
 	ls := &labelSpace{}
 	for f, l := range [2]*NameList{cfg.Forenames, cfg.Surnames} {
-		if l == nil {
-			l = empty
-		}
+		l = renormalise(l, cfg.Normalise)
 		ls.fields[f] = newFieldModel(l, cfg.Q, !cfg.Unpadded)
 	}
 	ls.off = len(ls.fields[Forename].grams)
@@ -186,7 +193,7 @@ func run(ctx context.Context, clks []byte, width int, cfg Config, truth *Truth) 
 			if truth != nil {
 				tv = [2][]string{truth.Forenames, truth.Surnames}[f]
 			}
-			ar.Fields = append(ar.Fields, score(fieldNames[f], guesses[f], ls.fields[f].list, tv))
+			ar.Fields = append(ar.Fields, score(fieldNames[f], guesses[f], ls.fields[f].list, tv, norm))
 		}
 		ar.Seconds = (mined + time.Since(t0)).Seconds()
 		res.Attacks = append(res.Attacks, ar)
@@ -230,7 +237,7 @@ func decodeAll(x *matrix, atoms []*atom, assign []int, ls *labelSpace) [2][]gues
 }
 
 // score counts guesses, and with truth the exact recoveries.
-func score(field string, gs []guess, l *NameList, truth []string) FieldResult {
+func score(field string, gs []guess, l *NameList, truth []string, norm func(string) string) FieldResult {
 	fr := FieldResult{Field: field}
 	for _, g := range gs {
 		if g.name >= 0 {
@@ -245,7 +252,7 @@ func score(field string, gs []guess, l *NameList, truth []string) FieldResult {
 		return fr
 	}
 	for r, g := range gs {
-		t := NormaliseName(truth[r])
+		t := norm(truth[r])
 		if t == "" {
 			continue
 		}
@@ -282,4 +289,23 @@ func verdict(r *Result) string {
 	return fmt.Sprintf("FAIL: an attack recovers %.1f%% of first names or surnames, above the %.1f%% limit (%s); "+
 		"do not release this file: re-encode with the hardened native default (salting and diffusion)",
 		100*r.MaxRisk, 100*r.RiskThreshold, basis)
+}
+
+// renormalise returns l with every name mapped by norm (nil: l as it is;
+// names norm rejects are dropped and names it merges are summed). A nil
+// list becomes an empty one, which labels nothing.
+func renormalise(l *NameList, norm func(string) string) *NameList {
+	if l == nil {
+		return &NameList{}
+	}
+	if norm == nil {
+		return l
+	}
+	sums := map[string]int64{}
+	for i, n := range l.Names {
+		if v := norm(n); v != "" {
+			sums[v] += l.Counts[i]
+		}
+	}
+	return newNameList(sums)
 }

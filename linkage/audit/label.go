@@ -69,6 +69,7 @@ type coLabeller struct {
 	near     [][]int // all candidate label ids per atom, nearest share first
 	cands    [][]int // current candidate label ids per atom
 	assign   []int   // label id per atom, -1 unlabelled
+	labelled []int   // partner indices (= atom indices) currently labelled
 	owner    []int   // atom per label id, -1 free
 	maxCost  float64 // mean per-term cost above which an atom stays unlabelled
 }
@@ -84,7 +85,7 @@ const (
 )
 
 func newCoLabeller(atoms []*atom, ls *labelSpace, n int, workers int) *coLabeller {
-	c := &coLabeller{ls: ls, atoms: atoms, n: float64(n), maxCost: 3}
+	c := &coLabeller{ls: ls, atoms: atoms, n: float64(n), maxCost: 2}
 	np := min(len(atoms), maxPartners)
 	for i := range np { // atoms are sorted by descending support
 		c.partners = append(c.partners, i)
@@ -110,8 +111,9 @@ func newCoLabeller(atoms []*atom, ls *labelSpace, n int, workers int) *coLabelle
 		}()
 	}
 	wg.Wait()
-	// Candidates: labels whose expected count is within a factor 3 of the
-	// atom's support, nearest first.
+	// Candidates: labels whose expected count e is close to the atom's
+	// support o: |o−e| ≤ 0.25e + 3√e + 2, allowing a 25% mismatch between
+	// list and file plus sampling noise. Nearest first.
 	all := ls.size()
 	c.near = make([][]int, len(atoms))
 	for i, a := range atoms {
@@ -120,10 +122,11 @@ func newCoLabeller(atoms []*atom, ls *labelSpace, n int, workers int) *coLabelle
 			d  float64
 		}
 		var cs []cd
+		o := float64(a.support)
 		for id := range all {
-			d := math.Abs(math.Log(float64(a.support) / (c.n * ls.share(id))))
-			if d < math.Log(3) {
-				cs = append(cs, cd{id, d})
+			e := c.n * ls.share(id)
+			if math.Abs(o-e) <= 0.25*e+3*math.Sqrt(e)+2 {
+				cs = append(cs, cd{id, math.Abs(math.Log(o / e))})
 			}
 		}
 		sort.Slice(cs, func(x, y int) bool { return cs[x].d < cs[y].d })
@@ -146,6 +149,7 @@ func (c *coLabeller) reset() {
 	for i := range c.owner {
 		c.owner[i] = -1
 	}
+	c.labelled = c.labelled[:0]
 }
 
 // restrict sets atom i's candidates to the nearest labels of field f (-1:
@@ -179,8 +183,9 @@ func chi(o, e float64) float64 {
 func (c *coLabeller) cost(i, id, skip int) float64 {
 	sum := chi(float64(c.atoms[i].support), c.n*c.ls.share(id))
 	terms := 1.0
-	for k, j := range c.partners {
-		if j == i || j == skip || c.assign[j] < 0 {
+	for _, k := range c.labelled {
+		j := c.partners[k]
+		if j == i || j == skip {
 			continue
 		}
 		sum += chi(float64(c.co[i][k]), c.n*c.ls.pairShare(id, c.assign[j]))
@@ -190,8 +195,22 @@ func (c *coLabeller) cost(i, id, skip int) float64 {
 }
 
 func (c *coLabeller) set(i, id int) {
-	if old := c.assign[i]; old >= 0 {
+	old := c.assign[i]
+	if old >= 0 {
 		c.owner[old] = -1
+	}
+	// Partners are atoms 0..len(partners)-1; keep the list of labelled ones.
+	if i < len(c.partners) {
+		if old < 0 && id >= 0 {
+			c.labelled = append(c.labelled, i)
+		} else if old >= 0 && id < 0 {
+			for k, p := range c.labelled {
+				if p == i {
+					c.labelled = append(c.labelled[:k], c.labelled[k+1:]...)
+					break
+				}
+			}
+		}
 	}
 	c.assign[i] = id
 	if id >= 0 {
@@ -273,8 +292,12 @@ func (c *coLabeller) fieldOfAtoms() (field, start []int) {
 	// it beats leaving the group unlabelled.
 	type fit struct {
 		g, f int
-		cost float64
+		cost float64 // minus the gain
 	}
+	const (
+		goodCost = 1.5 // an atom whose label costs less fits its name list
+		minGain  = 3.0 // a field needs several well-fitting atoms
+	)
 	var fits []fit
 	best := map[[2]int][]int{} // (group, field) → labels of the group's members
 	for g, members := range groups {
@@ -285,18 +308,28 @@ func (c *coLabeller) fieldOfAtoms() (field, start []int) {
 			if len(c.ls.fields[f].grams) == 0 {
 				continue
 			}
-			// The greedy start anchors on the group's most frequent atom;
-			// restart from each of its nearest labels and keep the best.
-			first := members[0]
-			for _, m := range members {
-				if c.atoms[m].support > c.atoms[first].support {
-					first = m
+			// The greedy start anchors on one atom. A group may hold atoms
+			// of other fields that depend on this one (sex and year of birth
+			// on forenames, postcode on surnames within families), so the
+			// anchor is tried among the group's five most frequent atoms that
+			// have candidates, each with its two nearest labels, and without;
+			// the run that labels the most atoms consistently wins.
+			byS := append([]int(nil), members...)
+			sort.Slice(byS, func(x, y int) bool { return c.atoms[byS[x]].support > c.atoms[byS[y]].support })
+			type anchor struct{ atom, id int }
+			starts := []anchor{{-1, -1}}
+			tried := 0
+			for _, a := range byS {
+				c.restrict(a, f)
+				if len(c.cands[a]) == 0 {
+					continue
 				}
-			}
-			c.restrict(first, f)
-			starts := append([]int(nil), c.cands[first]...)
-			if len(starts) > 6 {
-				starts = starts[:6]
+				for _, id := range c.cands[a][:min(2, len(c.cands[a]))] {
+					starts = append(starts, anchor{a, id})
+				}
+				if tried++; tried == 5 {
+					break
+				}
 			}
 			bestCost := math.Inf(1)
 			for _, st := range starts {
@@ -307,17 +340,18 @@ func (c *coLabeller) fieldOfAtoms() (field, start []int) {
 				for _, i := range members {
 					c.restrict(i, f)
 				}
-				c.set(first, st)
+				if st.atom >= 0 {
+					c.set(st.atom, st.id)
+				}
 				c.icm(4)
+				// Gain: how far below goodCost each labelled atom's cost is.
 				total := 0.0
 				for _, i := range members {
 					if id := c.assign[i]; id >= 0 {
-						total += min(c.cost(i, id, -1), c.maxCost)
-					} else {
-						total += c.maxCost
+						total -= max(goodCost-c.cost(i, id, -1), 0)
 					}
 				}
-				if total /= float64(len(members)); total < bestCost {
+				if total < bestCost {
 					bestCost = total
 					labels := make([]int, len(members))
 					for k, i := range members {
@@ -337,13 +371,13 @@ func (c *coLabeller) fieldOfAtoms() (field, start []int) {
 			}
 		}
 		for _, ft := range fits {
-			fmt.Fprintf(os.Stderr, "fit g%d f%d cost %.2f\n", ft.g, ft.f, ft.cost)
+			fmt.Fprintf(os.Stderr, "fit g%d f%d gain %.2f\n", ft.g, ft.f, -ft.cost)
 		}
 	}
 	usedG := map[int]bool{}
 	usedF := map[int]bool{}
 	for _, ft := range fits {
-		if usedG[ft.g] || usedF[ft.f] || ft.cost >= 0.75*c.maxCost {
+		if usedG[ft.g] || usedF[ft.f] || -ft.cost < minGain {
 			continue
 		}
 		usedG[ft.g], usedF[ft.f] = true, true
@@ -390,10 +424,7 @@ func (c *coLabeller) icm(sweeps int) {
 		if c.assign[i] >= 0 {
 			continue
 		}
-		// Take the best free label even above maxCost: a poor early
-		// context is repaired by the sweeps, and atoms still above maxCost
-		// are unlabelled at the end.
-		best, bestCost := -1, math.Inf(1)
+		best, bestCost := -1, c.maxCost
 		for _, id := range c.cands[i] {
 			if c.owner[id] >= 0 {
 				continue

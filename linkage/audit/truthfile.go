@@ -1,0 +1,94 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/table"
+)
+
+// TruthColumns names the columns of a plaintext extract that hold each
+// record's identifier, forename and surname (forename or surname may be
+// empty when the extract lacks it).
+type TruthColumns struct {
+	ID, Forename, Surname string
+}
+
+// ReadTruth reads the true forenames and surnames of the records recordIDs
+// (a token file's record_id column, in order) from a plaintext extract (CSV
+// or Parquet; delimiter 0 sniffs it). Records the extract lacks stay
+// unknown and are not scored. It is for development and evaluation: it
+// holds names in memory only, and its errors name rows and columns, never
+// values.
+func ReadTruth(path string, delimiter rune, cols TruthColumns, recordIDs []string) (*Truth, error) {
+	if cols.ID == "" || (cols.Forename == "" && cols.Surname == "") {
+		return nil, exitcode.Inputf("truth %s: need the record ID column and a forename or surname column", path)
+	}
+	r, err := table.Open(path, table.Options{Delimiter: delimiter})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	idx := map[string]int{}
+	for i, h := range r.Header() {
+		idx[strings.TrimSpace(h)] = i
+	}
+	col := func(name string) (int, error) {
+		if name == "" {
+			return -1, nil
+		}
+		i, ok := idx[name]
+		if !ok {
+			return 0, exitcode.Inputf("truth %s: no column %q in the header", path, name)
+		}
+		return i, nil
+	}
+	ci, err := col(cols.ID)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := col(cols.Forename)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := col(cols.Surname)
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[string]int, len(recordIDs))
+	for i, id := range recordIDs {
+		pos[id] = i
+	}
+	t := &Truth{}
+	if cf >= 0 {
+		t.Forenames = make([]string, len(recordIDs))
+	}
+	if cs >= 0 {
+		t.Surnames = make([]string, len(recordIDs))
+	}
+	for {
+		b, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("truth %s: %w", path, err)
+		}
+		for _, row := range b.Rows {
+			i, ok := pos[strings.TrimSpace(row[ci])]
+			if !ok {
+				continue
+			}
+			if cf >= 0 {
+				t.Forenames[i] = row[cf]
+			}
+			if cs >= 0 {
+				t.Surnames[i] = row[cs]
+			}
+		}
+	}
+	return t, nil
+}
