@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/pprl/pprl/internal/exitcode"
@@ -14,13 +15,15 @@ import (
 
 // csvReader streams a CSV file with a header row through encoding/csv.
 type csvReader struct {
-	name   string
-	closer io.Closer
-	cr     *csv.Reader
-	lim    *recordLimiter
-	header []string
-	opts   Options
-	row    int64 // data rows read so far
+	name    string
+	closer  io.Closer
+	cr      *csv.Reader
+	lim     *recordLimiter
+	header  []string
+	opts    Options
+	row     int64 // data rows read so far
+	counter *countingReader
+	total   int64 // file size, or -1
 	// lineOffset is the number of lines before the data (the header's),
 	// added to encoding/csv's line numbers.
 	lineOffset int
@@ -35,7 +38,8 @@ func NewCSV(r io.Reader, name string, opts Options) (Reader, error) {
 }
 
 func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	counter := &countingReader{r: r}
+	br := bufio.NewReaderSize(counter, 64<<10)
 	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
 		br.Discard(3)
 	}
@@ -91,7 +95,7 @@ func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
 	cr := csv.NewReader(lim)
 	cr.Comma = delim
 	cr.FieldsPerRecord = len(header)
-	c := &csvReader{name: name, cr: cr, lim: lim, opts: opts, header: header, lineOffset: headerLines}
+	c := &csvReader{name: name, cr: cr, lim: lim, opts: opts, header: header, lineOffset: headerLines, counter: counter, total: -1}
 	if cl, ok := r.(io.Closer); ok {
 		c.closer = cl
 	}
@@ -99,6 +103,20 @@ func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
 }
 
 func (c *csvReader) Header() []string { return c.header }
+
+func (c *csvReader) Progress() (done, total int64) { return c.counter.n.Load(), c.total }
+
+// countingReader counts the bytes read through it (read-ahead included).
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
 
 func (c *csvReader) Close() error {
 	if c.closer != nil {

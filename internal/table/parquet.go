@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -30,6 +31,7 @@ type parquetReader struct {
 	rr     pqarrow.RecordReader
 	header []string
 	row    int64
+	done   atomic.Int64 // row, readable from other goroutines
 	err    error
 }
 
@@ -79,6 +81,8 @@ func newParquet(f *os.File, size int64, name string, opts Options) (r Reader, er
 
 func (p *parquetReader) Header() []string { return p.header }
 
+func (p *parquetReader) Progress() (done, total int64) { return p.done.Load(), p.pf.NumRows() }
+
 func (p *parquetReader) Close() error {
 	if p.rr != nil {
 		p.rr.Release()
@@ -127,6 +131,7 @@ func (p *parquetReader) Next() (b *Batch, err error) {
 		b.Rows[i] = cells[i*ncol : (i+1)*ncol : (i+1)*ncol]
 	}
 	p.row += int64(n)
+	p.done.Store(p.row)
 	return b, nil
 }
 

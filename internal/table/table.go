@@ -67,6 +67,11 @@ type Reader interface {
 	// Next returns the next batch of at least one row, or io.EOF after the
 	// last. Any other error is final.
 	Next() (*Batch, error)
+	// Progress reports how far reading has got: done out of total, in
+	// bytes for CSV and rows for Parquet; total is -1 when unknown (a CSV
+	// stream). Safe to call from another goroutine while Next runs, e.g.
+	// to drive a progress bar.
+	Progress() (done, total int64)
 	// Close releases the file.
 	Close() error
 }
@@ -131,6 +136,9 @@ func Open(path string, opts Options) (Reader, error) {
 	switch format {
 	case "csv":
 		r, err = newCSV(f, path, opts)
+		if err == nil {
+			r.(*csvReader).total = fi.Size()
+		}
 	case "parquet":
 		r, err = newParquet(f, fi.Size(), path, opts)
 	default:

@@ -181,7 +181,7 @@ func TestOpenMissingAndDir(t *testing.T) {
 func TestCSVUnterminatedQuoteBounded(t *testing.T) {
 	// 8 MiB inside one quoted field, with the default 64 KiB field limit.
 	in := "id,name\n1,\"" + strings.Repeat("abcdefg\n", 1<<20)
-	lim := &countingReader{r: strings.NewReader(in)}
+	lim := &countReader{r: strings.NewReader(in)}
 	r, err := NewCSV(lim, "big.csv", Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -197,12 +197,12 @@ func TestCSVUnterminatedQuoteBounded(t *testing.T) {
 	}
 }
 
-type countingReader struct {
+type countReader struct {
 	r io.Reader
 	n int
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
+func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += n
 	return n, err
@@ -293,4 +293,32 @@ func FuzzSniffDelimiter(f *testing.F) {
 			t.Fatalf("SniffDelimiter returned %q", d)
 		}
 	})
+}
+
+func TestProgress(t *testing.T) {
+	content := "id,v\n" + strings.Repeat("x,y\n", 5000)
+	r, err := Open(writeFile(t, "p.csv", content), Options{BatchSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, total := r.Progress(); total != int64(len(content)) {
+		t.Fatalf("total %d, want %d", total, len(content))
+	}
+	readAll(t, r)
+	if done, total := r.Progress(); done != total {
+		t.Fatalf("done %d of %d at EOF", done, total)
+	}
+	pr, err := Open(writeParquet(t, 2500, 1000), Options{BatchSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	if done, total := pr.Progress(); done != 0 || total != 2500 {
+		t.Fatalf("parquet progress %d/%d before reading", done, total)
+	}
+	pr.Next()
+	if done, _ := pr.Progress(); done != 1000 {
+		t.Fatalf("parquet progress %d after one batch", done)
+	}
 }
