@@ -121,17 +121,18 @@ func (c SexCodes) Normalize(s string) (Sex, error) {
 	if s == "" {
 		return SexUnknown, ReasonMissing
 	}
-	sex, ok := c.codes[s]
-	if !ok {
-		var b [16]byte
-		if len(s) <= len(b) && asciiUpper(b[:], s) {
-			sex, ok = c.codes[string(b[:len(s)])]
-		} else {
-			if !utf8.ValidString(s) {
-				return SexUnknown, ReasonInvalidEncoding
-			}
-			sex, ok = c.codes[strings.ToUpper(s)]
+	// One map lookup: short ASCII codes are upper-cased into a stack
+	// buffer (the map index with string(b) does not allocate).
+	var sex Sex
+	var ok bool
+	var b [16]byte
+	if len(s) <= len(b) && asciiUpper(b[:], s) {
+		sex, ok = c.codes[string(b[:len(s)])]
+	} else {
+		if !utf8.ValidString(s) {
+			return SexUnknown, ReasonInvalidEncoding
 		}
+		sex, ok = c.codes[strings.ToUpper(s)]
 	}
 	switch {
 	case !ok:
