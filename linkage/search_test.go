@@ -37,4 +37,3 @@ func TestBlockedSearchAgreesWithExhaustive(t *testing.T) {
 		}
 	}
 }
-
