@@ -83,6 +83,8 @@ func TestReadSecretRefuses(t *testing.T) {
 		{"group writable", write("gw", "abc\n", 0o620), "chmod 600"},
 		{"directory", dir, "not a regular file"},
 		{"binary", write("bin", "PAR1\x00\xff\xfe", 0o600), "not a secret file"},
+		{"public key", write("lu.pub", "age1pq1qqqqqqqq\n", 0o644), "public key, not the project secret"},
+		{"private key", write("lu.key", "# created: 2026\n# public key: age1\nAGE-SECRET-KEY-PQ-1QQQ\n", 0o600), "private key, not the project secret"},
 		{"too large", write("big", strings.Repeat("a", maxSecretFile+10), 0o600), "too large"},
 	}
 	for _, tt := range tests {

@@ -63,8 +63,19 @@ func CheckOwnerOnly(path, what string) (fs.FileInfo, error) {
 // writable by group or others. It returns the file's bytes with one trailing "\n" or "\r\n"
 // removed.
 func ReadSecret(path string) ([]byte, error) {
-	if _, err := CheckOwnerOnly(path, "secret file"); err != nil {
+	_, err := CheckOwnerOnly(path, "secret file")
+	if err != nil {
+		if fi2, err2 := os.Stat(path); err2 == nil && fi2.Mode().IsRegular() {
+			// Name a linkage unit key given by mistake rather than
+			// asking to restrict a public key's permissions.
+			if kindErr := notASecret(path); kindErr != nil {
+				return nil, kindErr
+			}
+		}
 		return nil, err
+	}
+	if kindErr := notASecret(path); kindErr != nil {
+		return nil, kindErr
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -107,4 +118,26 @@ func WriteSecret(path string, secret []byte, force bool) error {
 		return exitcode.AsInput(err)
 	}
 	return err
+}
+
+// notASecret returns an input error if the file at path starts like an age
+// key or an age-sealed file rather than a project secret.
+func notASecret(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, 32)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, []byte("age1")):
+		return exitcode.Inputf("%s is the linkage unit's public key, not the project secret; give the file made by 'pprl keygen secret'", path)
+	case bytes.HasPrefix(head, []byte("AGE-SECRET-KEY-")), bytes.HasPrefix(head, []byte("# created:")):
+		return exitcode.Inputf("%s is the linkage unit's private key, not the project secret; give the file made by 'pprl keygen secret'", path)
+	case bytes.HasPrefix(head, []byte("age-encryption.org/")):
+		return exitcode.Inputf("%s is a sealed file, not the project secret", path)
+	}
+	return nil
 }

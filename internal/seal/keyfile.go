@@ -154,18 +154,20 @@ func ReadRecipients(path string) ([]age.Recipient, error) {
 // age-keygen's format). It refuses a file readable or writable by group or
 // others, a public key, and malformed content, with input errors.
 func ReadIdentities(path string) ([]age.Identity, error) {
-	if _, err := keys.CheckOwnerOnly(path, "private key file"); err != nil {
-		return nil, err
-	}
 	b, err := readKeyFile(path, "private key file")
 	if err != nil {
 		return nil, err
 	}
+	// The kind is checked first so that a .pub given by mistake is named
+	// as such rather than refused for its (correct) permissions.
 	switch Sniff(b) {
 	case KindPublic:
 		return nil, exitcode.Inputf("%s is a public key; opening sealed files needs the linkage unit's private key (the .key file)", path)
 	case KindSealedFile:
 		return nil, exitcode.Inputf("%s is a sealed file, not a private key; give the linkage unit's .key file", path)
+	}
+	if _, err := keys.CheckOwnerOnly(path, "private key file"); err != nil {
+		return nil, err
 	}
 	if line := badLine(b, func(l string) error { _, err := age.ParseIdentities(strings.NewReader(l)); return err }); line > 0 {
 		return nil, exitcode.Inputf("%s is not an age private key file (line %d is not a valid private key); give the .key file made by 'pprl keygen unit'", path, line)

@@ -247,6 +247,8 @@ func TestKeyFileErrors(t *testing.T) {
 	isInput(t, err, "chmod 600")
 	_, err = ReadIdentities(garbageKey)
 	isInput(t, err, "not an age private key")
+	_, err = ReadIdentities(prefix + ".pub") // 0644, but named as a public key
+	isInput(t, err, "is a public key")
 	os.Chmod(prefix+".pub", 0o600)
 	_, err = ReadIdentities(prefix + ".pub")
 	isInput(t, err, "is a public key")
