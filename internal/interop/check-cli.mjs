@@ -2,6 +2,7 @@
 // analyst's client) and check types, widths and row counts.
 //   node check-cli.mjs tokens FILE...          token files (unsealed)
 //   node check-cli.mjs match OUTDIR FILE...    links/entities from pprl match over FILE...
+//   node check-cli.mjs csv2parquet CSV PARQUET  write an extract as DuckDB's Parquet
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const [mode, ...args] = process.argv.slice(2);
@@ -41,7 +42,13 @@ async function checkTokens(file) {
   return n;
 }
 
-if (mode === 'tokens') {
+if (mode === 'csv2parquet') {
+  // An extract as another tool writes it: DuckDB's Parquet, every column text.
+  const [src, dst] = args;
+  await con.run(`COPY (SELECT * FROM read_csv(${lit(src)}, header = true, all_varchar = true)) TO ${lit(dst)} (FORMAT parquet)`);
+  console.log(`interop: DuckDB wrote ${dst} from ${src}`);
+  process.exit(0);
+} else if (mode === 'tokens') {
   for (const f of args) await checkTokens(f);
 } else if (mode === 'match') {
   const [dir, ...inputs] = args;

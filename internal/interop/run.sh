@@ -5,7 +5,9 @@
 # 1. tokenfile's writer output, against exact expectations (types, widths,
 #    NULLs, bytes, manifest);
 # 2. what the pprl binary itself writes on a small synthetic run: unsealed
-#    token files (tokenize) and links/entities (match).
+#    token files (tokenize) and links/entities (match);
+# 3. an extract written as Parquet by DuckDB tokenizes to exactly the same
+#    token file as the CSV it came from (pprl's Parquet input reader).
 # Usage: run.sh PPRL_BINARY
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,3 +40,19 @@ node "$here/check.mjs" "$tmp/social_work.tokens.parquet" "$tmp/expect.json"
   "$bin" -q match health.tokens.parquet education.tokens.parquet -o out
 )
 node "$here/check-cli.mjs" match "$tmp/out" "$tmp/health.tokens.parquet" "$tmp/education.tokens.parquet"
+
+# 3. The same extract as DuckDB-written Parquet gives a byte-identical token file.
+node "$here/check-cli.mjs" csv2parquet "$tmp/ex/health.csv" "$tmp/health.parquet"
+(
+  cd "$tmp"
+  export SOURCE_DATE_EPOCH=1700000000
+  "$bin" -q tokenize --schema linkage.json --mapping ex/mapping/health.json --secret project.key \
+    --dataset health --no-seal ex/health.csv -o from-csv.tokens.parquet
+  "$bin" -q tokenize --schema linkage.json --mapping ex/mapping/health.json --secret project.key \
+    --dataset health --no-seal health.parquet -o from-parquet.tokens.parquet
+  if ! cmp -s from-csv.tokens.parquet from-parquet.tokens.parquet; then
+    echo "interop: the DuckDB Parquet extract gave a different token file from its CSV" >&2
+    exit 1
+  fi
+)
+echo "interop: a DuckDB-written Parquet extract tokenizes to the same bytes as its CSV"
