@@ -132,6 +132,9 @@ func Open(path string, identities []age.Identity) (_ *File, err error) {
 	if err := m.Validate(); err != nil {
 		return nil, exitcode.Inputf("%s: invalid token file manifest: %v", path, err)
 	}
+	if m.Rows.Read != m.Rows.Encoded+m.Rows.Rejected || m.Rows.Encoded < 0 || m.Rows.Rejected < 0 {
+		return nil, exitcode.Inputf("%s: the manifest's row counts do not add up (read %d, encoded %d, rejected %d); the file is damaged", path, m.Rows.Read, m.Rows.Encoded, m.Rows.Rejected)
+	}
 	if got := pf.NumRows(); got != m.Rows.Encoded {
 		return nil, exitcode.Inputf("%s: has %d rows but its manifest says %d were encoded; the file is damaged", path, got, m.Rows.Encoded)
 	}

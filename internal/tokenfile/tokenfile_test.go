@@ -301,10 +301,23 @@ func TestBadFiles(t *testing.T) {
 		w.AppendKeyValueMetadata(ManifestKey, string(js))
 		w.Close()
 	}
+	// A manifest whose counts do not add up.
+	badCounts := filepath.Join(dir, "counts.parquet")
+	{
+		m := testManifest()
+		m.Format, m.FormatVersion = FormatName, FormatVersion
+		m.Rows = Rows{Read: 5, Encoded: 0, Rejected: 1}
+		js, _ := json.Marshal(m)
+		f, _ := os.Create(badCounts)
+		w, _ := pqarrow.NewFileWriter(arrowSchema(&m), f, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps())
+		w.AppendKeyValueMetadata(ManifestKey, string(js))
+		w.Close()
+	}
 	tests := []struct {
 		name, path, want string
 	}{
 		{"missing", filepath.Join(dir, "nope"), "does not exist"},
+		{"counts", badCounts, "do not add up"},
 		{"csv", put("x.csv", []byte("id,name\n1,a\n")), "not a pprl token file"},
 		{"empty", put("e", nil), "not a pprl token file"},
 		{"truncated parquet", put("t.parquet", pb[:len(pb)/2]), "not a pprl token file"},
