@@ -41,22 +41,24 @@ step "5. Linkage unit: inspect and match the sealed token files"
 
 step "6. Linkage quality against the synthetic truth"
 "$PPRL" evaluate --truth extracts/truth.csv linkage-unit/run1
-"$PPRL" report linkage-unit/run1 --truth extracts/truth.csv -o linkage-unit/run1/report.html
 
 step "7. Privacy audit of a token file (attacker holds a name list from the same population)"
 "$PPRL" audit --key linkage-unit/lu.key --forenames extracts/public/forenames.csv \
   --surnames extracts/public/surnames.csv agencies/social_work.tokens.age
 
 step "8. Researchers: a cohort of care-experienced children with their education and health records"
-mkdir -p agency-keys
+mkdir -p agency-keys cohorts
 for a in social_work education health; do "$PPRL" keygen unit --classic -o "agency-keys/$a"; done
 "$PPRL" cohort --entities linkage-unit/run1/entities.parquet --project demo-study \
   --include social_work --require education,health \
-  --project-key-dir linkage-unit/projects \
+  --project-key linkage-unit/projects/demo-study.key \
   --recipient social_work=agency-keys/social_work.pub \
   --recipient education=agency-keys/education.pub \
   --recipient health=agency-keys/health.pub \
   -o cohorts/demo-study
+
+step "9. The linkage report for people to read"
+"$PPRL" report linkage-unit/run1 --truth extracts/truth.csv -o linkage-unit/run1/report.html
 
 step "Done. Outputs under $(pwd):"
 echo "  token files:   agencies/*.tokens.age (sealed to the linkage unit)"
