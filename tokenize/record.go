@@ -2,6 +2,8 @@ package tokenize
 
 import (
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // Row-level reject reasons, beside the field-level Reason codes.
@@ -116,6 +118,8 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, 
 			n.norm[i] = func(v string) (string, error) { return NormalizeNHSWith(v, opt) }
 		case TypeText:
 			n.norm[i] = NormalizeAddress
+		case TypeCode:
+			n.norm[i] = normalizeCode
 		default:
 			return nil, fmt.Errorf("field %q: unknown type %q", f.Name, f.Type)
 		}
@@ -204,4 +208,27 @@ func reasonOf(err error) Reason {
 		return r
 	}
 	return ReasonInvalidFormat
+}
+
+// MaxCodeBytes is the longest value of a code field.
+const MaxCodeBytes = 64
+
+// normalizeCode normalises a code field (a category such as a local
+// authority code): surrounding space trimmed, upper case. Blank is
+// ReasonMissing; longer than MaxCodeBytes is ReasonTooLong.
+func normalizeCode(s string) (string, error) {
+	if len(s) > 4*MaxCodeBytes {
+		return "", ReasonTooLong
+	}
+	if !utf8.ValidString(s) {
+		return "", ReasonInvalidEncoding
+	}
+	s = strings.ToUpper(strings.TrimSpace(s))
+	switch {
+	case s == "":
+		return "", ReasonMissing
+	case len(s) > MaxCodeBytes:
+		return "", ReasonTooLong
+	}
+	return s, nil
 }

@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -134,7 +135,9 @@ func TestComponentParts(t *testing.T) {
 
 func TestAttributes(t *testing.T) {
 	s := StarterSpec()
+	s.Fields = append(s.Fields, FieldSpec{Name: "local_authority", Type: TypeCode})
 	s.Attributes = []AttributeSpec{
+		{Name: "la", From: "local_authority", Derive: "value"},
 		{Name: "band", From: "dob", Derive: "year_band"},
 		{Name: "decade", From: "dob", Derive: "year_band", Width: 10},
 		{Name: "area", From: "postcode", Derive: "area"},
@@ -147,7 +150,8 @@ func TestAttributes(t *testing.T) {
 	vals := make([]string, len(s.Fields))
 	vals[fieldIndex(s, "dob")] = "20130101"
 	vals[fieldIndex(s, "postcode")] = "KW15 1BX"
-	want := []string{"2010-2014", "2010-2019", "KW", "KW15", ""}
+	vals[fieldIndex(s, "local_authority")], _ = normalizeCode(" s12000046 ")
+	want := []string{"S12000046", "2010-2014", "2010-2019", "KW", "KW15", ""}
 	for i, a := range compileAttributes(s) {
 		got, ok := a.value(vals)
 		if got != want[i] || ok != (want[i] != "") {
@@ -174,4 +178,13 @@ func FuzzParseComponent(f *testing.F) {
 		vals[fieldIndex(s, "postcode")] = "EH1 1YZ"
 		c.value(vals) // must not panic on canonical values
 	})
+}
+
+func TestNormalizeCode(t *testing.T) {
+	for in, want := range map[string]Reason{"": ReasonMissing, "  ": ReasonMissing, strings.Repeat("A", 65): ReasonTooLong, "\xff": ReasonInvalidEncoding, "S12000046": ""} {
+		_, err := normalizeCode(in)
+		if r, _ := ReasonOf(err); r != want {
+			t.Errorf("normalizeCode(%q) reason %q, want %q", in, r, want)
+		}
+	}
 }

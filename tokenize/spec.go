@@ -47,9 +47,10 @@ const (
 	TypeCHI      = "chi"      // a Scottish CHI number (10 digits, mod-11 or mod-10)
 	TypeNHS      = "nhs"      // an NHS number (10 digits, mod-11)
 	TypeText     = "text"     // free text such as an address line, case-folded
+	TypeCode     = "code"     // a coarse category such as a local authority code, for report attributes
 )
 
-var fieldTypes = []string{TypeName, TypeDate, TypeSex, TypePostcode, TypeCHI, TypeNHS, TypeText}
+var fieldTypes = []string{TypeName, TypeDate, TypeSex, TypePostcode, TypeCHI, TypeNHS, TypeText, TypeCode}
 
 // FieldSpec declares one field of the linkage spec.
 type FieldSpec struct {
@@ -179,7 +180,8 @@ type AttributeSpec struct {
 	From string `json:"from"`
 	// Derive says how: "year_band" (date; Width years, e.g. "1990-1994"),
 	// "area" (postcode; the letters of the outward code, e.g. "EH"),
-	// "district" (postcode; e.g. "EH1", "EC1"), "value" (sex).
+	// "district" (postcode; e.g. "EH1", "EC1"), "value" (sex, or a code
+	// field such as a local authority code).
 	Derive string `json:"derive"`
 	// Width is the band width in years for year_band (default 5).
 	Width int `json:"width,omitempty"`
@@ -447,13 +449,13 @@ func (a *AttributeSpec) validate(s *Spec) error {
 	if f == nil {
 		return fmt.Errorf("from: no field %q", a.From)
 	}
-	want := map[string]string{"year_band": TypeDate, "area": TypePostcode, "district": TypePostcode, "value": TypeSex}
-	t, ok := want[a.Derive]
+	want := map[string][]string{"year_band": {TypeDate}, "area": {TypePostcode}, "district": {TypePostcode}, "value": {TypeSex, TypeCode}}
+	types, ok := want[a.Derive]
 	if !ok {
 		return fmt.Errorf("derive %q is not year_band, area, district or value", a.Derive)
 	}
-	if f.Type != t {
-		return fmt.Errorf("derive %q needs a %s field; %q is a %s field", a.Derive, t, a.From, f.Type)
+	if !contains(types, f.Type) {
+		return fmt.Errorf("derive %q needs a %s field; %q is a %s field", a.Derive, strings.Join(types, " or "), a.From, f.Type)
 	}
 	if a.Width != 0 && a.Derive != "year_band" {
 		return errors.New("width applies only to year_band")
