@@ -3,7 +3,7 @@ package tokenize
 import (
 	"hash/maphash"
 	"io"
-	"slices"
+	"math/bits"
 	"strings"
 
 	"github.com/pprl/pprl/internal/exitcode"
@@ -19,34 +19,57 @@ var idSeed = maphash.MakeSeed()
 
 func hashID(id string) uint64 { return maphash.String(idSeed, id) }
 
-// idSet collects 64-bit hashes of record IDs to find duplicates at the end
-// of a run: 8 bytes per row, sorted once. A duplicate hash is confirmed by
-// re-reading the ID column (duplicateRows) before it is reported, so a hash
-// collision (odds about n²/2⁶⁵) cannot fail a good extract.
-type idSet struct{ h []uint64 }
+// idFilterBlocks is the number of 512-bit blocks of the duplicate filter:
+// 32 MiB whatever the input's size, of which the OS backs only the pages
+// touched (a small extract touches few).
+const idFilterBlocks = 1 << 19
 
-func (s *idSet) add(h []uint64) { s.h = append(s.h, h...) }
+// idSet finds duplicate record IDs in one pass with memory that does not
+// grow with the input: a blocked Bloom filter (Putze et al.) of 64-bit
+// record ID hashes, 7 bits in one cache line per ID. An ID whose bits are
+// all set already is a candidate duplicate; candidates are confirmed (or
+// dismissed as filter false positives) by re-reading the ID column
+// (duplicateRows). A true duplicate is always a candidate. Up to about 5M
+// rows a clean extract rarely produces a single candidate; at 10M, about a
+// thousand (each costs nothing but the re-read).
+type idSet struct {
+	words      []uint64 // idFilterBlocks × 8 words
+	candidates map[uint64]bool
+}
 
-// duplicates returns the hashes that occur more than once (sorting s).
-func (s *idSet) duplicates() []uint64 {
-	slices.Sort(s.h)
-	var d []uint64
-	for i := 1; i < len(s.h); i++ {
-		if s.h[i] == s.h[i-1] && (len(d) == 0 || d[len(d)-1] != s.h[i]) {
-			d = append(d, s.h[i])
+func (s *idSet) add(hs []uint64) {
+	if len(hs) == 0 {
+		return
+	}
+	if s.words == nil {
+		s.words = make([]uint64, idFilterBlocks*8)
+		s.candidates = map[uint64]bool{}
+	}
+	for _, h := range hs {
+		blk := s.words[(h&(idFilterBlocks-1))*8:][:8]
+		// Bit positions come from a second mix of h, independent of the
+		// block index bits.
+		g := bits.RotateLeft64(h*0x9e3779b97f4a7c15, 31)
+		all := true
+		for i := 0; i < 7; i++ {
+			p := g & 511
+			g >>= 9
+			w, m := p>>6, uint64(1)<<(p&63)
+			if blk[w]&m == 0 {
+				all = false
+				blk[w] |= m
+			}
+		}
+		if all {
+			s.candidates[h] = true
 		}
 	}
-	return d
 }
 
 // duplicateRows re-reads the record ID column of input and returns the
-// first two rows with equal IDs among those whose hash is in dups, or ok =
-// false when the equal hashes were collisions.
-func duplicateRows(in table.Reader, col int, dups []uint64) (first, second int64, ok bool, err error) {
-	want := make(map[uint64]bool, len(dups))
-	for _, h := range dups {
-		want[h] = true
-	}
+// first two rows with equal IDs among those whose hash is in want, or ok =
+// false when there are none (the candidates were filter false positives).
+func duplicateRows(in table.Reader, col int, want map[uint64]bool) (first, second int64, ok bool, err error) {
 	type seen struct {
 		row int64
 		id  string
@@ -80,8 +103,7 @@ func duplicateRows(in table.Reader, col int, dups []uint64) (first, second int64
 // checkDuplicateIDs returns an input error naming the first two rows that
 // share a record ID (never the ID), or nil.
 func checkDuplicateIDs(s *idSet, o *Options, col int, colName string) error {
-	dups := s.duplicates()
-	if len(dups) == 0 {
+	if len(s.candidates) == 0 {
 		return nil
 	}
 	topts := table.Options{Format: o.Format}
@@ -93,7 +115,7 @@ func checkDuplicateIDs(s *idSet, o *Options, col int, colName string) error {
 		return err
 	}
 	defer in.Close()
-	first, second, ok, err := duplicateRows(in, col, dups)
+	first, second, ok, err := duplicateRows(in, col, s.candidates)
 	if err != nil {
 		return err
 	}

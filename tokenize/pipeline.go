@@ -88,8 +88,8 @@ type Result struct {
 // goroutines normalise and encode batches independently; the calling
 // goroutine puts results back in input order and streams them to the token
 // file writer and the rejects file. At most 2·Workers batches are in flight,
-// so memory does not depend on the input's size, except for 8 bytes per row
-// kept to detect duplicate record IDs.
+// so memory does not depend on the input's size (duplicate record IDs are
+// found with a fixed-size filter; see idSet).
 //
 // Rows: a row is rejected (not encoded) when its record ID is blank or
 // longer than MaxRecordIDBytes, or when it has no usable name and no usable
