@@ -34,11 +34,11 @@ test: vet unit interop
 demo: build
 	bash scripts/demo.sh $(BIN) $(DEMO)
 
-# bench: every benchmark in benchmarks/, printed as one table. BENCH selects
+# bench: every Go benchmark (benchmarks/ and beside the code), as one table. BENCH selects
 # some (a -bench regexp), e.g. make bench BENCH=CSVRead.
 BENCH ?= .
 bench:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./benchmarks/ | $(GO) run ./benchmarks/cmd/benchtable
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./... | $(GO) run ./benchmarks/cmd/benchtable
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)

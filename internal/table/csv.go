@@ -3,6 +3,7 @@ package table
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -141,13 +142,14 @@ func (c *csvReader) Next() (*Batch, error) {
 			c.err = c.rowErr(row, rec, err)
 			return nil, c.err
 		}
+		checkUTF8 := c.lim.nonASCII.Load()
 		for j, v := range rec {
 			if len(v) > c.opts.MaxFieldBytes {
 				c.err = inputErr(c.name, &RowError{Row: row, Column: c.header[j],
 					Reason: fmt.Sprintf("field is longer than the %d-byte limit", c.opts.MaxFieldBytes)})
 				return nil, c.err
 			}
-			if !utf8.ValidString(v) {
+			if checkUTF8 && !utf8.ValidString(v) {
 				c.err = inputErr(c.name, &RowError{Row: row, Column: c.header[j],
 					Reason: "not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8)"})
 				return nil, c.err
@@ -196,6 +198,27 @@ type recordLimiter struct {
 	n       int  // bytes in the current record so far
 	inQuote bool // odd number of quotes in the current record
 	err     error
+	// nonASCII is set once any byte ≥ 0x80 has been read. Until then every
+	// field is ASCII and so valid UTF-8, and Next skips validating fields.
+	// Reading runs ahead of parsing, so the flag is set early, never late.
+	nonASCII atomic.Bool
+}
+
+// isASCII reports whether b has no byte ≥ 0x80, eight bytes at a time.
+func isASCII(b []byte) bool {
+	const hi = 0x8080808080808080
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&hi != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (l *recordLimiter) Read(p []byte) (int, error) {
@@ -203,24 +226,75 @@ func (l *recordLimiter) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	for i := 0; i < n; i++ {
-		switch p[i] {
-		case '"':
-			l.inQuote = !l.inQuote
-		case '\n':
-			if !l.inQuote {
-				l.n = 0
-				continue
-			}
-		}
-		l.n++
-		if l.n > l.limit {
-			l.err = errRecordTooLong
-			// Pass the bytes before the overflow, then the error.
-			return i, l.err
-		}
+	if !l.nonASCII.Load() && !isASCII(p[:n]) {
+		l.nonASCII.Store(true)
+	}
+	if k := l.scan(p[:n]); k >= 0 {
+		l.err = errRecordTooLong
+		// Pass the bytes before the overflow, then the error.
+		return k, l.err
 	}
 	return n, err
+}
+
+// scan advances the record state over b and returns the offset at which
+// the current record exceeded the limit, or -1. It jumps between quotes and
+// line breaks with bytes.IndexByte (vectorised) instead of testing every
+// byte; nl caches the next line break so that a line with many quoted
+// fields is not rescanned for it after each quote.
+func (l *recordLimiter) scan(b []byte) int {
+	nl := -2 // offset of the next '\n' at or after i; -2 unknown, -1 none
+	for i := 0; i < len(b); {
+		q := bytes.IndexByte(b[i:], '"')
+		if q >= 0 {
+			q += i
+		}
+		if l.inQuote {
+			if q < 0 { // the quoted field runs past this buffer
+				l.n += len(b) - i
+				if l.n > l.limit {
+					return i
+				}
+				return -1
+			}
+			l.n += q + 1 - i
+			if l.n > l.limit {
+				return i
+			}
+			l.inQuote = false
+			i = q + 1
+			continue
+		}
+		if nl == -2 || (nl >= 0 && nl < i) {
+			nl = bytes.IndexByte(b[i:], '\n')
+			if nl >= 0 {
+				nl += i
+			}
+		}
+		switch {
+		case nl >= 0 && (q < 0 || nl < q): // the record ends
+			l.n += nl - i
+			if l.n > l.limit {
+				return i
+			}
+			l.n = 0
+			i = nl + 1
+		case q >= 0: // a quoted field starts
+			l.n += q + 1 - i
+			if l.n > l.limit {
+				return i
+			}
+			l.inQuote = true
+			i = q + 1
+		default:
+			l.n += len(b) - i
+			if l.n > l.limit {
+				return i
+			}
+			return -1
+		}
+	}
+	return -1
 }
 
 func validDelim(r rune) bool {

@@ -322,3 +322,77 @@ func TestProgress(t *testing.T) {
 		t.Fatalf("parquet progress %d after one batch", done)
 	}
 }
+
+// refLimiter is the byte-at-a-time definition of recordLimiter's state.
+type refLimiter struct {
+	n       int
+	inQuote bool
+}
+
+// over reports whether the record state exceeded limit within b.
+func (l *refLimiter) over(b []byte, limit int) bool {
+	for _, c := range b {
+		switch c {
+		case '"':
+			l.inQuote = !l.inQuote
+		case '\n':
+			if !l.inQuote {
+				l.n = 0
+				continue
+			}
+		}
+		l.n++
+		if l.n > limit {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzRecordLimiter checks the vectorised scan against the reference: the
+// same verdict, and the same state after every chunk when within limits.
+func FuzzRecordLimiter(f *testing.F) {
+	f.Add([]byte("a,b\n\"x\ny\",z\n"), uint8(3), uint8(8))
+	f.Add([]byte(`"""",""`+"\n\n"), uint8(1), uint8(2))
+	f.Fuzz(func(t *testing.T, data []byte, chunk, limit uint8) {
+		c := int(chunk%16) + 1
+		lim := &recordLimiter{limit: int(limit)}
+		ref := &refLimiter{}
+		for i := 0; i < len(data); i += c {
+			b := data[i:min(i+c, len(data))]
+			got := lim.scan(b) >= 0
+			want := ref.over(b, int(limit))
+			if got != want {
+				t.Fatalf("chunk at %d: over=%v, reference %v", i, got, want)
+			}
+			if got {
+				return
+			}
+			if lim.n != ref.n || lim.inQuote != ref.inQuote {
+				t.Fatalf("chunk at %d: state (%d,%v), reference (%d,%v)", i, lim.n, lim.inQuote, ref.n, ref.inQuote)
+			}
+		}
+	})
+}
+
+// TestInvalidUTF8AfterLongASCII: the ASCII fast path must not skip a bad
+// byte that arrives after many buffers of ASCII.
+func TestInvalidUTF8AfterLongASCII(t *testing.T) {
+	content := "id,name\n" + strings.Repeat("1,abc\n", 50000) + "2,Se\xe1n\n3,ok\n"
+	r, err := Open(writeFile(t, "late.csv", content), Options{BatchSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	_, err = readAll(t, r)
+	if err == nil || !strings.Contains(err.Error(), `row 50001, column "name": not valid UTF-8`) {
+		t.Fatalf("err = %v", err)
+	}
+	// Valid multi-byte text late in the file is accepted.
+	content = "id,name\n" + strings.Repeat("1,abc\n", 50000) + "2,Seán\n"
+	r2, _ := Open(writeFile(t, "late2.csv", content), Options{})
+	defer r2.Close()
+	if rows, err := readAll(t, r2); err != nil || rows[50000][1] != "Seán" {
+		t.Fatalf("%v", err)
+	}
+}
