@@ -56,7 +56,9 @@ type Batch struct {
 // directory that Close renames into place. Parquet is written strictly
 // sequentially (the footer comes last), so sealing streams too: the
 // plaintext never touches the disk and nothing is buffered beyond one row
-// group.
+// group. A Writer is not safe for concurrent use: a parallel pipeline writes
+// its batches in input order from one goroutine, which is also what keeps
+// reruns byte-identical (row groups split at fixed row counts).
 type Writer struct {
 	m        Manifest
 	schema   *arrow.Schema
