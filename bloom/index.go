@@ -252,6 +252,18 @@ func AndPopcountMany(q, data []uint64, out []uint32) {
 
 func andPopcountManyGeneric(q, data []uint64, out []uint32) {
 	w := len(q)
+	if w == 16 { // 1024 bits, the default: fully unrolled
+		q := (*[16]uint64)(q)
+		for i := range out {
+			f := (*[16]uint64)(data[i*16 : i*16+16])
+			n0 := bits.OnesCount64(q[0]&f[0]) + bits.OnesCount64(q[1]&f[1]) + bits.OnesCount64(q[2]&f[2]) + bits.OnesCount64(q[3]&f[3])
+			n1 := bits.OnesCount64(q[4]&f[4]) + bits.OnesCount64(q[5]&f[5]) + bits.OnesCount64(q[6]&f[6]) + bits.OnesCount64(q[7]&f[7])
+			n2 := bits.OnesCount64(q[8]&f[8]) + bits.OnesCount64(q[9]&f[9]) + bits.OnesCount64(q[10]&f[10]) + bits.OnesCount64(q[11]&f[11])
+			n3 := bits.OnesCount64(q[12]&f[12]) + bits.OnesCount64(q[13]&f[13]) + bits.OnesCount64(q[14]&f[14]) + bits.OnesCount64(q[15]&f[15])
+			out[i] = uint32(n0 + n1 + n2 + n3)
+		}
+		return
+	}
 	for i := range out {
 		out[i] = uint32(andPopcountWords(q, data[i*w:(i+1)*w]))
 	}
