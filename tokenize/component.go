@@ -34,6 +34,10 @@ var fieldParts = map[string]map[string]func(string) string{
 		"initial": FirstInitial,
 		"first3":  func(v string) string { return firstRunes(3)(JoinedName(v)) },
 		"soundex": Soundex, // ignores spaces
+		// canonical: the first word with nicknames mapped to the full
+		// forename (ALEX, SANDY → ALEXANDER), for forename rules that should
+		// survive short forms.
+		"canonical": func(v string) string { return CanonicalForename(FirstNamePart(v)) },
 	},
 	TypeDate: {
 		"year": func(v string) string { return v[:4] }, // v is YYYYMMDD

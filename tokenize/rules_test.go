@@ -102,18 +102,19 @@ func TestComponentParts(t *testing.T) {
 	vals[fieldIndex(s, "postcode")] = "EC1A 1BB"
 	vals[fieldIndex(s, "nhs")] = "4010232137"
 	tests := map[string]string{
-		"forename":          "MARYANN",
-		"forename.initial":  "M",
-		"forename.first3":   "MAR",
-		"surname.soundex":   "S532",
-		"dob":               "20100924",
-		"dob.year":          "2010",
-		"postcode.outward":  "EC1A",
-		"postcode.district": "EC1",
-		"postcode.sector":   "EC1A 1",
-		"postcode.area":     "EC",
-		"chi|nhs":           "4010232137",
-		"sex":               "",
+		"forename":           "MARYANN",
+		"forename.initial":   "M",
+		"forename.first3":    "MAR",
+		"forename.canonical": "MARY",
+		"surname.soundex":    "S532",
+		"dob":                "20100924",
+		"dob.year":           "2010",
+		"postcode.outward":   "EC1A",
+		"postcode.district":  "EC1",
+		"postcode.sector":    "EC1A 1",
+		"postcode.area":      "EC",
+		"chi|nhs":            "4010232137",
+		"sex":                "",
 	}
 	for expr, want := range tests {
 		c, err := ParseComponent(s, expr)
@@ -125,6 +126,11 @@ func TestComponentParts(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("%s = %q, %v; want %q", expr, got, ok, want)
 		}
+	}
+	c, _ := ParseComponent(s, "forename.canonical")
+	vals[fieldIndex(s, "forename")] = "SANDY JOHN"
+	if v, _ := c.value(vals); v != "ALEXANDER" {
+		t.Errorf("forename.canonical of SANDY JOHN = %q, want ALEXANDER", v)
 	}
 	for _, bad := range []string{"", "nope", "dob.initial", "chi|chi", "surname.", "|dob"} {
 		if _, err := ParseComponent(s, bad); err == nil {
