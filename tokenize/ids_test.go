@@ -43,3 +43,15 @@ func TestDuplicateRowsDismissesFalsePositives(t *testing.T) {
 		t.Errorf("duplicateRows = %d, %d, %v, %v; want rows 2 and 4", first, second, ok, err)
 	}
 }
+
+type panicEncoder struct{}
+
+func (panicEncoder) encodeBatch(j *job) error { panic("secret value SMITH") }
+
+func TestSafeEncodeTurnsPanicIntoError(t *testing.T) {
+	j := &job{batch: &table.Batch{FirstRow: 4097, Rows: make([][]string, 10)}}
+	err := safeEncode(panicEncoder{}, j)
+	if err == nil || !strings.Contains(err.Error(), "rows 4097 to 4106") || strings.Contains(err.Error(), "SMITH") {
+		t.Errorf("safeEncode = %v", err)
+	}
+}

@@ -224,7 +224,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				if err := enc.encodeBatch(j); err != nil {
+				if err := safeEncode(enc, j); err != nil {
 					encErr <- err
 					cancel()
 					// Keep draining so the reader can finish.
@@ -343,6 +343,18 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		log.Info("tokenize: fields left out of encoded rows", "counts", formatCounts(fieldRejects))
 	}
 	return &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), Elapsed: time.Since(start)}, nil
+}
+
+// safeEncode runs enc on j, turning a panic (a bug) into an error that
+// names the batch's rows: a stack trace could otherwise reach the terminal,
+// and the run must still clean up its temporary files.
+func safeEncode(enc batchEncoder, j *job) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error encoding rows %d to %d (please report it)", j.batch.FirstRow, j.batch.FirstRow+int64(len(j.batch.Rows))-1)
+		}
+	}()
+	return enc.encodeBatch(j)
 }
 
 // job is one batch on its way through the pipeline, with the worker's
