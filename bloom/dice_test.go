@@ -58,9 +58,12 @@ func toWords(f []byte) []uint64 {
 // the portable kernel identical on arbitrary data, filter lengths and
 // counts.
 func FuzzAndPopcountMany(f *testing.F) {
-	f.Add([]byte("seed"), uint8(16), uint8(3))
-	f.Add(make([]byte, 300), uint8(8), uint8(1))
-	f.Add([]byte{0xff, 0x01}, uint8(32), uint8(5))
+	// words = w−1: 1024, 512 and 2048 bits, and an odd 17 words.
+	f.Add([]byte("seed"), uint8(15), uint8(3))
+	f.Add(make([]byte, 300), uint8(7), uint8(1))
+	f.Add([]byte{0xff, 0x01}, uint8(31), uint8(5))
+	f.Add([]byte{0x5a}, uint8(16), uint8(19))
+	f.Add([]byte{0x00, 0x80}, uint8(3), uint8(7))
 	f.Fuzz(func(t *testing.T, seed []byte, words, n uint8) {
 		w := int(words%40) + 1
 		cnt := int(n % 20)
@@ -81,6 +84,15 @@ func FuzzAndPopcountMany(f *testing.F) {
 		for i := range got {
 			if got[i] != want[i] {
 				t.Fatalf("filter %d of %d words: kernel %d, generic %d", i, w, got[i], want[i])
+			}
+		}
+		if hasAVX2 && w%4 == 0 && cnt > 0 {
+			direct := make([]uint32, cnt)
+			andPopcountManyAVX2(&q[0], &rows[0], w/4, cnt, &direct[0])
+			for i := range direct {
+				if direct[i] != want[i] {
+					t.Fatalf("AVX2 filter %d: %d want %d", i, direct[i], want[i])
+				}
 			}
 		}
 		if useAVX512 && w%8 == 0 && cnt > 0 {
@@ -206,4 +218,71 @@ func TestGreedyMatch(t *testing.T) {
 			t.Fatalf("got %+v want %+v", got, want)
 		}
 	}
+}
+
+// TestManyKernelsAgree runs every kernel the CPU has over filter lengths
+// 1..40 words against the portable one.
+func TestManyKernelsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for w := 1; w <= 40; w++ {
+		n := 1 + r.IntN(300)
+		data := make([]uint64, (n+1)*w)
+		for i := range data {
+			data[i] = r.Uint64() & r.Uint64()
+		}
+		q, rows := data[:w], data[w:]
+		want := make([]uint32, n)
+		andPopcountManyGeneric(q, rows, want)
+		for i := range want {
+			if int(want[i]) != andPopcountWords(q, rows[i*w:(i+1)*w]) {
+				t.Fatalf("unrolled generic kernel wrong at %d words", w)
+			}
+		}
+		check := func(name string, got []uint32) {
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("%s, %d words, filter %d: %d want %d", name, w, i, got[i], want[i])
+				}
+			}
+		}
+		got := make([]uint32, n)
+		AndPopcountMany(q, rows, got)
+		check("AndPopcountMany", got)
+		if hasAVX2 && w%4 == 0 {
+			andPopcountManyAVX2(&q[0], &rows[0], w/4, n, &got[0])
+			check("AVX2", got)
+		}
+		if useAVX512 && w%8 == 0 {
+			andPopcountManyAVX512(&q[0], &rows[0], w/8, n, &got[0])
+			check("AVX-512", got)
+		}
+	}
+}
+
+// BenchmarkKernels compares the AND-popcount kernels on 1024-bit filters.
+// The cross-package benchmarks in ../benchmarks measure whichever kernel
+// the CPU selects; this one runs each kernel the CPU has.
+func BenchmarkKernels(b *testing.B) {
+	const n, w = 1 << 14, 16
+	r := rand.New(rand.NewPCG(1, 1))
+	data := make([]uint64, (n+1)*w)
+	for i := range data {
+		data[i] = r.Uint64()
+	}
+	q, rows := data[:w], data[w:]
+	out := make([]uint32, n)
+	run := func(name string, ok bool, f func()) {
+		if !ok {
+			return
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				f()
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "cmp/s")
+		})
+	}
+	run("generic", true, func() { andPopcountManyGeneric(q, rows, out) })
+	run("avx2", hasAVX2, func() { andPopcountManyAVX2(&q[0], &rows[0], w/4, n, &out[0]) })
+	run("avx512", useAVX512, func() { andPopcountManyAVX512(&q[0], &rows[0], w/8, n, &out[0]) })
 }

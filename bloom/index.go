@@ -233,7 +233,8 @@ func GreedyMatch(pairs []Pair) []Pair {
 // AndPopcountMany writes popcount(q AND f) to out[i] for each filter f of
 // len(q) words stored back to back in data (len(data) = len(out)·len(q)).
 // It uses AVX-512 VPOPCNTQ when the CPU has it and len(q) is a multiple of
-// 8 words, and portable code otherwise; both give identical results.
+// 8 words, else AVX2 (VPSHUFB nibble table) for multiples of 4 words, and
+// portable code otherwise; all give identical results.
 func AndPopcountMany(q, data []uint64, out []uint32) {
 	w := len(q)
 	if len(data) != w*len(out) {
@@ -245,6 +246,10 @@ func AndPopcountMany(q, data []uint64, out []uint32) {
 	}
 	if useAVX512 && w%8 == 0 {
 		andPopcountManyAVX512(&q[0], &data[0], w/8, len(out), &out[0])
+		return
+	}
+	if useAVX2 && w%4 == 0 {
+		andPopcountManyAVX2(&q[0], &data[0], w/4, len(out), &out[0])
 		return
 	}
 	andPopcountManyGeneric(q, data, out)

@@ -9,6 +9,12 @@ import "golang.org/x/sys/cpu"
 // also save the ZMM state, which x/sys/cpu checks through XGETBV.
 var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VPOPCNTDQ
 
+// hasAVX2 enables the AVX2 nibble-table kernel on CPUs without VPOPCNTQ.
+var hasAVX2 = cpu.X86.HasAVX2
+
+// useAVX2 selects the AVX2 kernel when AVX-512 VPOPCNTQ is unavailable.
+var useAVX2 = hasAVX2 && !useAVX512
+
 // andPopcountBytesAVX512 returns popcount(a AND b) over blocks 64-byte
 // blocks. Unaligned loads are used, so a and b need no particular alignment.
 //
@@ -20,3 +26,9 @@ func andPopcountBytesAVX512(a, b *byte, blocks int) int
 //
 //go:noescape
 func andPopcountManyAVX512(q, data *uint64, blocks, n int, out *uint32)
+
+// andPopcountManyAVX2 is andPopcountManyAVX512 for AVX2 CPUs; blocks counts
+// 32-byte blocks.
+//
+//go:noescape
+func andPopcountManyAVX2(q, data *uint64, blocks, n int, out *uint32)

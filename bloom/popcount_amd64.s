@@ -85,3 +85,61 @@ reduce:
 	VZEROUPPER
 done:
 	RET
+
+DATA popcntLUT<>+0(SB)/8, $0x0302020102010100
+DATA popcntLUT<>+8(SB)/8, $0x0403030203020201
+DATA popcntLUT<>+16(SB)/8, $0x0302020102010100
+DATA popcntLUT<>+24(SB)/8, $0x0403030203020201
+GLOBL popcntLUT<>(SB), RODATA|NOPTR, $32
+
+DATA nibbleMask<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA nibbleMask<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA nibbleMask<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA nibbleMask<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL nibbleMask<>(SB), RODATA|NOPTR, $32
+
+// func andPopcountManyAVX2(q, data *uint64, blocks, n int, out *uint32)
+//
+// blocks counts 32-byte blocks per filter. Each block's AND is split into
+// nibbles, looked up in a 16-entry popcount table with VPSHUFB (Mula's
+// method), and the byte counts are summed into 64-bit lanes with VPSADBW.
+TEXT ·andPopcountManyAVX2(SB), NOSPLIT, $0-40
+	MOVQ data+8(FP), DI
+	MOVQ n+24(FP), DX
+	MOVQ out+32(FP), R8
+	TESTQ DX, DX
+	JZ   done2
+	VMOVDQU popcntLUT<>(SB), Y14
+	VMOVDQU nibbleMask<>(SB), Y15
+	VPXOR   Y13, Y13, Y13
+filter2:
+	MOVQ q+0(FP), SI
+	MOVQ blocks+16(FP), CX
+	VPXOR Y4, Y4, Y4
+block2:
+	VMOVDQU (SI), Y0
+	VPAND   (DI), Y0, Y0
+	VPSRLW  $4, Y0, Y1
+	VPAND   Y15, Y0, Y0
+	VPAND   Y15, Y1, Y1
+	VPSHUFB Y0, Y14, Y2
+	VPSHUFB Y1, Y14, Y3
+	VPADDB  Y2, Y3, Y2
+	VPSADBW Y13, Y2, Y2
+	VPADDQ  Y2, Y4, Y4
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  block2
+	VEXTRACTI128 $1, Y4, X5
+	VPADDQ       X5, X4, X4
+	VPSHUFD      $0x4e, X4, X5
+	VPADDQ       X5, X4, X4
+	VMOVQ        X4, AX
+	MOVL AX, (R8)
+	ADDQ $4, R8
+	DECQ DX
+	JNZ  filter2
+	VZEROUPPER
+done2:
+	RET

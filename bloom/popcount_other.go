@@ -2,10 +2,18 @@
 
 package bloom
 
-const useAVX512 = false
+const (
+	useAVX512 = false
+	useAVX2   = false
+	hasAVX2   = false
+)
 
 func andPopcountBytesAVX512(a, b *byte, blocks int) int { panic("bloom: no AVX-512 kernel") }
 
 func andPopcountManyAVX512(q, data *uint64, blocks, n int, out *uint32) {
 	panic("bloom: no AVX-512 kernel")
+}
+
+func andPopcountManyAVX2(q, data *uint64, blocks, n int, out *uint32) {
+	panic("bloom: no AVX2 kernel")
 }
