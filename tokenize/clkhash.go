@@ -607,13 +607,19 @@ func (s *ClkhashSchema) CheckHeader(header []string) error {
 // value.
 type ClkhashValueError struct {
 	Row     int    // 1-based data row (header not counted); 0 if the caller has not set it
-	Column  int    // 0-based column index
-	Feature string // the feature identifier (= column name)
+	Column  int    // 0-based column index; -1 for a whole-row problem
+	Feature string // the feature identifier (= column name); "" for a whole-row problem
 	Code    string // short reason code for rejects reports, e.g. "invalid_date"
 	Reason  string // what is wrong, without the value
 }
 
 func (e *ClkhashValueError) Error() string {
+	if e.Feature == "" { // a whole-row problem (wrong column count)
+		if e.Row > 0 {
+			return fmt.Sprintf("row %d: %s", e.Row, e.Reason)
+		}
+		return e.Reason
+	}
 	if e.Row > 0 {
 		return fmt.Sprintf("row %d, column %q: %s", e.Row, e.Feature, e.Reason)
 	}
@@ -702,7 +708,7 @@ func (e *ClkhashEncoder) Encode(row []string) ([]byte, error) {
 func (e *ClkhashEncoder) AppendEncode(dst []byte, row []string) ([]byte, error) {
 	s := e.schema
 	if len(row) != len(s.features) {
-		return dst, &ClkhashValueError{Column: min(len(row), len(s.features)), Feature: "", Code: "column_count",
+		return dst, &ClkhashValueError{Column: -1, Code: "column_count",
 			Reason: fmt.Sprintf("row has %d columns, the clkhash schema expects %d", len(row), len(s.features))}
 	}
 	for j, c := range e.cols {

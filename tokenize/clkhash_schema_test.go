@@ -243,8 +243,13 @@ func TestClkhashValueErrors(t *testing.T) {
 	if got := ve.Error(); got != `row 17, column "dob": date does not exist (format %d/%m/%Y)` {
 		t.Fatalf("message %q", got)
 	}
-	if _, err := encodeOne(t, cs, "only one"); err == nil {
-		t.Fatal("short row accepted")
+	_, err = encodeOne(t, cs, "only one")
+	if !errors.As(err, &ve) || ve.Code != "column_count" {
+		t.Fatalf("short row: %v", err)
+	}
+	ve.Row = 3
+	if got := ve.Error(); got != "row 3: row has 1 columns, the clkhash schema expects 2" {
+		t.Fatalf("message %q", got)
 	}
 	if err := cs.CheckHeader([]string{"id", "DOB"}); err == nil {
 		t.Fatal("wrong header accepted")
