@@ -1,14 +1,23 @@
 package tokenize
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"filippo.io/age"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pprl/pprl/bloom"
+	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/seal"
 	"github.com/pprl/pprl/internal/tokenfile"
 )
 
@@ -54,38 +63,91 @@ type PopcountBin struct {
 const popcountBins = 32
 
 // Inspect reads the token file at path (sealed files need the linkage
-// unit's identities) and summarises it.
-func Inspect(path string, identities []age.Identity) (*Inspection, error) {
-	f, err := tokenfile.Open(path, identities)
+// unit's identities) and summarises it. It streams the file in batches of
+// 32,768 records and never reads the record IDs, so memory stays small
+// whatever the file's size.
+func Inspect(path string, identities []age.Identity) (in *Inspection, err error) {
+	f, err := tokenfile.Open(path, identities) // checks the manifest and schema
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	d, err := f.ReadAll()
-	if err != nil {
-		return nil, err
-	}
-	m := f.Manifest()
-	in := &Inspection{Path: path, Sealed: f.Sealed(), Manifest: m, Records: d.Len()}
-	for r, name := range m.Rules {
-		nulls := 0
-		for _, ok := range d.TokenValid[r] {
-			if !ok {
-				nulls++
-			}
+	m, sealed := f.Manifest(), f.Sealed()
+	f.Close()
+	in = &Inspection{Path: path, Sealed: sealed, Manifest: m}
+	defer func() {
+		if p := recover(); p != nil {
+			in, err = nil, exitcode.Inputf("%s: token file data is truncated or corrupt", path)
 		}
-		in.Rules = append(in.Rules, NullRate{Name: name, Nulls: nulls, Rate: rate(nulls, d.Len())})
+	}()
+	osf, err := os.Open(path)
+	if err != nil {
+		return nil, exitcode.AsInput(fmt.Errorf("token file: %w", err))
+	}
+	defer osf.Close()
+	fi, err := osf.Stat()
+	if err != nil {
+		return nil, exitcode.AsInput(fmt.Errorf("token file: %w", err))
+	}
+	var src parquet.ReaderAtSeeker = osf
+	if sealed {
+		ra, size, err := seal.OpenReaderAt(osf, fi.Size(), identities)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		src = io.NewSectionReader(ra, 0, size)
+	}
+	props := parquet.NewReaderProperties(memory.DefaultAllocator)
+	props.BufferedStreamEnabled = true
+	props.BufferSize = 1 << 20
+	pf, err := file.NewParquetReader(src, file.WithReadProps(props))
+	if err != nil {
+		return nil, exitcode.Inputf("%s: token file: %v", path, err)
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 15}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, exitcode.Inputf("%s: token file: %v", path, err)
+	}
+	// Columns: record_id, clk, tok_<rule>..., attr_<name>...; skip record_id.
+	nr, na := len(m.Rules), len(m.Attributes)
+	cols := make([]int, 0, 1+nr+na)
+	for c := 1; c <= 1+nr+na; c++ {
+		cols = append(cols, c)
+	}
+	rr, err := fr.GetRecordReader(context.Background(), cols, nil)
+	if err != nil {
+		return nil, exitcode.Inputf("%s: token file: %v", path, err)
+	}
+	defer rr.Release()
+	ruleNulls, attrNulls := make([]int, nr), make([]int, na)
+	h := newPopcountHistogram(m.CLKBits)
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		clks, ok := rec.Column(0).(*array.FixedSizeBinary)
+		if !ok {
+			return nil, exitcode.Inputf("%s: clk column has type %s", path, rec.Column(0).DataType())
+		}
+		for i := 0; i < clks.Len(); i++ {
+			h.add(bloom.Popcount(clks.Value(i)))
+		}
+		for r := 0; r < nr; r++ {
+			ruleNulls[r] += rec.Column(1 + r).NullN()
+		}
+		for a := 0; a < na; a++ {
+			attrNulls[a] += rec.Column(1 + nr + a).NullN()
+		}
+		in.Records += int(rec.NumRows())
+	}
+	if err := rr.Err(); err != nil {
+		return nil, exitcode.Inputf("%s: token file data: %v", path, err)
+	}
+	for r, name := range m.Rules {
+		in.Rules = append(in.Rules, NullRate{Name: name, Nulls: ruleNulls[r], Rate: rate(ruleNulls[r], in.Records)})
 	}
 	for a, name := range m.Attributes {
-		nulls := 0
-		for _, v := range d.Attributes[a] {
-			if v == "" {
-				nulls++
-			}
-		}
-		in.Attributes = append(in.Attributes, NullRate{Name: name, Nulls: nulls, Rate: rate(nulls, d.Len())})
+		in.Attributes = append(in.Attributes, NullRate{Name: name, Nulls: attrNulls[a], Rate: rate(attrNulls[a], in.Records)})
 	}
-	in.Popcount = popcountHistogram(d, m.CLKBits)
+	in.Popcount = h.finish()
 	return in, nil
 }
 
@@ -96,27 +158,36 @@ func rate(n, of int) float64 {
 	return float64(n) / float64(of)
 }
 
-func popcountHistogram(d *tokenfile.Data, bits int) PopcountHistogram {
+// popcountCounter accumulates a PopcountHistogram.
+type popcountCounter struct {
+	bits, width   int
+	counts        []int
+	n, total, min int
+	max           int
+}
+
+func newPopcountHistogram(bits int) *popcountCounter {
 	width := (bits + popcountBins) / popcountBins // bins cover 0..bits inclusive
-	h := PopcountHistogram{BinWidth: width, Min: -1}
-	counts := make([]int, (bits/width)+1)
-	total := 0
-	for i := 0; i < d.Len(); i++ {
-		p := bloom.Popcount(d.CLK(i))
-		counts[p/width]++
-		total += p
-		if h.Min < 0 || p < h.Min {
-			h.Min = p
-		}
-		h.Max = max(h.Max, p)
+	return &popcountCounter{bits: bits, width: width, counts: make([]int, bits/width+1), min: -1}
+}
+
+func (c *popcountCounter) add(p int) {
+	c.counts[p/c.width]++
+	c.n++
+	c.total += p
+	if c.min < 0 || p < c.min {
+		c.min = p
 	}
-	if d.Len() == 0 {
-		h.Min = 0
-	} else {
-		h.Mean = float64(total) / float64(d.Len())
+	c.max = max(c.max, p)
+}
+
+func (c *popcountCounter) finish() PopcountHistogram {
+	h := PopcountHistogram{BinWidth: c.width, Min: max(c.min, 0), Max: c.max}
+	if c.n > 0 {
+		h.Mean = float64(c.total) / float64(c.n)
 	}
-	for b, c := range counts {
-		h.Bins = append(h.Bins, PopcountBin{From: b * width, To: min(bits, (b+1)*width-1), Count: c})
+	for b, n := range c.counts {
+		h.Bins = append(h.Bins, PopcountBin{From: b * c.width, To: min(c.bits, (b+1)*c.width-1), Count: n})
 	}
 	return h
 }
