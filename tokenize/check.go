@@ -25,6 +25,7 @@ type CheckReport struct {
 	Fields      []string // "name (type, clk)" summaries
 	Rules       []string // "t1 = surname + forename.initial + ..."
 	Attributes  []string
+	Warnings    []string // things a clkhash schema holds that may surprise
 	Mapping     string
 	Extract     string
 	Columns     []string // "field ← column" for the extract, in spec order
@@ -68,6 +69,7 @@ func Check(o CheckOptions) (*CheckReport, error) {
 	} else {
 		r.CLKBits = s.Clkhash.Bits()
 		r.Fields = s.Clkhash.Identifiers()
+		r.Warnings = s.Clkhash.Warnings()
 	}
 	if o.Extract == "" {
 		return r, nil
@@ -126,6 +128,9 @@ func (r *CheckReport) WriteText(w io.Writer) {
 	}
 	if len(r.Attributes) > 0 {
 		fmt.Fprintf(w, "report attributes: %s\n", strings.Join(r.Attributes, ", "))
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	if r.Mapping != "" {
 		fmt.Fprintf(w, "mapping OK: %s\n", r.Mapping)

@@ -141,6 +141,11 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer in.Close()
 
+	if cs := o.Schema.Clkhash; cs != nil {
+		for _, w := range cs.Warnings() {
+			log.Warn("clkhash schema: " + w)
+		}
+	}
 	plan, err := o.Schema.plan(o.Mapping, o.IDColumn, in.Header(), o.Secret, created)
 	if err != nil {
 		return nil, err
