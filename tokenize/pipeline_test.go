@@ -19,6 +19,7 @@ import (
 	"github.com/pprl/pprl/internal/exitcode"
 	"github.com/pprl/pprl/internal/keys"
 	"github.com/pprl/pprl/internal/synth"
+	"github.com/pprl/pprl/internal/table"
 	"github.com/pprl/pprl/internal/tokenfile"
 )
 
@@ -641,4 +642,45 @@ func TestTokenizeCancelLeavesNothing(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("%d files in the output directory, want only the extract", len(entries))
 	}
+}
+
+// FuzzEncodeRow feeds arbitrary field values through normalisation, the
+// CLK encoder and the token rules: nothing panics, every row is either
+// encoded or rejected with a reason, and no reject entry carries a value.
+func FuzzEncodeRow(f *testing.F) {
+	f.Add("A1", "Mary", "McDonald", "24/09/2010", "F", "eh1 1yz", "2409101003")
+	f.Add("", "", "", "", "", "", "")
+	f.Add("x", "Unknown", "N/A", "31/02/2011", "?", "NFA", "0000000000")
+	f.Add("é", "Seán Ó", "O'Neill-Brown", "1/1/2000", "m", "KW15 1BX", "101011237")
+	spec := StarterSpec()
+	m := smallMapping()
+	header := []string{"ID", "FIRST", "LAST", "BORN", "SEX", "PC", "CHI"}
+	p, err := nativePlan(spec, m, "", header, testSecret, testCreated)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, id, first, last, born, sex, pc, chi string) {
+		w, err := p.newWorker()
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := &job{batch: &table.Batch{FirstRow: 1, Rows: [][]string{{id, first, last, born, sex, pc, chi}}}}
+		if err := w.encodeBatch(j); err != nil {
+			t.Fatal(err)
+		}
+		if len(j.ids)+j.rejected != 1 {
+			t.Fatalf("%d encoded + %d rejected != 1 row", len(j.ids), j.rejected)
+		}
+		if len(j.ids) == 1 && len(j.clks) != spec.OutputBits()/8 {
+			t.Fatalf("CLK of %d bytes", len(j.clks))
+		}
+		for _, r := range j.rejects {
+			if !slices.Contains(Reasons, r.reason) && r.reason != ReasonNoNameOrDOB {
+				t.Fatalf("unknown reason %q", r.reason)
+			}
+			if r.field != FieldRecord && r.field != FieldRecordID && spec.Field(r.field) == nil {
+				t.Fatalf("unknown field %q", r.field)
+			}
+		}
+	})
 }
