@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sync"
 	"time"
@@ -110,8 +111,8 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	if o.Schema == nil {
 		return nil, errors.New("tokenize: no schema")
 	}
-	if o.Dataset == "" {
-		return nil, exitcode.Inputf("dataset name is empty: give --dataset NAME")
+	if !datasetPattern.MatchString(o.Dataset) {
+		return nil, exitcode.Inputf("dataset name %q must be 1 to 64 letters, digits, '_', '-' or '.', starting with a letter or digit (e.g. social_work)", o.Dataset)
 	}
 	if o.Rejects == "" {
 		o.Rejects = o.Output + RejectsSuffix
@@ -120,6 +121,12 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		if err := checkOutputDir(p); err != nil {
 			return nil, err
 		}
+		if sameFile(p, o.Input) {
+			return nil, exitcode.Inputf("output %s is the input extract: give another -o or --rejects", p)
+		}
+	}
+	if o.Output == o.Rejects {
+		return nil, exitcode.Inputf("--rejects must differ from the token file %s", o.Output)
 	}
 	created := o.Created
 	if created.IsZero() {
@@ -407,6 +414,17 @@ type rejectEntry struct {
 	field    string
 	reason   Reason
 	rejected bool // the row was rejected (else encoded without the field)
+}
+
+// datasetPattern is what a dataset name may look like: it ends up in
+// manifests, match outputs and file names.
+var datasetPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// sameFile reports whether a and b name the same existing file.
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 // checkOutputDir returns an input error when path's directory does not

@@ -613,6 +613,31 @@ func TestTokenizeBadInputs(t *testing.T) {
 	}
 }
 
+func TestTokenizeRefusesBadOutputs(t *testing.T) {
+	dir := t.TempDir()
+	input := writeFile(t, dir, "extract.csv", smallExtract)
+	spec := StarterSpec()
+	base := Options{Schema: &Schema{Native: spec, fingerprint: spec.Fingerprint()}, Mapping: smallMapping(),
+		Secret: testSecret, Dataset: "small", Input: input, MaxRejectRate: 1, Created: testCreated}
+	for name, change := range map[string]func(*Options){
+		"output is input":  func(o *Options) { o.Output = input },
+		"rejects is input": func(o *Options) { o.Output = filepath.Join(dir, "x.parquet"); o.Rejects = input },
+		"same outputs":     func(o *Options) { o.Output = filepath.Join(dir, "x.parquet"); o.Rejects = o.Output },
+		"bad dataset":      func(o *Options) { o.Output = filepath.Join(dir, "x.parquet"); o.Dataset = "../x" },
+		"no directory":     func(o *Options) { o.Output = filepath.Join(dir, "nodir", "x.parquet") },
+		"dir as output":    func(o *Options) { o.Output = dir },
+	} {
+		o := base
+		change(&o)
+		if _, err := Tokenize(context.Background(), o); err == nil || !exitcode.IsInput(err) {
+			t.Errorf("%s: err = %v, want an input error", name, err)
+		}
+	}
+	if b, _ := os.ReadFile(input); string(b) != smallExtract {
+		t.Error("the extract was changed")
+	}
+}
+
 func TestTokenizeMissingColumnsListsNames(t *testing.T) {
 	_, err := runSmall(t, t.TempDir(), "ID,FORENAME,SURNAME\nA1,Mary,Smith\n", 1)
 	if err == nil {
