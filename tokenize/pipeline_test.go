@@ -709,3 +709,57 @@ func FuzzEncodeRow(f *testing.F) {
 		}
 	})
 }
+
+// TestTokenizeHardeningOptions encodes with every hardening option on:
+// the CLK length follows the spec (folded, then balanced), balancing sets
+// exactly half the bits, and BLIP stays deterministic across runs.
+func TestTokenizeHardeningOptions(t *testing.T) {
+	spec := StarterSpec()
+	spec.CLK.Bits = 2048
+	spec.CLK.Hardening.XORFolds = 1
+	spec.CLK.Hardening.Balance = true
+	spec.CLK.Hardening.BLIP = &BLIPSpec{Probability: 0.02}
+	if err := spec.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if spec.OutputBits() != 2048 {
+		t.Fatalf("OutputBits = %d, want 2048 (2048 folded to 1024, balanced to 2048)", spec.OutputBits())
+	}
+	var outs [][]byte
+	for i := 0; i < 2; i++ {
+		dir := t.TempDir()
+		out := filepath.Join(dir, "h.parquet")
+		_, err := Tokenize(context.Background(), Options{
+			Schema: &Schema{Native: spec, fingerprint: spec.Fingerprint()}, Mapping: smallMapping(), Secret: testSecret,
+			Dataset: "h", Input: writeFile(t, dir, "extract.csv", smallExtract), Output: out, MaxRejectRate: 1,
+			Created: testCreated, Logger: slog.New(slog.DiscardHandler),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, d, err := tokenfile.ReadFile(out, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.CLKBits != 2048 {
+			t.Errorf("manifest clk_bits %d", m.CLKBits)
+		}
+		for r := 0; r < d.Len(); r++ {
+			// BLIP flips bits after balancing, so the count is near half.
+			ones := 0
+			for _, b := range d.CLK(r) {
+				for ; b != 0; b &= b - 1 {
+					ones++
+				}
+			}
+			if ones < 900 || ones > 1148 {
+				t.Errorf("record %d: %d of 2048 bits set, want about half", r, ones)
+			}
+		}
+		b, _ := os.ReadFile(out)
+		outs = append(outs, b)
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Error("BLIP is not deterministic across runs")
+	}
+}
