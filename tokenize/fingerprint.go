@@ -69,3 +69,8 @@ func canonicalJSON(data []byte) ([]byte, error) {
 	}
 	return json.Marshal(v) // maps marshal with sorted keys
 }
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,10 +1,7 @@
 package tokenize
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -149,10 +146,3 @@ func (j *job) reject(row int64, field string, r Reason) {
 	j.rejects = append(j.rejects, rejectEntry{row: row, field: field, reason: r, rejected: true})
 	j.rejected++
 }
-
-func sha256Hex(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
-func ioLimit(r io.Reader, n int64) io.Reader { return io.LimitReader(r, n) }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -101,7 +102,7 @@ func readConfigFile(path, what string) ([]byte, error) {
 	}
 	defer f.Close()
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(ioLimit(f, maxSchemaBytes+1)); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxSchemaBytes+1)); err != nil {
 		return nil, exitcode.AsInput(fmt.Errorf("%s file %s: %w", what, path, err))
 	}
 	if buf.Len() > maxSchemaBytes {
