@@ -40,9 +40,10 @@ population (a public register, a baby-names table, or your own extract's frequen
                        with bigrams by frequency and co-occurrence, and rebuild each record's
                        forename and surname from the labelled bigrams it holds.
 
-It reports, per attack and field, the share of records whose name the attack recovers and the
-precision of its confident guesses, and a verdict: PASS when no attack recovers more than
---threshold (default 1%) of first names or surnames, FAIL otherwise. Without --truth the rates are
+It reports, per attack and field, the share of records whose name the attack recovers, the share
+the same guesses would hit by luck (naming everyone Smith finds every Smith), the share it names
+with confidence and the precision of those confident guesses, and a verdict: PASS when no attack
+recovers more than --threshold (default 1%) of first names or surnames above chance, FAIL otherwise. Without --truth the rates are
 estimates: the share of records to which an attack confidently assigns a name. On a vulnerable file
 that share understates the recovery (the attacks are right on most of their other guesses too), on
 a resistant one confident guesses are rare. With --truth (the plaintext extract, for development and
@@ -216,14 +217,14 @@ func printAudit(w io.Writer, path string, m tokenfile.Manifest, cfg audit.Config
 	}
 	fmt.Fprintf(w, "attacker's name lists: %s\n", lists)
 	if res.TruthGiven {
-		fmt.Fprintf(w, "%-20s %-9s %10s %10s %10s\n", "attack", "field", "recovered", "confident", "precision")
+		fmt.Fprintf(w, "%-20s %-9s %10s %10s %10s %10s\n", "attack", "field", "recovered", "by chance", "confident", "precision")
 	} else {
 		fmt.Fprintf(w, "%-20s %-9s %10s   (no --truth: the share of records the attack names with confidence)\n", "attack", "field", "confident")
 	}
 	for _, a := range res.Attacks {
 		for _, f := range a.Fields {
 			if res.TruthGiven {
-				fmt.Fprintf(w, "%-20s %-9s %9.1f%% %9.1f%% %9.1f%%\n", a.Attack, f.Field, 100**f.RecoveryRate, 100*f.ConfidentShare, 100**f.ConfidentPrecision)
+				fmt.Fprintf(w, "%-20s %-9s %9.1f%% %9.1f%% %9.1f%% %9.1f%%\n", a.Attack, f.Field, 100**f.RecoveryRate, 100**f.ChanceRate, 100*f.ConfidentShare, 100**f.ConfidentPrecision)
 			} else {
 				fmt.Fprintf(w, "%-20s %-9s %9.1f%%\n", a.Attack, f.Field, 100*f.ConfidentShare)
 			}

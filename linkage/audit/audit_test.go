@@ -68,16 +68,18 @@ func TestPatternMiningRecoversPlainCLKs(t *testing.T) {
 	}
 }
 
-// TestHardenedDefaultResists checks the chosen default (salting by year of
-// birth and diffusion) against both attacks on the same data.
+// TestHardenedDefaultResists checks the chosen default (keyed diffusion,
+// t=4, over a 1024-bit filter with k=8) against both attacks on the same
+// data.
 func TestHardenedDefaultResists(t *testing.T) {
 	fl, sl := loadTestList(t, "forenames.csv"), loadTestList(t, "surnames.csv")
 	people := synthPeople(2000, 1, fl, sl)
 	res := runOn(t, DefaultHardening(), people, fl, sl, true)
 	for _, a := range res.Attacks {
 		for _, f := range a.Fields {
-			if *f.RecoveryRate > 0.01 {
-				t.Errorf("%s recovers %.2f%% of %ss from the hardened default", a.Attack, 100**f.RecoveryRate, f.Field)
+			// Above chance: guessing frequent names hits a few percent.
+			if *f.ExcessRate > 0.01 || *f.RecoveryRate > 0.03 {
+				t.Errorf("%s recovers %.2f%% of %ss from the hardened default (%.2f%% above chance)", a.Attack, 100**f.RecoveryRate, f.Field, 100**f.ExcessRate)
 			}
 		}
 	}

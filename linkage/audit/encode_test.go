@@ -198,5 +198,5 @@ func truthOf(people []person) *Truth {
 // DefaultHardening is the native default this package's measurements chose
 // (see measure_test.go and the README table).
 func DefaultHardening() encoding {
-	return encoding{name: "DEFAULT: salting by year of birth + diffusion t=3, k=20", bits: 1024, k: 20, saltYear: true, diffusionT: 3}
+	return encoding{name: "DEFAULT: diffusion t=4, k=8", bits: 1024, k: 8, diffusionT: 4}
 }

@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"fmt"
-	"os"
 	"math"
 	"sort"
 	"sync"
@@ -75,6 +73,9 @@ type coLabeller struct {
 }
 
 const (
+	goodCost = 1.5 // an atom whose label costs less fits its name list
+	minGain  = 3.0 // a field needs several well-fitting atoms
+
 	maxPartners   = 250
 	maxCandidates = 160
 	costCap       = 25.0
@@ -279,7 +280,7 @@ func (c *coLabeller) clusters() [][]int {
 // Surname, -1 (a cluster that fits neither name list, e.g. the date of
 // birth) or 2 (too rare to place: either field), and the labels the
 // winning trial gave each placed atom (a starting point; -1 elsewhere).
-func (c *coLabeller) fieldOfAtoms() (field, start []int) {
+func (c *coLabeller) fieldOfAtoms() (field, start []int, gain float64) {
 	field = make([]int, len(c.atoms))
 	start = make([]int, len(c.atoms))
 	for i := range field {
@@ -294,10 +295,7 @@ func (c *coLabeller) fieldOfAtoms() (field, start []int) {
 		g, f int
 		cost float64 // minus the gain
 	}
-	const (
-		goodCost = 1.5 // an atom whose label costs less fits its name list
-		minGain  = 3.0 // a field needs several well-fitting atoms
-	)
+
 	var fits []fit
 	best := map[[2]int][]int{} // (group, field) → labels of the group's members
 	for g, members := range groups {
@@ -364,16 +362,6 @@ func (c *coLabeller) fieldOfAtoms() (field, start []int) {
 		}
 	}
 	sort.Slice(fits, func(i, j int) bool { return fits[i].cost < fits[j].cost })
-	if debugAudit {
-		for g, m := range groups {
-			if len(m) >= 3 {
-				fmt.Fprintf(os.Stderr, "group %d size %d\n", g, len(m))
-			}
-		}
-		for _, ft := range fits {
-			fmt.Fprintf(os.Stderr, "fit g%d f%d gain %.2f\n", ft.g, ft.f, -ft.cost)
-		}
-	}
 	usedG := map[int]bool{}
 	usedF := map[int]bool{}
 	for _, ft := range fits {
@@ -381,6 +369,7 @@ func (c *coLabeller) fieldOfAtoms() (field, start []int) {
 			continue
 		}
 		usedG[ft.g], usedF[ft.f] = true, true
+		gain -= ft.cost
 		for k, i := range groups[ft.g] {
 			field[i] = ft.f
 			start[i] = best[[2]int{ft.g, ft.f}][k]
@@ -395,12 +384,15 @@ func (c *coLabeller) fieldOfAtoms() (field, start []int) {
 			}
 		}
 	}
-	return field, start
+	return field, start, gain
 }
 
-// run labels the atoms and returns the label id of each (-1: unlabelled).
-func (c *coLabeller) run(sweeps int) []int {
-	field, start := c.fieldOfAtoms()
+// run labels the atoms and returns the label id of each (-1: unlabelled)
+// and the fit gain of the fields found (how well the labelling explains the
+// file: the sum over well-fitting atoms of how far their cost is below
+// goodCost), which lets an attacker compare mining variants without truth.
+func (c *coLabeller) run(sweeps int) ([]int, float64) {
+	field, start, gain := c.fieldOfAtoms()
 	c.reset()
 	for i := range c.atoms {
 		c.restrict(i, field[i])
@@ -413,7 +405,7 @@ func (c *coLabeller) run(sweeps int) []int {
 		}
 	}
 	c.icm(sweeps)
-	return append([]int(nil), c.assign...)
+	return append([]int(nil), c.assign...), gain
 }
 
 // icm labels the atoms from the current candidates: a greedy start in
@@ -501,5 +493,3 @@ func containsInt(s []int, x int) bool {
 	}
 	return false
 }
-
-var debugAudit = os.Getenv("PPRL_AUDIT_DEBUG") != ""

@@ -149,6 +149,12 @@ var measureSettings = []encoding{
 	{name: "salting + diffusion t=3, k=20", bits: 1024, k: 20, saltYear: true, diffusionT: 3},
 	{name: "salting + diffusion t=3, k=10", bits: 1024, k: 10, saltYear: true, diffusionT: 3},
 	{name: "diffusion t=3, k=10", bits: 1024, k: 10, diffusionT: 3},
+	{name: "plain CLK, random hashing, k=8", bits: 1024, k: 8},
+	{name: "diffusion t=3, k=8", bits: 1024, k: 8, diffusionT: 3},
+	{name: "salting + diffusion t=3, k=8", bits: 1024, k: 8, saltYear: true, diffusionT: 3},
+	{name: "salting, k=8", bits: 1024, k: 8, saltYear: true},
+	{name: "diffusion t=4, k=8", bits: 1024, k: 8, diffusionT: 4},
+	{name: "diffusion t=4, k=10", bits: 1024, k: 10, diffusionT: 4},
 	{name: "salting + diffusion t=5, k=20", bits: 1024, k: 20, saltYear: true, diffusionT: 5},
 }
 

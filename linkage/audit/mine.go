@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"math"
 	"sort"
 )
 
@@ -21,6 +22,78 @@ type minerParams struct {
 	minPositions int     // fewest positions an atom must have
 	coSet        float64 // a position belongs to an atom if set in ≥ coSet of its records
 	maxPasses    int     // residual passes over all seed positions
+	// tolerant mines filters whose q-gram positions are not always set
+	// (XOR-folding cancels some, BLIP flips some): an atom's records are
+	// those with at least tau of its positions set, and a position joins
+	// an atom when it is set in at least minRho of the atom's records and
+	// far more often than in the file as a whole.
+	tolerant bool
+	minRho   float64
+	// needTab[s] is how many of an atom's s positions a record must have
+	// set to hold it in tolerant mode (see tolerantNeeds).
+	needTab []int
+}
+
+// tolerantNeeds returns, for every atom size s ≤ m, the smallest count of
+// set positions that a record without the q-gram reaches by chance with
+// probability at most alpha, when bits are set independently with the
+// file's mean density: records above it hold the q-gram, even if folding or
+// flipping cleared a few of its positions.
+func tolerantNeeds(m int, density, alpha float64) []int {
+	out := make([]int, m+1)
+	for s := 1; s <= m; s++ {
+		// Binomial(s, density) upper tail, from the top down.
+		tail := 0.0
+		need := s + 1
+		for k := s; k >= 0; k-- {
+			lg, _ := math.Lgamma(float64(s + 1))
+			lk, _ := math.Lgamma(float64(k + 1))
+			lsk, _ := math.Lgamma(float64(s - k + 1))
+			pk := math.Exp(lg - lk - lsk + float64(k)*math.Log(density) + float64(s-k)*math.Log1p(-density))
+			if tail+pk > alpha {
+				break
+			}
+			tail += pk
+			need = k
+		}
+		out[s] = min(max(need, (s+1)/2), s)
+	}
+	return out
+}
+
+// need returns how many of an atom's size positions a record must have set
+// to hold the atom.
+func (prm minerParams) need(size int) int {
+	if !prm.tolerant || size >= len(prm.needTab) {
+		return size
+	}
+	return prm.needTab[size]
+}
+
+// holders returns the records with at least prm.need(len(pos)) of pos set.
+func holders(x *matrix, pos []int, prm minerParams) bitset {
+	recs := newBitset(x.n)
+	if !prm.tolerant {
+		copy(recs, x.cols[pos[0]])
+		for _, q := range pos[1:] {
+			for w, v := range x.cols[q] {
+				recs[w] &= v
+			}
+		}
+		return recs
+	}
+	need := prm.need(len(pos))
+	for r := range x.n {
+		row := x.row(r)
+		h := 0
+		for _, q := range pos {
+			h += int(row[q>>6] >> (q & 63) & 1)
+		}
+		if h >= need {
+			recs.set(r)
+		}
+	}
+	return recs
 }
 
 // mineAtoms finds the position groups of an encoded file, the first stage of
@@ -74,7 +147,12 @@ func mineAtoms(ctx context.Context, x *matrix, prm minerParams) ([]*atom, error)
 			for i, w := range x.cols[s.p] {
 				R[i] = w &^ covered[s.p][i]
 			}
-			a := grow(x, s.p, R, counts, prm)
+			var a *atom
+			if prm.tolerant {
+				a = growTolerant(x, s.p, R, counts, prm)
+			} else {
+				a = grow(x, s.p, R, counts, prm)
+			}
 			if a == nil {
 				used[s.p] = true
 				continue
@@ -220,7 +298,7 @@ func refineAtoms(x *matrix, atoms []*atom, prm minerParams) []*atom {
 			if float64(b.support) < 1.05*float64(a.support) {
 				continue
 			}
-			if float64(andCount(a.recs, b.recs)) >= prm.coSet*float64(a.support) {
+			if float64(andCount(a.recs, b.recs)) >= min(prm.coSet, prm.minRho+0.2)*float64(a.support) {
 				for _, q := range b.pos {
 					borrowed[q] = true
 				}
@@ -235,13 +313,7 @@ func refineAtoms(x *matrix, atoms []*atom, prm minerParams) []*atom {
 		if len(core) < prm.minPositions {
 			continue
 		}
-		recs := newBitset(x.n)
-		copy(recs, x.cols[core[0]])
-		for _, q := range core[1:] {
-			for w, v := range x.cols[q] {
-				recs[w] &= v
-			}
-		}
+		recs := holders(x, core, prm)
 		if s := recs.count(); s >= prm.minSupport {
 			out = append(out, &atom{pos: core, recs: recs, support: s})
 		}
@@ -265,4 +337,74 @@ func refineAtoms(x *matrix, atoms []*atom, prm minerParams) []*atom {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].support > out[j].support })
 	return out
+}
+
+// growTolerant is grow for noisy filters. It keeps, for every record, the
+// number of the walk's positions it has set, and takes as the record set
+// those with at least prm.need of them, so a record that lost a few positions to
+// folding or flipping stays in. The walk ends when that set stops changing.
+func growTolerant(x *matrix, p int, R bitset, counts []int, prm minerParams) *atom {
+	hits := make([]int32, x.n)
+	x.cols[p].each(func(r int) { hits[r] = 1 })
+	pos := []int{p}
+	in := map[int]bool{p: true}
+	size := R.count()
+	stable := 0
+	members := func(R bitset) []int {
+		var m []int
+		R.each(func(i int) { m = append(m, i) })
+		return m
+	}
+	for step := 0; step < 24 && size >= prm.minSupport; step++ {
+		x.intersectCounts(counts, R, members(R))
+		best, bestEx := -1, 0.0
+		for q, c := range counts {
+			if in[q] || c < prm.minSupport {
+				continue
+			}
+			if ex := float64(c) - float64(size)*float64(x.freq[q])/float64(x.n); ex > bestEx {
+				best, bestEx = q, ex
+			}
+		}
+		if best < 0 || float64(counts[best]) < prm.minRho*float64(size) && step >= 2 {
+			break
+		}
+		in[best] = true
+		pos = append(pos, best)
+		x.cols[best].each(func(r int) { hits[r]++ })
+		need := int32(prm.need(len(pos)))
+		next := newBitset(x.n)
+		for r, h := range hits {
+			if h >= need {
+				next.set(r)
+			}
+		}
+		ns := next.count()
+		if math.Abs(float64(ns-size)) <= 0.02*float64(size)+2 && len(pos) >= 6 {
+			stable++
+		} else {
+			stable = 0
+		}
+		R, size = next, ns
+		if stable >= 2 {
+			break
+		}
+	}
+	if stable < 2 || size < prm.minSupport {
+		return nil
+	}
+	// Completion: positions set in most of R and far above their base rate.
+	x.intersectCounts(counts, R, members(R))
+	var core []int
+	for q, c := range counts {
+		rho := float64(c) / float64(size)
+		if rho >= prm.minRho && rho-float64(x.freq[q])/float64(x.n) >= 0.25 {
+			core = append(core, q)
+		}
+	}
+	if len(core) < prm.minPositions {
+		return nil
+	}
+	recs := holders(x, core, prm)
+	return &atom{pos: core, recs: recs, support: recs.count()}
 }
