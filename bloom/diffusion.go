@@ -117,6 +117,18 @@ func (d *Diffusion) OutBits() int { return d.outBits }
 // T returns the number of input bits XORed into each output bit.
 func (d *Diffusion) T() int { return d.t }
 
+// OutputBits implements Hardening: a Diffusion takes filters of exactly
+// InBits() bits and returns OutBits() bits.
+func (d *Diffusion) OutputBits(inBits int) (int, error) {
+	if inBits != d.inBits {
+		return 0, fmt.Errorf("bloom: diffusion layer made for %d-bit filters cannot take %d bits", d.inBits, inBits)
+	}
+	return d.outBits, nil
+}
+
+// NewStep implements Hardening. Apply keeps no state, so the step is Apply.
+func (d *Diffusion) NewStep() func(dst, src []byte) { return d.Apply }
+
 // Indices returns a copy of the input positions that output bit j reads.
 func (d *Diffusion) Indices(j int) []int {
 	out := make([]int, d.t)

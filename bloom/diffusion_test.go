@@ -210,3 +210,34 @@ func BenchmarkDiffusion(b *testing.B) {
 		})
 	}
 }
+
+// TestDiffusionInEncoder runs the layer as a hardening step of the Encoder,
+// with an output longer than its input.
+func TestDiffusionInEncoder(t *testing.T) {
+	d, err := NewDiffusion([]byte("enc"), 512, 1024, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.OutputBits(1024); err == nil {
+		t.Fatal("OutputBits accepted the wrong input length")
+	}
+	var _ Hardening = d
+	enc, err := NewEncoder(Config{Bits: 512, Hardening: []Hardening{d}, Fields: []Field{
+		{Name: "name", Tokenizer: NGram{N: 2}, Hash: RandomHashing([]byte("0123456789abcdef0123456789abcdef")), BitsPerToken: 10},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc.Bits() != 1024 {
+		t.Fatalf("encoder gives %d bits, want 1024", enc.Bits())
+	}
+	a, err := enc.Encode(nil, []string{"catherine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := enc.Encode(nil, []string{"katherine"})
+	c, _ := enc.Encode(nil, []string{"zbigniew"})
+	if len(a) != 128 || Dice(a, b) <= Dice(a, c)+0.1 {
+		t.Fatalf("len %d, Dice similar %.3f, unrelated %.3f", len(a), Dice(a, b), Dice(a, c))
+	}
+}

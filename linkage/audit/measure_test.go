@@ -5,7 +5,8 @@ package audit
 //
 //	PPRL_AUDIT_MEASURE=1 go test -run TestMeasure -v -timeout 60m ./linkage/audit
 //
-// PPRL_AUDIT_MEASURE_ONLY=substring limits the settings; PPRL_AUDIT_100K=1
+// PPRL_AUDIT_MEASURE_ONLY=sub1,sub2 limits the settings to names containing
+// one of the substrings; PPRL_AUDIT_100K=1
 // adds the 100,000-record runs.
 
 import (
