@@ -123,4 +123,3 @@ func BenchmarkDiffusionApply(b *testing.B) {
 		})
 	}
 }
-
