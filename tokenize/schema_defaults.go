@@ -9,19 +9,21 @@ package tokenize
 const (
 	// DefaultCLKBits is the CLK length before hardening.
 	DefaultCLKBits = 1024
-	// DefaultSaltSource is the record-level salt of name tokens; "" means no
-	// salt. Salting by year of birth ("dob.year") is supported but off by
-	// default: measured on FEBRL4, 7% of true pairs differ in year of birth,
-	// and salting puts their names in unrelated bits, costing 1.6 F1 points
-	// (salt + diffusion t=3, k=8: 0.9337 against 0.9495 plain), over the
-	// 0.5-point budget, while diffusion alone already takes both attacks of
-	// pprl audit to 0% (5,000 and 100,000 records). See README "Privacy".
-	DefaultSaltSource = ""
+	// DefaultSaltSource is the record-level salt of name tokens: year of
+	// birth ("" means no salt). Measured (README "Privacy"): diffusion alone
+	// (t=4) left both attacks of pprl audit near 0% for most keys, but for
+	// about 2 keys in 11 pattern mining recovered 1.5-2.2% of surnames of a
+	// 3,500-record synthetic extract, over the 1% limit; with salting no key
+	// tried went above 0.2%. The price is recall on pairs whose year of birth
+	// differs (7% of FEBRL4's true pairs): 1.6 F1 points of CLK-only linkage
+	// on FEBRL4, which the deterministic rules partly recover.
+	DefaultSaltSource = "dob.year"
 	// DefaultDiffusionTaps is the number of keyed-random input bits XOR-ed
 	// into each output bit by the diffusion layer; 0 disables diffusion.
-	// t=4 with 8 bits per bigram: 0% recovered by either attack, F1 0.9474
-	// against 0.9495 plain on FEBRL4; t=3 leaked 1.5% of surnames above
-	// chance on sparse filters in one trial, t=5 costs 4 F1 points.
+	// t=4 with 8 bits per bigram: 0% recovered by either attack at 5,000 and
+	// 100,000 records, 0.21 F1 points below plain on FEBRL4 (without salt);
+	// t=3 leaked 1.5% of surnames on sparse filters in one trial; t=5 and
+	// more cost several F1 points.
 	DefaultDiffusionTaps = 4
 	// DefaultBalance turns balancing on in the starter spec.
 	DefaultBalance = false
@@ -47,9 +49,10 @@ const (
 func DefaultHardening() HardeningSpec {
 	h := HardeningSpec{
 		Comment: "Defences against frequency and pattern-mining attacks; measured defaults (pprl audit shows the risk). " +
+			"salt: name bigrams are hashed with the year of birth, so the same bigram sets different bits for different years " +
+			"(remove it to gain recall on records whose year of birth is wrong, at a measured privacy cost). " +
 			"diffusion: each output bit is the XOR of a few keyed-random filter bits, so no bit pattern belongs to one bigram. " +
-			"Optional: salt (e.g. {\"source\": \"dob.year\", \"fields\": [\"forename\", \"surname\"]}) hashes name bigrams with another field, " +
-			"at a cost in recall when that field has errors; balance, blip, xor_folds.",
+			"Optional: balance, blip, xor_folds.",
 		Balance:  DefaultBalance,
 		XORFolds: DefaultXORFolds,
 	}
@@ -77,11 +80,11 @@ func StarterSpec() *Spec {
 			"unchanged (its fingerprint is checked); each agency describes its own columns in an input mapping " +
 			"(pprl tokenize --mapping). Descriptions and _comment keys are documentation and do not change the fingerprint.",
 		Fields: []FieldSpec{
-			{Name: "forename", Type: TypeName, Description: "First forename. Accents removed, case folded, titles dropped; placeholders such as UNKNOWN rejected. CLK: bigrams.",
+			{Name: "forename", Type: TypeName, Description: "First forename. Accents removed, case folded, titles dropped; placeholders such as UNKNOWN rejected. CLK: bigrams, salted with year of birth.",
 				CLK: bigrams(defaultNameBitsPerToken)},
 			{Name: "middle_names", Type: TypeName, Description: "Middle names. Often absent, so not in the CLK by default; available to rules.",
 				CLK: nil},
-			{Name: "surname", Type: TypeName, Description: "Family name. Mc/Mac and O' prefixes, hyphens and apostrophes normalised. CLK: bigrams.",
+			{Name: "surname", Type: TypeName, Description: "Family name. Mc/Mac and O' prefixes, hyphens and apostrophes normalised. CLK: bigrams, salted with year of birth.",
 				CLK: bigrams(defaultNameBitsPerToken)},
 			{Name: "dob", Type: TypeDate, Description: "Date of birth, read with the mapping's date formats, as YYYYMMDD. Future and implausibly early dates rejected. CLK: positional digits, so a one-digit typo still scores.",
 				Normalise: NormaliseSpec{Earliest: "1900-01-01"},
