@@ -44,17 +44,30 @@
 // would bury a true pair. Probabilities are estimated without labels:
 //
 //   - u (among non-matches): from 1,000,000 random pairs per dataset pair,
-//     which are almost all non-matches (add-one or add-half smoothing);
+//     less the matches expected among them (λ·m per value: without this,
+//     the high Dice bands and all-rules-agree patterns, which random pairs
+//     reach almost only by being matches, get u far too high), add-half
+//     smoothing;
 //   - m of the Dice bands: from candidates that agree on a strong rule (one
 //     that random pairs share less than once in a thousand);
 //   - m of the rule patterns: from candidates with Dice ≥ 0.9;
-//   - λ, the share of matches among the candidates: by EM with m and u
-//     fixed (a one-parameter mixture with a unique maximum).
+//   - λ, the share of matches among ALL pairs of the comparison space (every
+//     cross-dataset pair, or every pair within one dataset): by EM with m
+//     and u fixed, the candidates being the only pairs with a posterior
+//     that is not negligible; the u correction and the EM alternate until
+//     λ settles. λ·space is reported as expected_matches.
 //
 // With --threshold auto the decision threshold is the score at which the
-// posterior match probability is one half, log2((1−λ)/λ); if the fit does
-// not converge, Otsu's split of the score histogram (the valley between the
-// two modes) is used. summary.json records the choice, the reason and the
-// fitted model. The greedy solver then keeps the best-scoring consistent
-// links, which is where most wrong candidates are removed.
+// posterior match probability among the candidates is one half,
+// log2((1−λc)/λc) with λc = expected matches / candidates, but never below
+// 0 (a pair whose evidence favours "different people" is never accepted).
+// The stricter whole-space threshold log2((1−λ)/λ) (about log2 of the
+// larger dataset) judges a pair alone; it is reported but not used, because
+// the greedy one-to-one solver supplies the one-partner prior by keeping
+// only each record's best consistent partner, and because the weights treat
+// the rule pattern and the Dice band as independent (one typo lowers both),
+// which makes weak true pairs score low. If the fit is degenerate, Otsu's
+// split of the score histogram (the valley between the two modes) is used.
+// summary.json records the choice, the reason, the fitted model and
+// score_histogram: the candidates' scores in unit-wide bins.
 package linkage

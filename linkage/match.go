@@ -66,9 +66,12 @@ type Summary struct {
 	Model         *Model          `json:"model"`
 	Search        SearchSummary   `json:"search"`
 	Counts        Counts          `json:"counts"`
-	Stability     *StabilityStats `json:"stability,omitempty"`
-	MatchRates    []MatchRate     `json:"match_rates"`
-	Timings       Timings         `json:"timings"`
+	// ScoreHistogram counts every candidate's score in bins one unit
+	// (one bit of evidence) wide, lowest first.
+	ScoreHistogram []HistogramBin  `json:"score_histogram"`
+	Stability      *StabilityStats `json:"stability,omitempty"`
+	MatchRates     []MatchRate     `json:"match_rates"`
+	Timings        Timings         `json:"timings"`
 }
 
 // InputSummary describes one input.
@@ -78,6 +81,34 @@ type InputSummary struct {
 	Rows              int    `json:"rows"`
 	SchemaFingerprint string `json:"schema_fingerprint"`
 	SecretFingerprint string `json:"secret_fingerprint"`
+}
+
+// HistogramBin counts the candidate scores in [Lo, Hi).
+type HistogramBin struct {
+	Lo    float64 `json:"lo"`
+	Hi    float64 `json:"hi"`
+	Count int64   `json:"count"`
+}
+
+// scoreHistogram bins the weights of the patterns, each counted cnts[i]
+// times, into unit-wide bins [k, k+1) from the lowest to the highest score.
+func scoreHistogram(pats []pattern, cnts []int64, weights map[pattern]float64) []HistogramBin {
+	if len(pats) == 0 {
+		return []HistogramBin{}
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range pats {
+		lo, hi = min(lo, weights[p]), max(hi, weights[p])
+	}
+	first := math.Floor(lo)
+	out := make([]HistogramBin, int(math.Floor(hi)-first)+1)
+	for k := range out {
+		out[k].Lo, out[k].Hi = first+float64(k), first+float64(k+1)
+	}
+	for i, p := range pats {
+		out[int(math.Floor(weights[p])-first)].Count += cnts[i]
+	}
+	return out
 }
 
 // ThresholdChoice records the decision threshold and how it was chosen.
@@ -282,7 +313,15 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		abs = append(abs, [2]*Dataset{datasets[s.da], datasets[s.db]})
 	}
 	prior := randomPairPrior(rules, abs, dedup, 1000000, opt.Seed)
-	model := fitModel(rules, pats, cnts, prior)
+	space := 0.0
+	for _, ab := range abs {
+		if dedup {
+			space += float64(ab[0].Len()) * float64(ab[0].Len()-1) / 2
+		} else {
+			space += float64(ab[0].Len()) * float64(ab[1].Len())
+		}
+	}
+	model := fitModel(rules, pats, cnts, prior, space)
 	sum.Model = model
 	weights := make(map[pattern]float64, len(pats))
 	for _, p := range pats {
@@ -291,6 +330,8 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	for _, line := range model.Describe() {
 		log.Debug("model", "weight", line)
 	}
+
+	sum.ScoreHistogram = scoreHistogram(pats, cnts, weights)
 
 	// Threshold.
 	th := ThresholdChoice{Value: opt.Threshold, Method: "fixed", Why: "given with --threshold"}
@@ -384,20 +425,47 @@ func checkCompatible(ds []*Dataset) error {
 	return nil
 }
 
-// chooseThreshold picks the decision threshold from the fitted model: the
-// score at which the posterior match probability is one half. When the
-// EM fit is degenerate (no convergence, or no matches) it falls back
-// to Otsu's split of the score histogram, the valley between the two modes.
+// chooseThreshold picks the decision threshold from the fitted model.
+//
+// The model's score is the log2 likelihood ratio of a pair against random
+// pairs, and EM estimates how many matches the comparison space holds. Two
+// priors bracket the decision:
+//
+//   - Over the whole space (λ = expected matches / all pairs) the posterior
+//     is one half at log2((1−λ)/λ), about log2 of the larger dataset: the
+//     threshold for a pair judged alone, before the one-to-one constraint.
+//     It is too strict in practice: the weights treat the rule pattern and
+//     the Dice band as independent, while one typo lowers both, so true
+//     pairs with weak evidence score low.
+//   - Among the candidates (λc = expected matches / candidates) the
+//     posterior is one half at log2((1−λc)/λc). The greedy solver then
+//     keeps only each record's best consistent partner, which supplies the
+//     one-partner prior that the whole-space threshold applies pair by
+//     pair.
+//
+// The threshold is the candidate-space one, but never below 0: a pair whose
+// evidence favours "different people" (likelihood ratio below 1) is never
+// accepted, however many matches the candidates hold. When the EM fit is
+// degenerate (no candidates, no convergence, no matches) it falls back to
+// Otsu's split of the candidates' score histogram.
 func chooseThreshold(m *Model, pats []pattern, cnts []int64, weights map[pattern]float64) ThresholdChoice {
 	var total int64
 	for _, c := range cnts {
 		total += c
 	}
-	if m.Converged && m.Lambda > 1e-6 && total > 0 {
-		v := round9(m.PosteriorThreshold())
+	if m.Converged && m.ExpectedMatches >= 1 && total > 0 {
+		lc := min(m.ExpectedMatches/float64(total), 1-1e-9)
+		cand := math.Log2((1 - lc) / lc)
+		v := round9(max(cand, 0))
+		bound := "the floor 0 (likelihood ratio 1)"
+		if cand > 0 {
+			bound = "that value"
+		}
 		return ThresholdChoice{Value: v, Method: "auto-posterior",
-			Why: fmt.Sprintf("score where the posterior match probability is 0.5 under the Fellegi-Sunter model fitted by EM on %d candidate pairs (%d iterations, estimated match share %.4f): log2((1-%.4f)/%.4f) = %.3f",
-				total, m.Iterations, m.Lambda, m.Lambda, m.Lambda, v)}
+			Why: fmt.Sprintf("Fellegi-Sunter model, u from random pairs, m from anchor pairs, the match share fitted by EM over all %.0f pairs of the comparison space (%d iterations): %.0f expected matches among %d candidates (share %.4f). "+
+				"The posterior match probability among candidates is 0.5 at log2((1-%.4f)/%.4f) = %.3f, and the threshold is %s (%.3f); "+
+				"a pair judged alone against the whole space would need %.3f, which the one-to-one solver makes unnecessary by keeping only each record's best consistent partner",
+				m.Space, m.Iterations, m.ExpectedMatches, total, lc, lc, lc, cand, bound, v, m.PosteriorThreshold())}
 	}
 	scores := make([]float64, 0, total)
 	for i, p := range pats {
@@ -407,7 +475,7 @@ func chooseThreshold(m *Model, pats []pattern, cnts []int64, weights map[pattern
 	}
 	v := round9(otsuThreshold(scores))
 	return ThresholdChoice{Value: v, Method: "auto-otsu",
-		Why: fmt.Sprintf("the EM fit was degenerate (converged=%v, match share %.2g), so Otsu's split of the histogram of %d candidate scores (the valley between the non-match and match modes) was used", m.Converged, m.Lambda, total)}
+		Why: fmt.Sprintf("the EM fit was degenerate (converged=%v, %.3g expected matches), so Otsu's split of the histogram of %d candidate scores (the valley between the non-match and match modes) was used", m.Converged, m.ExpectedMatches, total)}
 }
 
 // buildEntities groups records by cluster and assigns entity IDs.

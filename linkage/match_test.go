@@ -35,6 +35,25 @@ func TestFEBRL4Quality(t *testing.T) {
 	if p < 0.99 || r < 0.99 {
 		t.Errorf("FEBRL4 precision %.4f recall %.4f, want ≥ 0.99 each", p, r)
 	}
+	// The automatic threshold is sane (the candidates are mostly matches,
+	// which once drove it to −40) and the histogram covers every candidate.
+	th := res.Summary.Threshold
+	if th.Method != "auto-posterior" || th.Value < 0 || th.Value > 40 {
+		t.Errorf("threshold %v by %s, want auto-posterior in [0, 40]", th.Value, th.Method)
+	}
+	if em := res.Summary.Model.ExpectedMatches; em < 4000 || em > 6000 {
+		t.Errorf("expected matches %.0f, want about 5000", em)
+	}
+	var inHist int64
+	for _, b := range res.Summary.ScoreHistogram {
+		if b.Hi-b.Lo != 1 {
+			t.Errorf("bin [%v, %v) is not one unit wide", b.Lo, b.Hi)
+		}
+		inHist += b.Count
+	}
+	if inHist != int64(res.Summary.Counts.Candidates) {
+		t.Errorf("histogram counts %d candidates, want %d", inHist, res.Summary.Counts.Candidates)
+	}
 	// One-to-one: no record appears in two links.
 	seenA, seenB := map[uint32]bool{}, map[uint32]bool{}
 	for _, l := range res.Links {

@@ -38,10 +38,15 @@ func diceBand(d float64) int {
 
 // Model is a fitted Fellegi–Sunter model. Weights are log2(m/u).
 type Model struct {
-	Rules  []string  `json:"rules"`
-	Lambda float64   `json:"match_share"` // estimated share of matches among candidates
-	RuleM  []float64 `json:"rule_m"`      // P(rule agrees | match, both present)
-	RuleU  []float64 `json:"rule_u"`      // P(rule agrees | non-match, both present)
+	Rules []string `json:"rules"`
+	// Lambda is the estimated share of matches among all Space pairs of
+	// the comparison space (every pair of records from two different
+	// datasets, or every pair within one when deduplicating).
+	Lambda          float64   `json:"match_share"`
+	Space           float64   `json:"comparison_space_pairs"`
+	ExpectedMatches float64   `json:"expected_matches"`
+	RuleM           []float64 `json:"rule_m"` // P(rule agrees | match, both present)
+	RuleU           []float64 `json:"rule_u"` // P(rule agrees | non-match, both present)
 	// Rule agreement patterns, weighted jointly: the rules share
 	// components (date of birth, surname), so one typo breaks several at
 	// once; counting each broken rule as independent evidence would
@@ -55,6 +60,7 @@ type Model struct {
 	Anchors     int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
 	unseenW     float64
 	patternU    map[pattern]float64 // prior only: rule pattern counts among random pairs
+	bandCounts  []float64           // prior only: Dice band counts among random pairs
 	randomPairs float64
 	Iterations  int  `json:"em_iterations"`
 	Converged   bool `json:"em_converged"`
@@ -137,7 +143,7 @@ func agreement(A, B *Dataset, a, b int) (agree, present uint16) {
 // Then the share λ of matches among the candidates is fitted by EM with m
 // and u held fixed (a one-parameter mixture, which converges to a unique
 // maximum). patterns[i] occurs counts[i] times among the candidates.
-func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model) *Model {
+func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, space float64) *Model {
 	nr, nb := len(rules), len(diceEdges)+1
 	m := &Model{Rules: rules, DiceEdges: diceEdges, Lambda: 0.5,
 		RuleM: make([]float64, nr), RuleU: slices.Clone(prior.RuleU),
@@ -191,8 +197,8 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model) 
 		// non-matches; if the data say so, it carries no evidence.
 		m.RuleM[r] = max(m.RuleM[r], m.RuleU[r])
 	}
-	// Joint rule patterns: m among high-Dice candidates, u among random
-	// pairs, both with add-half smoothing over the patterns seen in either.
+	// Joint rule patterns: m among high-Dice candidates, with add-half
+	// smoothing over the patterns seen among them or among random pairs.
 	keys := map[pattern]bool{}
 	for p := range patM {
 		keys[p] = true
@@ -206,52 +212,81 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model) 
 	}
 	slices.Sort(order)
 	nk := float64(len(order) + 1)
-	m.patternW = map[pattern]float64{}
-	for _, p := range order {
-		pm := (patM[p] + 0.5) / (highDice + 0.5*nk)
-		pu := (prior.patternU[p] + 0.5) / (prior.randomPairs + 0.5*nk)
-		w := math.Log2(pm / pu)
-		m.patternW[p] = w
-		rp := RulePattern{M: pm, U: pu, Weight: w, pattern: p}
-		for r := range nr {
-			switch p.rule(r) {
-			case 1:
-				rp.Agree = append(rp.Agree, rules[r])
-			case 2:
-				rp.Differ = append(rp.Differ, rules[r])
-			}
-		}
-		m.Patterns = append(m.Patterns, rp)
-	}
-	m.unseenW = math.Log2((0.5 / (highDice + 0.5*nk)) / (0.5 / (prior.randomPairs + 0.5*nk)))
-	if len(patterns) == 0 {
-		m.Converged = true
-		return m
-	}
-	// Likelihood ratio of each pattern, then EM on λ alone.
-	lr := make([]float64, len(patterns))
-	for i, p := range patterns {
-		lr[i] = math.Exp2(m.weight(p))
+	pm := make([]float64, len(order))
+	for i, p := range order {
+		pm[i] = (patM[p] + 0.5) / (highDice + 0.5*nk)
 	}
 	var total float64
 	for _, c := range counts {
 		total += float64(c)
 	}
-	for it := 1; it <= 500; it++ {
-		m.Iterations = it
-		matched := 0.0
-		for i := range patterns {
-			post := m.Lambda * lr[i] / (m.Lambda*lr[i] + 1 - m.Lambda)
-			matched += post * float64(counts[i])
+	m.Space = space
+	m.Lambda = min(total/max(space, 1), 1) / 2
+	// u among random pairs, corrected for the matches among them: a random
+	// pair is a match with probability λ, so the expected count of matches
+	// among R random pairs with a value is λ·R·m, which is removed before
+	// smoothing. Without this a high Dice band or an all-rules-agree
+	// pattern, which random pairs reach almost only by being matches, would
+	// get a u inflated by λ·m/u and a weight far too low. Then λ is
+	// re-estimated by EM over the whole comparison space (space pairs, of
+	// which the candidates are the only ones with a non-negligible
+	// posterior), and the two steps alternate until λ settles.
+	R := prior.randomPairs
+	lr := make([]float64, len(patterns))
+	for round := 1; ; round++ {
+		expected := m.Lambda * R
+		for k := range nb {
+			m.DiceU[k] = max(prior.bandCounts[k]-expected*m.DiceM[k], 0) + pseudo
 		}
-		next := min(max(matched/total, 1e-12), 1-1e-12)
-		done := math.Abs(next-m.Lambda) < 1e-10
-		m.Lambda = next
-		if done {
+		normalise(m.DiceU)
+		m.patternW = map[pattern]float64{}
+		m.Patterns = m.Patterns[:0]
+		for i, p := range order {
+			pu := (max(prior.patternU[p]-expected*pm[i], 0) + 0.5) / (max(R-expected, 0) + 0.5*nk)
+			w := math.Log2(pm[i] / pu)
+			m.patternW[p] = w
+			rp := RulePattern{M: pm[i], U: pu, Weight: w, pattern: p}
+			for r := range nr {
+				switch p.rule(r) {
+				case 1:
+					rp.Agree = append(rp.Agree, rules[r])
+				case 2:
+					rp.Differ = append(rp.Differ, rules[r])
+				}
+			}
+			m.Patterns = append(m.Patterns, rp)
+		}
+		m.unseenW = math.Log2((0.5 / (highDice + 0.5*nk)) / (0.5 / (max(R-expected, 0) + 0.5*nk)))
+		if len(patterns) == 0 || space <= 0 {
+			m.Lambda = 0
 			m.Converged = true
+			return m
+		}
+		for i, p := range patterns {
+			lr[i] = math.Exp2(m.weight(p))
+		}
+		before := m.Lambda
+		m.Converged = false
+		for it := 1; it <= 500; it++ {
+			m.Iterations++
+			matched := 0.0
+			for i := range patterns {
+				post := m.Lambda * lr[i] / (m.Lambda*lr[i] + 1 - m.Lambda)
+				matched += post * float64(counts[i])
+			}
+			next := min(max(matched/space, 1e-15), 1-1e-12)
+			done := math.Abs(next-m.Lambda) <= 1e-9*m.Lambda
+			m.Lambda = next
+			if done {
+				m.Converged = true
+				break
+			}
+		}
+		if round == 5 || math.Abs(m.Lambda-before) <= 1e-3*before {
 			break
 		}
 	}
+	m.ExpectedMatches = m.Lambda * space
 	return m
 }
 
@@ -381,5 +416,6 @@ func randomPairPrior(rules []string, pairs [][2]*Dataset, self bool, samples int
 		p.DiceU[k] = bands[k] + 1
 	}
 	normalise(p.DiceU)
+	p.bandCounts = bands
 	return p
 }
