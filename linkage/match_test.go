@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/pprl/pprl/internal/exitcode"
 )
 
 // quality returns precision and recall of links between datasets "a" and
@@ -98,5 +100,52 @@ func TestMatchOutputsDeterministic(t *testing.T) {
 		if !bytes.Equal(x, y) {
 			t.Errorf("%s differs between identical runs", name)
 		}
+	}
+}
+
+// TestReadEntitiesCorrupt damages a real entities.parquet in many ways
+// (truncation, flipped bytes in data pages and in the footer): ReadEntities
+// must return an input error every time it cannot read it, never panic.
+func TestReadEntitiesCorrupt(t *testing.T) {
+	a, b, _ := febrl4(t)
+	res, err := Match([]*Dataset{a, b}, Options{AutoThreshold: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := res.Write(dir, time.Now(), 0); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(filepath.Join(dir, EntitiesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := ReadEntities(filepath.Join(dir, EntitiesFile)); err != nil || len(m) != a.Len()+b.Len() {
+		t.Fatalf("intact file: %d records, %v", len(m), err)
+	}
+	path := filepath.Join(dir, "bad.parquet")
+	failures := 0
+	for k := 1; k < 200; k++ {
+		bad := bytes.Clone(good)
+		switch k % 3 {
+		case 0: // truncated
+			bad = bad[:len(bad)*k/200]
+		case 1: // a byte flipped somewhere
+			bad[len(bad)*k/200] ^= 0x5a
+		case 2: // a byte of the footer flipped
+			bad[len(bad)-8-k%64] ^= 0xff
+		}
+		if err := os.WriteFile(path, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadEntities(path); err != nil {
+			failures++
+			if !exitcode.IsInput(err) {
+				t.Errorf("case %d: %v is not an input error", k, err)
+			}
+		}
+	}
+	if failures == 0 {
+		t.Error("no damaged file was refused")
 	}
 }

@@ -141,7 +141,14 @@ func writeJSON(w io.Writer, v any) error {
 
 // ReadEntities reads a previous run's entities.parquet into a map from
 // record to entity ID. Errors are input errors: the file is the user's.
-func ReadEntities(path string) (map[RecordKey]string, error) {
+func ReadEntities(path string) (out map[RecordKey]string, err error) {
+	// The Parquet reader panics on some corrupt files; a bad file is the
+	// user's input, not a crash.
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, exitcode.Inputf("previous entities %s: not a valid Parquet file (truncated or corrupt): give the entities.parquet that pprl match wrote", path)
+		}
+	}()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, exitcode.AsInput(fmt.Errorf("previous entities: %w", err))
@@ -173,7 +180,7 @@ func ReadEntities(path string) (map[RecordKey]string, error) {
 		}
 		idx[k] = i
 	}
-	out := make(map[RecordKey]string, tbl.NumRows())
+	out = make(map[RecordKey]string, tbl.NumRows())
 	tr := array.NewTableReader(tbl, 1<<16)
 	defer tr.Release()
 	row := 0

@@ -2,16 +2,14 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
 	"filippo.io/age"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/progress"
 	"github.com/pprl/pprl/internal/seal"
 	"github.com/pprl/pprl/linkage"
 )
@@ -89,10 +87,7 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 				return err
 			}
 			loaded := time.Since(started)
-			bar := newMatchProgress(cmd)
-			if bar != nil {
-				opt.Progress = bar
-			}
+			opt.Progress = &matchProgress{}
 			res, err := linkage.Match(datasets, opt)
 			if err != nil {
 				return err
@@ -131,20 +126,12 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 	return cmd
 }
 
-// matchProgress draws a progress bar on stderr when it is a terminal.
-type matchProgress struct{ bar *progressbar.ProgressBar }
-
-func newMatchProgress(cmd *cobra.Command) *matchProgress {
-	if global.quiet || !term.IsTerminal(int(os.Stderr.Fd())) {
-		return nil
-	}
-	return &matchProgress{}
-}
+// matchProgress adapts internal/progress to linkage.Progress: one bar per
+// stage, on stderr only when it is a terminal and the run is not quiet.
+type matchProgress struct{ bar *progress.Bar }
 
 func (p *matchProgress) Start(label string, total int64) {
-	p.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(os.Stderr),
-		progressbar.OptionSetDescription(label), progressbar.OptionShowCount(),
-		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+	p.bar = progress.New(total, label, progress.Items, global.quiet)
 }
-func (p *matchProgress) Add(n int) { p.bar.Add(n) }
+func (p *matchProgress) Add(n int) { p.bar.Add(int64(n)) }
 func (p *matchProgress) Finish()   { p.bar.Finish() }
