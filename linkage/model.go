@@ -140,9 +140,12 @@ func agreement(A, B *Dataset, a, b int) (agree, present uint16) {
 //   - m for each rule from the candidates with Dice ≥ 0.9, counting those
 //     where both records hold the rule's token.
 //
-// Then the share λ of matches among the candidates is fitted by EM with m
-// and u held fixed (a one-parameter mixture, which converges to a unique
-// maximum). patterns[i] occurs counts[i] times among the candidates.
+// Then the share λ of matches among all space pairs of the comparison space
+// is fitted by EM with m and u held fixed (a one-parameter mixture, which
+// converges to a unique maximum; pairs that are not candidates count as
+// non-matches), alternating with the removal of the expected matches from
+// the random-pair u. patterns[i] occurs counts[i] times among the
+// candidates.
 func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, space float64) *Model {
 	nr, nb := len(rules), len(diceEdges)+1
 	m := &Model{Rules: rules, DiceEdges: diceEdges, Lambda: 0.5,
