@@ -41,6 +41,9 @@ var fieldParts = map[string]map[string]func(string) string{
 	},
 	TypeDate: {
 		"year": func(v string) string { return v[:4] }, // v is YYYYMMDD
+		// monthday: MMDD, for rules that should survive a wrong year of
+		// birth (a common keying error).
+		"monthday": func(v string) string { return v[4:8] },
 	},
 	TypePostcode: {
 		"outward":  PostcodeOutward,

@@ -553,10 +553,16 @@ func TestTokenizeRowPolicy(t *testing.T) {
 		t.Errorf("rejects file:\n%s\nwant:\n%s", rej, want)
 	}
 	// A3 has no valid DOB: every rule needs one. A5 has no sex: t1–t3 are
-	// null, t4 (no CHI) too, t5 is present.
+	// null, t4 and t9 (no CHI) too, t6 (needs sex) too; t5, t7 (postcode
+	// sector) and t8 (day and month of birth) are present. A3's invalid
+	// postcode also nulls t7, and t8 needs its missing DOB.
 	wantValid := map[string][]bool{ // per record A1, A3, A5
 		"t1": {true, false, false}, "t2": {true, false, false}, "t3": {true, false, false},
-		"t4": {true, false, false}, "t5": {true, false, true},
+		"t4": {true, false, false}, "t5": {true, false, true}, "t6": {true, false, false},
+		"t7": {true, false, true}, "t8": {true, false, true}, "t9": {true, false, false},
+	}
+	if len(m.Rules) != len(wantValid) {
+		t.Fatalf("rules %v, want %d", m.Rules, len(wantValid))
 	}
 	for r, name := range m.Rules {
 		for i := range d.RecordIDs {

@@ -13,13 +13,29 @@ import (
 const TokenBytes = sha256.Size
 
 // DefaultRules is the default deterministic token rule set, after Datavant's
-// tokens 1 and 2 and OpenToken's rules (shared/spec/tokens-and-identifiers.md):
+// tokens 1 and 2 and OpenToken's rules (shared/spec/tokens-and-identifiers.md),
+// plus rules that each survive one common real-world error that breaks the
+// others (every rule still combines at least three identifiers, or a
+// national identifier with a check digit):
 //
 //	t1  surname + first initial + sex + date of birth
 //	t2  Soundex(surname) + Soundex(forename) + sex + date of birth
 //	t3  surname + forename + sex + date of birth
 //	t4  CHI number (or NHS number when there is no CHI) + date of birth
 //	t5  surname + forename + date of birth + postcode outward code
+//	t6  canonical forename + date of birth + sex: survives a changed surname
+//	    (marriage, adoption, a child taking a carer's name) and a misspelt one
+//	t7  surname + canonical forename + postcode sector: survives a wrong or
+//	    missing date of birth
+//	t8  surname + canonical forename + day and month of birth: survives a
+//	    wrong year of birth, which also breaks the CLK's year-salted names
+//	t9  CHI number (or NHS number) alone: issued once per person with a
+//	    check digit, so it survives a mistyped date of birth
+//
+// The canonical forename maps nicknames to the full name (SANDY, ALEX →
+// ALEXANDER). Pairs that share only such a rule are still scored: the
+// linkage model weighs each pattern of agreeing rules by how often it occurs
+// among random pairs, and adds the CLK similarity.
 func DefaultRules() []RuleSpec {
 	return []RuleSpec{
 		{Name: "t1", Description: "surname + first initial + sex + date of birth (Datavant token 1)",
@@ -32,6 +48,14 @@ func DefaultRules() []RuleSpec {
 			Components: []string{"chi|nhs", "dob"}},
 		{Name: "t5", Description: "surname + forename + date of birth + postcode outward code",
 			Components: []string{"surname", "forename", "dob", "postcode.outward"}},
+		{Name: "t6", Description: "canonical forename + date of birth + sex (survives a changed or misspelt surname)",
+			Components: []string{"forename.canonical", "dob", "sex"}},
+		{Name: "t7", Description: "surname + canonical forename + postcode sector (survives a wrong or missing date of birth)",
+			Components: []string{"surname", "forename.canonical", "postcode.sector"}},
+		{Name: "t8", Description: "surname + canonical forename + day and month of birth (survives a wrong year of birth)",
+			Components: []string{"surname", "forename.canonical", "dob.monthday"}},
+		{Name: "t9", Description: "CHI number, or NHS number when there is no CHI, alone (unique, check digit; survives a mistyped date of birth)",
+			Components: []string{"chi|nhs"}},
 	}
 }
 

@@ -71,7 +71,7 @@ func TestRuleTokens(t *testing.T) {
 	set("sex", "")
 	for i, name := range rs.names {
 		_, ok := h.token(nil, i, vals)
-		needsSex := name == "t1" || name == "t2" || name == "t3"
+		needsSex := name == "t1" || name == "t2" || name == "t3" || name == "t6"
 		if ok == needsSex {
 			t.Errorf("%s: token present = %v with sex missing", name, ok)
 		}
