@@ -427,18 +427,26 @@ func sameFile(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
-// checkOutputDir returns an input error when path's directory does not
-// exist or path is a directory.
+// checkOutputDir returns an input error when path is a directory or a
+// directory above it is a regular file. A missing directory is fine: the
+// output is written with atomicfile, which creates it (and removes it again
+// if the run fails).
 func checkOutputDir(path string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return exitcode.Inputf("output %s is a directory: give a file name", path)
 	}
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() {
-		return exitcode.Inputf("output directory %s does not exist: create it first", dir)
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		fi, err := os.Stat(dir)
+		if err == nil {
+			if !fi.IsDir() {
+				return exitcode.Inputf("output %s: %s is not a directory", path, dir)
+			}
+			return nil
+		}
+		if up := filepath.Dir(dir); up == dir {
+			return nil
+		}
 	}
-	return nil
 }
 
 func formatCounts(c map[string]map[string]int64) string {

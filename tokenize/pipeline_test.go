@@ -630,7 +630,7 @@ func TestTokenizeRefusesBadOutputs(t *testing.T) {
 		"rejects is input": func(o *Options) { o.Output = filepath.Join(dir, "x.parquet"); o.Rejects = input },
 		"same outputs":     func(o *Options) { o.Output = filepath.Join(dir, "x.parquet"); o.Rejects = o.Output },
 		"bad dataset":      func(o *Options) { o.Output = filepath.Join(dir, "x.parquet"); o.Dataset = "../x" },
-		"no directory":     func(o *Options) { o.Output = filepath.Join(dir, "nodir", "x.parquet") },
+		"under a file":     func(o *Options) { o.Output = filepath.Join(input, "x.parquet") },
 		"dir as output":    func(o *Options) { o.Output = dir },
 	} {
 		o := base
@@ -641,6 +641,15 @@ func TestTokenizeRefusesBadOutputs(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(input); string(b) != smallExtract {
 		t.Error("the extract was changed")
+	}
+	// A missing output directory is created, as by every pprl output.
+	o := base
+	o.Output = filepath.Join(dir, "nodir", "sub", "x.parquet")
+	if _, err := Tokenize(context.Background(), o); err != nil {
+		t.Fatalf("output in a missing directory: %v", err)
+	}
+	if _, err := os.Stat(o.Output); err != nil {
+		t.Error(err)
 	}
 }
 

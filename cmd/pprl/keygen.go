@@ -20,11 +20,11 @@ func init() { register(newKeygenCmd) }
 func newKeygenCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "keygen",
-		Short: "Make the project secret or the linkage unit's key pair, or fingerprint a key",
+		Short: "Make the project secret or an age key pair for receiving sealed files, or fingerprint a key",
 		Long: `keygen makes and checks the keys of a pprl project.
 
   pprl keygen secret -o project.key    the project secret (key custodian → agencies)
-  pprl keygen unit -o lu               the linkage unit's key pair: lu.key (private), lu.pub
+  pprl keygen unit -o lu               an age key pair: lu.key (private), lu.pub (public)
   pprl keygen fingerprint FILE         a short fingerprint to compare by phone
 
 Key files are written with owner-only permissions (0600) and never overwritten
@@ -78,10 +78,14 @@ func newKeygenUnitCmd() *cobra.Command {
 	var force, classic bool
 	cmd := &cobra.Command{
 		Use:   "unit -o PREFIX",
-		Short: "Write the linkage unit's age key pair: PREFIX.key (private, 0600) and PREFIX.pub",
-		Long: `unit writes the linkage unit's key pair for sealing token files with age:
-PREFIX.key, the private key (mode 0600, stays with the linkage unit), and PREFIX.pub,
-the public key every agency seals its token file to.
+		Short: "Write an age key pair for receiving sealed files: PREFIX.key (private, 0600) and PREFIX.pub",
+		Long: `unit writes an age key pair for receiving sealed files: PREFIX.key, the private key
+(mode 0600, never leaves its owner), and PREFIX.pub, the public key others seal files to.
+
+  the linkage unit    pprl keygen unit -o lu: agencies seal token files to lu.pub
+                      (pprl tokenize --seal-to lu.pub); match opens them with lu.key
+  each agency         pprl keygen unit -o sw: the linkage unit seals that agency's cohort
+                      map to sw.pub (pprl cohort --recipient social_work=sw.pub)
 
 Keys are post-quantum hybrid (ML-KEM-768 + X25519) by default: records about children
 stay sensitive for a lifetime, and sealed files could be stored now and decrypted by a
@@ -103,7 +107,7 @@ with the standard age tool (age 1.3 or later for hybrid keys): age -d -i PREFIX.
 				if classic {
 					kind = "classic X25519"
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key (private, mode 0600: keep it at the linkage unit)\nwrote %s.pub (public: give it to every agency)\nkey type: %s\npublic key fingerprint: %s\n",
+				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key (private key, mode 0600: keep it; it opens files sealed to this key pair)\nwrote %s.pub (public key: give it to whoever seals files to you)\nkey type: %s\npublic key fingerprint: %s\n",
 					out, out, kind, seal.Fingerprint(recipient))
 			}
 			return nil
@@ -119,12 +123,12 @@ with the standard age tool (age 1.3 or later for hybrid keys): age -d -i PREFIX.
 func newKeygenFingerprintCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "fingerprint FILE",
-		Short: "Print a short, non-reversible fingerprint of a project secret or linkage unit key",
+		Short: "Print a short, non-reversible fingerprint of a project secret or an age key",
 		Long: `fingerprint prints a short fingerprint (XXXX-XXXX-XXXX-XXXX) of a key file, so that two
 parties can confirm by phone that they hold the same key without revealing it.
 
   project secret       the secret's fingerprint, as recorded in token file manifests
-  PREFIX.pub           the linkage unit public key's fingerprint
+  PREFIX.pub           the public key's fingerprint (from 'pprl keygen unit')
   PREFIX.key           the fingerprint of its public key (equal to the .pub's)
 
 Secret and private key files must be readable by their owner only.`,
@@ -162,17 +166,17 @@ func fingerprintFile(path string) (string, error) {
 			return "", err
 		}
 		if len(rs) != 1 {
-			return "", exitcode.Inputf("%s holds %d public keys; a linkage unit .pub file holds one", path, len(rs))
+			return "", exitcode.Inputf("%s holds %d public keys; a .pub file from 'pprl keygen unit' holds one", path, len(rs))
 		}
 		r := fmt.Sprint(rs[0])
-		return fmt.Sprintf("%s  linkage unit public key (%s)", seal.Fingerprint(r), keyKind(r)), nil
+		return fmt.Sprintf("%s  age public key (%s)", seal.Fingerprint(r), keyKind(r)), nil
 	case seal.KindPrivate:
 		ids, err := seal.ReadIdentities(path)
 		if err != nil {
 			return "", err
 		}
 		r := seal.RecipientString(ids[0])
-		return fmt.Sprintf("%s  linkage unit private key; fingerprint of its public key (%s)", seal.Fingerprint(r), keyKind(r)), nil
+		return fmt.Sprintf("%s  age private key; fingerprint of its public key (%s)", seal.Fingerprint(r), keyKind(r)), nil
 	}
 	secret, err := keys.ReadSecret(path)
 	if err != nil {

@@ -3,6 +3,11 @@
 // is synced to disk, and is renamed over the target only on Commit. A failed
 // or abandoned write leaves nothing behind except, at worst, the previous
 // version of the target.
+//
+// Missing parent directories of a target are created (mode 0755 before the
+// umask), as mkdir -p would, and removed again if the write fails, so every
+// command that writes an output accepts a path in a directory that does not
+// exist yet and a failed run leaves no empty directories behind.
 package atomicfile
 
 import (
@@ -21,6 +26,7 @@ type File struct {
 	perm        os.FileMode
 	noOverwrite bool
 	done        bool
+	madeDirs    []string // parent directories Create made, deepest first
 }
 
 // Options controls how Create treats the target.
@@ -49,8 +55,13 @@ func Create(target string, opts Options) (*File, error) {
 	if dir == "" {
 		dir = "."
 	}
+	made, err := makeParents(dir)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", target, err)
+	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
+		removeDirs(made)
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
 	// CreateTemp makes the file 0600; set the requested mode now so that a
@@ -58,9 +69,49 @@ func Create(target string, opts Options) (*File, error) {
 	if err := f.Chmod(perm); err != nil {
 		f.Close()
 		os.Remove(f.Name())
+		removeDirs(made)
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
-	return &File{File: f, target: target, perm: perm, noOverwrite: opts.NoOverwrite}, nil
+	return &File{File: f, target: target, perm: perm, noOverwrite: opts.NoOverwrite, madeDirs: made}, nil
+}
+
+// makeParents creates dir and any missing parents, and returns the
+// directories it made, deepest first (nil when dir already existed).
+func makeParents(dir string) ([]string, error) {
+	dir = filepath.Clean(dir)
+	var missing []string
+	for d := dir; ; {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		missing = append(missing, d)
+		up := filepath.Dir(d)
+		if up == d {
+			break
+		}
+		d = up
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		removeDirs(missing)
+		return nil, fmt.Errorf("create directory %s: %w", dir, err)
+	}
+	return missing, nil
+}
+
+// removeDirs removes the directories makeParents made, deepest first, as
+// long as they are empty (a directory something else has written into since
+// is left alone).
+func removeDirs(dirs []string) {
+	for _, d := range dirs {
+		if os.Remove(d) != nil {
+			return
+		}
+	}
 }
 
 // Target returns the final path the file will have after Commit.
@@ -77,10 +128,12 @@ func (f *File) Commit() error {
 	if err := f.File.Sync(); err != nil {
 		f.File.Close()
 		os.Remove(tmp)
+		removeDirs(f.madeDirs)
 		return fmt.Errorf("write %s: %w", f.target, err)
 	}
 	if err := f.File.Close(); err != nil {
 		os.Remove(tmp)
+		removeDirs(f.madeDirs)
 		return fmt.Errorf("write %s: %w", f.target, err)
 	}
 	if f.noOverwrite {
@@ -94,12 +147,14 @@ func (f *File) Commit() error {
 		}
 		if _, statErr := os.Lstat(f.target); statErr == nil {
 			os.Remove(tmp)
+			removeDirs(f.madeDirs)
 			return fmt.Errorf("%s: %w", f.target, os.ErrExist)
 		}
 		// The file system cannot link: fall back to rename.
 	}
 	if err := os.Rename(tmp, f.target); err != nil {
 		os.Remove(tmp)
+		removeDirs(f.madeDirs)
 		return fmt.Errorf("write %s: %w", f.target, err)
 	}
 	syncDir(filepath.Dir(f.target))
@@ -107,7 +162,8 @@ func (f *File) Commit() error {
 }
 
 // Abort closes and removes the temporary file. It is safe to call after
-// Commit (it then does nothing) and more than once.
+// Commit (it then does nothing) and more than once. Parent directories
+// that Create made are removed too.
 func (f *File) Abort() {
 	if f.done {
 		return
@@ -115,6 +171,7 @@ func (f *File) Abort() {
 	f.done = true
 	f.File.Close()
 	os.Remove(f.File.Name())
+	removeDirs(f.madeDirs)
 }
 
 // WriteFile writes data to target atomically with the given options.

@@ -85,10 +85,70 @@ func TestNoOverwrite(t *testing.T) {
 	}
 }
 
+// TestCreateInMissingDir checks that missing parent directories are made
+// on Create and stay after Commit, and that Abort removes the ones it made
+// but not one that existed before.
 func TestCreateInMissingDir(t *testing.T) {
-	_, err := Create(filepath.Join(t.TempDir(), "nope", "x"), Options{})
-	if !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("err = %v, want ErrNotExist", err)
+	root := t.TempDir()
+	target := filepath.Join(root, "a", "b", "x")
+	f, err := Create(target, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("data")
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(target); err != nil || string(b) != "data" {
+		t.Fatalf("read back %q, %v", b, err)
+	}
+
+	f, err = Create(filepath.Join(root, "a", "c", "d", "y"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Abort()
+	if names := listDir(t, filepath.Join(root, "a")); len(names) != 1 || names[0] != "b" {
+		t.Fatalf("after Abort, a/ holds %v, want [b]", names)
+	}
+
+	// WriteFile that fails at Create (NoOverwrite, target exists) makes nothing.
+	if err := WriteFile(target, nil, Options{NoOverwrite: true}); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("err = %v, want ErrExist", err)
+	}
+}
+
+func TestCreateUnderAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(file, nil, 0o644)
+	if _, err := Create(filepath.Join(file, "sub", "x"), Options{}); err == nil {
+		t.Fatal("Create under a regular file succeeded")
+	}
+	if _, err := CreateDir(filepath.Join(file, "sub", "x"), false); err == nil {
+		t.Fatal("CreateDir under a regular file succeeded")
+	}
+}
+
+func TestDirInMissingParent(t *testing.T) {
+	root := t.TempDir()
+	d, err := CreateDir(filepath.Join(root, "cohorts", "x"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Abort()
+	if names := listDir(t, root); len(names) != 0 {
+		t.Fatalf("after Abort: %v", names)
+	}
+	d, err = CreateDir(filepath.Join(root, "cohorts", "x"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(d.Path(), "m"), []byte("x"), 0o644)
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "cohorts", "x", "m")); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -11,15 +11,17 @@ import (
 // commands whose result is several files (pprl match -o OUTDIR). Write files
 // into Path(), then Commit to rename the directory into place.
 type Dir struct {
-	tmp    string
-	target string
-	done   bool
+	tmp      string
+	target   string
+	done     bool
+	madeDirs []string // parent directories CreateDir made, deepest first
 }
 
 // CreateDir starts writing the directory target. The temporary directory is
 // made beside target. If target exists it must be a directory; unless
-// overwrite is set it must also be empty. On Commit an existing target is
-// replaced as a whole.
+// overwrite is set it must also be empty (the error then wraps
+// os.ErrExist). Missing parent directories are created. On Commit an
+// existing target is replaced as a whole.
 func CreateDir(target string, overwrite bool) (*Dir, error) {
 	target = filepath.Clean(target)
 	if fi, err := os.Stat(target); err == nil {
@@ -40,15 +42,21 @@ func CreateDir(target string, overwrite bool) (*Dir, error) {
 	if parent == "" {
 		parent = "."
 	}
+	made, err := makeParents(parent)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", target, err)
+	}
 	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
 	if err != nil {
+		removeDirs(made)
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		os.RemoveAll(tmp)
+		removeDirs(made)
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
-	return &Dir{tmp: tmp, target: target}, nil
+	return &Dir{tmp: tmp, target: target, madeDirs: made}, nil
 }
 
 // Path returns the temporary directory to write files into.
@@ -68,6 +76,7 @@ func (d *Dir) Commit() error {
 	ents, err := os.ReadDir(d.tmp)
 	if err != nil {
 		os.RemoveAll(d.tmp)
+		removeDirs(d.madeDirs)
 		return fmt.Errorf("write %s: %w", d.target, err)
 	}
 	for _, e := range ents {
@@ -84,6 +93,7 @@ func (d *Dir) Commit() error {
 		old = d.tmp + ".old"
 		if err := os.Rename(d.target, old); err != nil {
 			os.RemoveAll(d.tmp)
+			removeDirs(d.madeDirs)
 			return fmt.Errorf("replace %s: %w", d.target, err)
 		}
 	}
@@ -92,6 +102,7 @@ func (d *Dir) Commit() error {
 			os.Rename(old, d.target)
 		}
 		os.RemoveAll(d.tmp)
+		removeDirs(d.madeDirs)
 		return fmt.Errorf("write %s: %w", d.target, err)
 	}
 	if old != "" {
@@ -102,11 +113,13 @@ func (d *Dir) Commit() error {
 }
 
 // Abort removes the temporary directory and everything in it. It is safe to
-// call after Commit and more than once.
+// call after Commit and more than once. Parent directories that
+// CreateDir made are removed too.
 func (d *Dir) Abort() {
 	if d.done {
 		return
 	}
 	d.done = true
 	os.RemoveAll(d.tmp)
+	removeDirs(d.madeDirs)
 }

@@ -133,9 +133,9 @@ func notASecret(path string) error {
 	head = head[:n]
 	switch {
 	case bytes.HasPrefix(head, []byte("age1")):
-		return exitcode.Inputf("%s is the linkage unit's public key, not the project secret; give the file made by 'pprl keygen secret'", path)
+		return exitcode.Inputf("%s is an age public key, not the project secret; give the file made by 'pprl keygen secret'", path)
 	case bytes.HasPrefix(head, []byte("AGE-SECRET-KEY-")), bytes.HasPrefix(head, []byte("# created:")):
-		return exitcode.Inputf("%s is the linkage unit's private key, not the project secret; give the file made by 'pprl keygen secret'", path)
+		return exitcode.Inputf("%s is an age private key, not the project secret; give the file made by 'pprl keygen secret'", path)
 	case bytes.HasPrefix(head, []byte("age-encryption.org/")):
 		return exitcode.Inputf("%s is a sealed file, not the project secret", path)
 	}

@@ -22,7 +22,8 @@ import (
 // maxKeyFile bounds key files: a hybrid private key file is about 2.2 KB.
 const maxKeyFile = 1 << 20
 
-// GenerateUnit makes a linkage unit key pair: PREFIX.key (the private key,
+// GenerateUnit makes an age key pair for receiving sealed files (the
+// linkage unit's, or an agency's own for cohort maps): PREFIX.key (the private key,
 // mode 0600, in age-keygen's format) and PREFIX.pub (the public key, one
 // line). hybrid selects post-quantum ML-KEM-768+X25519 keys, else X25519.
 // Unless force is set, existing files are not replaced (input error). It
@@ -125,7 +126,7 @@ func Sniff(b []byte) Kind {
 	return KindUnknown
 }
 
-// ReadRecipients reads the linkage unit's public key file (PREFIX.pub, one
+// ReadRecipients reads a public key file (PREFIX.pub, one
 // age recipient per line; hybrid age1pq1... and X25519 age1... accepted).
 // A private key, a missing file or a malformed key is an input error that
 // never quotes the file's content.
@@ -136,9 +137,9 @@ func ReadRecipients(path string) ([]age.Recipient, error) {
 	}
 	switch Sniff(b) {
 	case KindPrivate:
-		return nil, exitcode.Inputf("%s is a private key; seal to the linkage unit's public key (the .pub file) instead, and keep the private key with the linkage unit", path)
+		return nil, exitcode.Inputf("%s is a private key; seal to the recipient's public key (the .pub file) instead, and keep the private key with its owner", path)
 	case KindSealedFile:
-		return nil, exitcode.Inputf("%s is a sealed file, not a public key; give the linkage unit's .pub file", path)
+		return nil, exitcode.Inputf("%s is a sealed file, not a public key; give the recipient's .pub file made by 'pprl keygen unit'", path)
 	}
 	if line := badLine(b, func(l string) error { _, err := age.ParseRecipients(strings.NewReader(l)); return err }); line > 0 {
 		return nil, exitcode.Inputf("%s is not an age public key file (line %d is not a valid public key); give the .pub file made by 'pprl keygen unit'", path, line)

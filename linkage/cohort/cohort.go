@@ -3,6 +3,7 @@ package cohort
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -205,6 +206,9 @@ func Build(def Definition, opt Options) (*Result, error) {
 	}
 	dir, err := atomicfile.CreateDir(opt.OutDir, opt.Force)
 	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, exitcode.Inputf("cohort directory %s exists and is not empty: give another -o, or --force to replace it", opt.OutDir)
+		}
 		return nil, exitcode.AsInput(fmt.Errorf("cohort directory: %w", err))
 	}
 	defer dir.Abort()
