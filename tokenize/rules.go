@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+	"slices"
 
 	"github.com/pprl/pprl/internal/keys"
 )
@@ -31,6 +32,8 @@ const TokenBytes = sha256.Size
 //	    wrong year of birth, which also breaks the CLK's year-salted names
 //	t9  CHI number (or NHS number) alone: issued once per person with a
 //	    check digit, so it survives a mistyped date of birth
+//	t10 {surname, forename} in either order + date of birth: survives a
+//	    forename and surname recorded in each other's place
 //
 // The canonical forename maps nicknames to the full name (SANDY, ALEX →
 // ALEXANDER). Pairs that share only such a rule are still scored: the
@@ -56,6 +59,8 @@ func DefaultRules() []RuleSpec {
 			Components: []string{"surname", "forename.canonical", "dob.monthday"}},
 		{Name: "t9", Description: "CHI number, or NHS number when there is no CHI, alone (unique, check digit; survives a mistyped date of birth)",
 			Components: []string{"chi|nhs"}},
+		{Name: "t10", Description: "surname and forename in either order + date of birth (survives swapped names)",
+			Components: []string{"surname", "forename", "dob"}, Unordered: true},
 	}
 }
 
@@ -74,9 +79,10 @@ func TokenMessage(dst []byte, components ...string) []byte {
 // ruleSet is a spec's token rules compiled against a secret. It is shared
 // read-only by the pipeline's workers; each worker makes its own tokenHasher.
 type ruleSet struct {
-	names []string
-	comps [][]*Component
-	keys  [][]byte // HKDF subkey "pprl/v1/token/<name>" per rule
+	names     []string
+	comps     [][]*Component
+	unordered []bool
+	keys      [][]byte // HKDF subkey "pprl/v1/token/<name>" per rule
 }
 
 func compileRules(s *Spec, secret []byte) (*ruleSet, error) {
@@ -92,6 +98,7 @@ func compileRules(s *Spec, secret []byte) (*ruleSet, error) {
 		}
 		rs.names = append(rs.names, r.Name)
 		rs.comps = append(rs.comps, comps)
+		rs.unordered = append(rs.unordered, r.Unordered)
 		rs.keys = append(rs.keys, keys.Subkey(secret, "token/"+r.Name, sha256.Size))
 	}
 	return rs, nil
@@ -102,6 +109,7 @@ type tokenHasher struct {
 	rs   *ruleSet
 	macs []hash.Hash
 	msg  []byte
+	vals []string // component values of an unordered rule, sorted
 }
 
 func (rs *ruleSet) newHasher() *tokenHasher {
@@ -117,13 +125,18 @@ func (rs *ruleSet) newHasher() *tokenHasher {
 // component is missing: a missing token is null, never a placeholder.
 func (h *tokenHasher) token(dst []byte, i int, vals []string) ([]byte, bool) {
 	h.msg = h.msg[:0]
+	h.vals = h.vals[:0]
 	for _, c := range h.rs.comps[i] {
 		v, ok := c.value(vals)
 		if !ok {
 			return dst, false
 		}
-		h.msg = TokenMessage(h.msg, v)
+		h.vals = append(h.vals, v)
 	}
+	if h.rs.unordered[i] {
+		slices.Sort(h.vals)
+	}
+	h.msg = TokenMessage(h.msg, h.vals...)
 	mac := h.macs[i]
 	mac.Reset()
 	mac.Write(h.msg)

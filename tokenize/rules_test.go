@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,6 +76,23 @@ func TestRuleTokens(t *testing.T) {
 		if ok == needsSex {
 			t.Errorf("%s: token present = %v with sex missing", name, ok)
 		}
+	}
+	// t10 is symmetric in the names; t3 is not.
+	t10 := slices.Index(rs.names, "t10")
+	set("sex", "FEMALE")
+	set("surname", "SMITH")
+	set("forename", "MARY")
+	before, _ := h.token(nil, t10, vals)
+	t3before, _ := h.token(nil, 2, vals)
+	set("surname", "MARY")
+	set("forename", "SMITH")
+	after, _ := h.token(nil, t10, vals)
+	t3after, _ := h.token(nil, 2, vals)
+	if t10 < 0 || !bytes.Equal(before, after) {
+		t.Error("t10 differs when forename and surname are swapped")
+	}
+	if bytes.Equal(t3before, t3after) {
+		t.Error("t3 agrees when forename and surname are swapped")
 	}
 	// Soundex: t2 agrees across spellings that sound alike.
 	set("sex", "FEMALE")

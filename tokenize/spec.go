@@ -169,6 +169,10 @@ type RuleSpec struct {
 	// Components are component expressions: "field", "field.part", or
 	// alternatives "a|b" (the first present one is used). See Component.
 	Components []string `json:"components"`
+	// Unordered makes the rule symmetric in its components: their values
+	// are sorted before hashing, so a rule over surname and forename agrees
+	// when the two names were recorded in each other's place.
+	Unordered bool `json:"unordered,omitempty"`
 }
 
 // AttributeSpec is a coarse report attribute: a non-identifying value
