@@ -88,6 +88,27 @@ func DefaultMapping(s *Spec, header []string, idColumn string) *Mapping {
 	return m
 }
 
+// checkDefaultMapping refuses a default mapping (no --mapping given) that
+// leaves a name or date field the CLK encodes without a column: every row
+// would then be encoded without the core identifiers, which links badly and
+// silently. It is almost always a forgotten --mapping, so the error says so;
+// a mapping that leaves such a field out on purpose is accepted, and other
+// fields (sex, postcode, ID numbers) may be absent from a mapping-less
+// extract, as pprl schema check shows.
+func checkDefaultMapping(s *Spec, m *Mapping, header []string) error {
+	var missing []string
+	for _, f := range s.Fields {
+		if _, ok := m.Columns[f.Name]; !ok && f.CLK != nil && (f.Type == TypeName || f.Type == TypeDate) {
+			missing = append(missing, f.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return exitcode.Inputf("no --mapping given, and the extract has no %s named %s (%s the CLK encodes; found columns: %s): give this agency's input mapping with --mapping FILE, or name the columns like the linkage spec's fields",
+		plural(len(missing), "column", "columns"), quoteList(missing), plural(len(missing), "a field", "fields"), quoteList(header))
+}
+
 // Validate checks the mapping against spec s: every field it maps exists in
 // the spec, date formats are given only for date fields and parse, sex codes
 // map to male, female or unknown, and the delimiter is one character.

@@ -128,3 +128,26 @@ func FuzzParseMapping(f *testing.F) {
 		}
 	})
 }
+
+// TestDefaultMappingNeedsCLKFields checks that, without a mapping, an
+// extract whose header lacks a field the CLK encodes (a forgotten
+// --mapping) is refused with an input error that says what to do and lists
+// the header, never a value.
+func TestDefaultMappingNeedsCLKFields(t *testing.T) {
+	spec := StarterSpec()
+	s := &Schema{Native: spec, fingerprint: spec.Fingerprint()}
+	header := []string{"SW_ID", "FIRST_NAME", "SURNAME", "DATE_OF_BIRTH", "GENDER", "POSTCODE"}
+	_, err := s.Bind(nil, "", header)
+	if err == nil || !exitcode.IsInput(err) {
+		t.Fatalf("err = %v, want an input error", err)
+	}
+	for _, want := range []string{`"forename", "dob" (fields the CLK encodes`, "--mapping FILE", `"FIRST_NAME"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %s", err, want)
+		}
+	}
+	// The same header with columns named like the fields binds.
+	if _, err := s.Bind(nil, "", []string{"record_id", "forename", "surname", "dob", "sex", "postcode"}); err != nil {
+		t.Errorf("fields named like the spec's: %v", err)
+	}
+}

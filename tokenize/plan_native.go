@@ -11,6 +11,9 @@ import (
 func nativePlan(s *Spec, m *Mapping, idColumn string, header []string, secret []byte, created time.Time) (*plan, error) {
 	if m == nil {
 		m = DefaultMapping(s, header, idColumn)
+		if err := checkDefaultMapping(s, m, header); err != nil {
+			return nil, err
+		}
 	} else if err := m.Validate(s); err != nil {
 		return nil, err
 	}

@@ -169,6 +169,9 @@ func (s *Schema) Bind(m *Mapping, idColumn string, header []string) (*Bound, err
 	}
 	if m == nil {
 		m = DefaultMapping(s.Native, header, idColumn)
+		if err := checkDefaultMapping(s.Native, m, header); err != nil {
+			return nil, err
+		}
 	} else if err := m.Validate(s.Native); err != nil {
 		return nil, err
 	}

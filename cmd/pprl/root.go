@@ -60,7 +60,28 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error.`,
 	for _, newCmd := range commands {
 		root.AddCommand(newCmd())
 	}
+	explainArgs(root)
 	return root
+}
+
+// explainArgs wraps every command's argument check so that a wrong number
+// of arguments (cobra's bare "accepts 1 arg(s), received 4") also shows the
+// command's usage line and where to read more: the usual cause is a flag
+// given several values, such as --tokens a b instead of --tokens a
+// --tokens b, or a glob that matched more files than expected.
+func explainArgs(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		c := cmd
+		cmd.Args = func(cc *cobra.Command, args []string) error {
+			if err := check(cc, args); err != nil {
+				return exitcode.AsInput(fmt.Errorf("%w; usage: %s (see '%s --help')", err, c.UseLine(), c.CommandPath()))
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		explainArgs(sub)
+	}
 }
 
 // newLogger returns the logger the global flags ask for, writing to w.

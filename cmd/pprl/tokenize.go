@@ -37,7 +37,8 @@ unit's public key. Nothing in the output, the rejects file or the log identifies
   --mapping   this agency's input mapping: its column names, date formats, sex codes and
               record ID column (see docs/architecture.md). Without it, columns named like
               the spec's fields are used, dates must be YYYY-MM-DD, and the record ID is
-              --id-column, a record_id column, or the row number.
+              --id-column, a record_id column, or the row number; an extract without a
+              column for each name and date field of the CLK is refused.
   --secret    the project secret file (owner-only permissions)
   --seal-to   the linkage unit's public key file (lu.pub); --no-seal writes plain Parquet
               instead, and must be asked for explicitly
