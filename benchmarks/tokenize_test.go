@@ -125,8 +125,17 @@ func BenchmarkTokenize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The reference configuration: the starter CLK with the five
+	// Datavant/OpenToken rules t1-t5 only (the starter spec has ten).
+	spec5 := tokenize.StarterSpec()
+	spec5.Rules = spec5.Rules[:5]
+	doc5, _ := tokenize.MarshalSpec(spec5)
+	schema5, err := tokenize.ParseSchema(doc5)
+	if err != nil {
+		b.Fatal(err)
+	}
 	out := filepath.Join(b.TempDir(), "out.tokens.parquet")
-	pipeline := func(workers int) func(b *testing.B) {
+	pipelineWith := func(schema *tokenize.Schema, workers int) func(b *testing.B) {
 		return func(b *testing.B) {
 			for range b.N {
 				res, err := tokenize.Tokenize(context.Background(), tokenize.Options{
@@ -145,7 +154,9 @@ func BenchmarkTokenize(b *testing.B) {
 			b.ReportMetric(float64(tokenizeRows*b.N)/b.Elapsed().Seconds(), "rec/s")
 		}
 	}
+	pipeline := func(workers int) func(b *testing.B) { return pipelineWith(schema, workers) }
 	b.Run("pipeline", pipeline(0))
+	b.Run("pipeline-5rules", pipelineWith(schema5, 0))
 	b.Run("pipeline-1worker", pipeline(1))
 	b.Run("naive", func(b *testing.B) {
 		for range b.N {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // Diffusion is a keyed diffusion layer over a finished Bloom filter, after
@@ -31,6 +32,13 @@ type Diffusion struct {
 	inBits, outBits, t int
 	// idx holds outBits groups of t input positions, group j for output bit j.
 	idx []uint16
+	// fanStart and fanOut invert idx (compressed sparse rows): the output
+	// bits that input bit i feeds are fanOut[fanStart[i]:fanStart[i+1]].
+	// Every output bit is the XOR of its t inputs, so it is equally the XOR,
+	// over the set input bits, of their fan-out: Apply walks only the set
+	// bits of src (a fifth to a half of a CLK) instead of outBits·t taps.
+	fanStart []uint32
+	fanOut   []uint16
 }
 
 // maxDiffusionBits bounds the filter length a Diffusion accepts, so that
@@ -96,7 +104,26 @@ func NewDiffusion(key []byte, inBits, outBits, t int) (*Diffusion, error) {
 		}
 		idx[dup], idx[s] = idx[s], idx[dup]
 	}
-	return &Diffusion{inBits: inBits, outBits: outBits, t: t, idx: idx}, nil
+	d := &Diffusion{inBits: inBits, outBits: outBits, t: t, idx: idx}
+	d.invert()
+	return d, nil
+}
+
+// invert builds the fan-out lists from idx.
+func (d *Diffusion) invert() {
+	d.fanStart = make([]uint32, d.inBits+1)
+	for _, p := range d.idx {
+		d.fanStart[p+1]++
+	}
+	for i := 1; i <= d.inBits; i++ {
+		d.fanStart[i] += d.fanStart[i-1]
+	}
+	d.fanOut = make([]uint16, len(d.idx))
+	next := append([]uint32(nil), d.fanStart[:d.inBits]...)
+	for pos, p := range d.idx {
+		d.fanOut[next[p]] = uint16(pos / d.t)
+		next[p]++
+	}
 }
 
 func groupHas(idx []uint16, t, g int, v uint16) bool {
@@ -138,63 +165,25 @@ func (d *Diffusion) Indices(j int) []int {
 	return out
 }
 
-// unpackTable[b] holds the 8 bits of byte b, most significant first, one per
-// byte (0 or 1), as a little-endian uint64, so one store unpacks one byte.
-var unpackTable = func() (t [256]uint64) {
-	for b := range 256 {
-		var v uint64
-		for i := range 8 {
-			v |= uint64(b>>(7-i)&1) << (8 * i)
-		}
-		t[b] = v
-	}
-	return t
-}()
-
 // Apply writes the diffused form of src into dst. len(src) must be
 // InBits()/8 and len(dst) OutBits()/8; dst and src may not overlap.
 //
-// Apply unpacks src to one byte per bit (a table lookup and one 8-byte store
-// per input byte) and then XORs t bytes per output bit from that L1-resident
-// array. It costs about outBits·t byte loads and, for inputs up to 2048
-// bits, does not allocate.
+// Apply clears dst and, for every set bit of src, flips the output bits it
+// feeds (on average t·outBits/inBits of them). Its cost is proportional to
+// popcount(src)·t bit flips in an L1-resident dst, and it does not allocate.
 func (d *Diffusion) Apply(dst, src []byte) {
 	if len(src)*8 != d.inBits || len(dst)*8 != d.outBits {
 		panic(fmt.Sprintf("bloom: Diffusion.Apply lengths %d→%d bytes, want %d→%d", len(src), len(dst), d.inBits/8, d.outBits/8))
 	}
-	// Filters up to 2048 bits unpack into a stack array (zeroing 16 KiB per
-	// call would cost more than the XORs); longer ones allocate.
-	var buf [2048]byte
-	var u []byte
-	if d.inBits <= len(buf) {
-		u = buf[:d.inBits]
-	} else {
-		u = make([]byte, d.inBits)
-	}
-	for i, b := range src {
-		binary.LittleEndian.PutUint64(u[8*i:], unpackTable[b])
-	}
-	idx := d.idx
-	t := d.t
-	for o := range dst {
-		var acc byte
-		for bit := range 8 {
-			g := idx[:t]
-			idx = idx[t:]
-			var x byte
-			switch t {
-			case 3:
-				x = u[g[0]] ^ u[g[1]] ^ u[g[2]]
-			case 5:
-				x = u[g[0]] ^ u[g[1]] ^ u[g[2]] ^ u[g[3]] ^ u[g[4]]
-			default:
-				for _, p := range g {
-					x ^= u[p]
-				}
+	clear(dst)
+	fanStart, fanOut := d.fanStart, d.fanOut
+	for k, b := range src {
+		for m := b; m != 0; m &= m - 1 {
+			i := k*8 + 7 - bits.TrailingZeros8(m) // bit 0 is the MSB of byte 0
+			for _, p := range fanOut[fanStart[i]:fanStart[i+1]] {
+				dst[p>>3] ^= 0x80 >> (p & 7)
 			}
-			acc |= x << (7 - bit)
 		}
-		dst[o] = acc
 	}
 }
 
