@@ -1,23 +1,14 @@
 package tokenize
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"filippo.io/age"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pprl/pprl/bloom"
-	"github.com/pprl/pprl/internal/exitcode"
-	"github.com/pprl/pprl/internal/seal"
 	"github.com/pprl/pprl/internal/tokenfile"
 )
 
@@ -66,80 +57,32 @@ const popcountBins = 32
 // unit's identities) and summarises it. It streams the file in batches of
 // 32,768 records and never reads the record IDs, so memory stays small
 // whatever the file's size.
-func Inspect(path string, identities []age.Identity) (in *Inspection, err error) {
+func Inspect(path string, identities []age.Identity) (*Inspection, error) {
 	f, err := tokenfile.Open(path, identities) // checks the manifest and schema
 	if err != nil {
 		return nil, err
 	}
-	m, sealed := f.Manifest(), f.Sealed()
-	f.Close()
-	in = &Inspection{Path: path, Sealed: sealed, Manifest: m}
-	defer func() {
-		if p := recover(); p != nil {
-			in, err = nil, exitcode.Inputf("%s: token file data is truncated or corrupt", path)
-		}
-	}()
-	osf, err := os.Open(path)
-	if err != nil {
-		return nil, exitcode.AsInput(fmt.Errorf("token file: %w", err))
-	}
-	defer osf.Close()
-	fi, err := osf.Stat()
-	if err != nil {
-		return nil, exitcode.AsInput(fmt.Errorf("token file: %w", err))
-	}
-	var src parquet.ReaderAtSeeker = osf
-	if sealed {
-		ra, size, err := seal.OpenReaderAt(osf, fi.Size(), identities)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		src = io.NewSectionReader(ra, 0, size)
-	}
-	props := parquet.NewReaderProperties(memory.DefaultAllocator)
-	props.BufferedStreamEnabled = true
-	props.BufferSize = 1 << 20
-	pf, err := file.NewParquetReader(src, file.WithReadProps(props))
-	if err != nil {
-		return nil, exitcode.Inputf("%s: token file: %v", path, err)
-	}
-	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 15}, memory.DefaultAllocator)
-	if err != nil {
-		return nil, exitcode.Inputf("%s: token file: %v", path, err)
-	}
-	// Columns: record_id, clk, tok_<rule>..., attr_<name>...; skip record_id.
+	defer f.Close()
+	m := f.Manifest()
+	in := &Inspection{Path: path, Sealed: f.Sealed(), Manifest: m}
 	nr, na := len(m.Rules), len(m.Attributes)
-	cols := make([]int, 0, 1+nr+na)
-	for c := 1; c <= 1+nr+na; c++ {
-		cols = append(cols, c)
-	}
-	rr, err := fr.GetRecordReader(context.Background(), cols, nil)
-	if err != nil {
-		return nil, exitcode.Inputf("%s: token file: %v", path, err)
-	}
-	defer rr.Release()
 	ruleNulls, attrNulls := make([]int, nr), make([]int, na)
 	h := newPopcountHistogram(m.CLKBits)
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		clks, ok := rec.Column(0).(*array.FixedSizeBinary)
-		if !ok {
-			return nil, exitcode.Inputf("%s: clk column has type %s", path, rec.Column(0).DataType())
+	err = f.Stream(false, func(b *tokenfile.ReadBatch) error {
+		for i := range b.Len() {
+			h.add(bloom.Popcount(b.CLK(i)))
 		}
-		for i := 0; i < clks.Len(); i++ {
-			h.add(bloom.Popcount(clks.Value(i)))
+		for r := range nr {
+			ruleNulls[r] += b.TokenNulls(r)
 		}
-		for r := 0; r < nr; r++ {
-			ruleNulls[r] += rec.Column(1 + r).NullN()
+		for a := range na {
+			attrNulls[a] += b.AttributeNulls(a)
 		}
-		for a := 0; a < na; a++ {
-			attrNulls[a] += rec.Column(1 + nr + a).NullN()
-		}
-		in.Records += int(rec.NumRows())
-	}
-	if err := rr.Err(); err != nil {
-		return nil, exitcode.Inputf("%s: token file data: %v", path, err)
+		in.Records += b.Len()
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for r, name := range m.Rules {
 		in.Rules = append(in.Rules, NullRate{Name: name, Nulls: ruleNulls[r], Rate: rate(ruleNulls[r], in.Records)})

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/pqguard"
 	"github.com/pprl/pprl/internal/seal"
 )
 
@@ -77,11 +78,10 @@ func Open(path string, identities []age.Identity) (_ *File, err error) {
 		if err != nil {
 			f.Close()
 		}
-		if p := recover(); p != nil {
-			f.Close()
-			err = exitcode.Inputf("%s: token file is truncated or corrupt", path)
-		}
 	}()
+	// Deferred after the close above, so it runs first and a panic on a
+	// corrupt file becomes err, which then closes the file.
+	defer pqguard.Recover(&err, "%s: token file is truncated or corrupt", path)
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, exitcode.AsInput(fmt.Errorf("token file: %w", err))
@@ -164,14 +164,132 @@ func (t *File) NumRows() int64 { return t.pf.NumRows() }
 // Close releases the file.
 func (t *File) Close() error { return t.pf.Close() }
 
+// ReadBatch is a run of consecutive records of a token file, as Stream reads
+// them. Everything it returns aliases the reader's buffers and is valid
+// only during the Stream callback: copy what is kept.
+type ReadBatch struct {
+	first    int // index of the batch's first record in the file
+	n        int
+	clkBytes int
+	ids      *array.String // nil unless Stream was asked for record IDs
+	clks     *array.FixedSizeBinary
+	toks     []*array.FixedSizeBinary
+	attrs    []*array.String
+}
+
+// Len returns the number of records in the batch.
+func (b *ReadBatch) Len() int { return b.n }
+
+// First returns the index (0-based) in the file of the batch's first record.
+func (b *ReadBatch) First() int { return b.first }
+
+// RecordID returns record i's ID (aliasing the batch). It panics if Stream
+// was not asked for record IDs.
+func (b *ReadBatch) RecordID(i int) string { return b.ids.Value(i) }
+
+// CLKs returns the batch's CLKs back to back, CLKBytes each.
+func (b *ReadBatch) CLKs() []byte { return fixedBytes(b.clks, b.clkBytes) }
+
+// CLK returns record i's CLK.
+func (b *ReadBatch) CLK(i int) []byte { return b.clks.Value(i) }
+
+// Token returns record i's token for rule r and whether it is valid (not
+// null). An invalid token's bytes are unspecified.
+func (b *ReadBatch) Token(r, i int) ([]byte, bool) {
+	return b.toks[r].Value(i), b.toks[r].IsValid(i)
+}
+
+// Tokens returns rule r's tokens back to back, TokenBytes each; null
+// tokens' bytes are unspecified.
+func (b *ReadBatch) Tokens(r int) []byte { return fixedBytes(b.toks[r], TokenBytes) }
+
+// TokenNulls returns the number of records of the batch without a token
+// for rule r.
+func (b *ReadBatch) TokenNulls(r int) int { return b.toks[r].NullN() }
+
+// Attribute returns attribute a of record i and whether it is set.
+func (b *ReadBatch) Attribute(a, i int) (string, bool) {
+	if b.attrs[a].IsNull(i) {
+		return "", false
+	}
+	return b.attrs[a].Value(i), true
+}
+
+// AttributeNulls returns the number of records of the batch without
+// attribute a.
+func (b *ReadBatch) AttributeNulls(a int) int { return b.attrs[a].NullN() }
+
+// Stream reads the file's records in order, in batches of up to 32,768,
+// and calls fn with each; it stops at fn's first error and returns it.
+// Record IDs are read only when withIDs is set (inspecting a file needs
+// none). Memory is one batch, whatever the file's size. A null record ID
+// or CLK, a short file, or damaged data is an input error naming the file
+// and row, never a value.
+func (t *File) Stream(withIDs bool, fn func(*ReadBatch) error) (err error) {
+	defer pqguard.Recover(&err, "%s: token file data is truncated or corrupt", t.path)
+	m := &t.manifest
+	nr, na := len(m.Rules), len(m.Attributes)
+	n := int(t.pf.NumRows())
+	if n == 0 {
+		return nil
+	}
+	// Columns: record_id, clk, tok_<rule>..., attr_<name>...
+	first := 1
+	if withIDs {
+		first = 0
+	}
+	cols := make([]int, 0, firstTokenCol+nr+na)
+	for c := first; c < firstTokenCol+nr+na; c++ {
+		cols = append(cols, c)
+	}
+	rr, err := t.fr.GetRecordReader(context.Background(), cols, nil)
+	if err != nil {
+		return t.dataErr(err)
+	}
+	defer rr.Release()
+	b := &ReadBatch{clkBytes: m.CLKBytes(), toks: make([]*array.FixedSizeBinary, nr), attrs: make([]*array.String, na)}
+	for {
+		rec, err := rr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return t.dataErr(err)
+		}
+		b.n = int(rec.NumRows())
+		off := 0 // position of record_id in rec, -1 when not read
+		if !withIDs {
+			off = -1
+		} else {
+			b.ids = rec.Column(0).(*array.String)
+			if b.ids.NullN() > 0 {
+				return exitcode.Inputf("%s: record_id is null in row %d; the file is damaged", t.path, b.first+firstNull(b.ids)+1)
+			}
+		}
+		b.clks = rec.Column(off + 1).(*array.FixedSizeBinary)
+		if b.clks.NullN() > 0 {
+			return exitcode.Inputf("%s: clk is null in row %d; the file is damaged", t.path, b.first+firstNull(b.clks)+1)
+		}
+		for r := range nr {
+			b.toks[r] = rec.Column(off + firstTokenCol + r).(*array.FixedSizeBinary)
+		}
+		for a := range na {
+			b.attrs[a] = rec.Column(off + firstTokenCol + nr + a).(*array.String)
+		}
+		if err := fn(b); err != nil {
+			return err
+		}
+		b.first += b.n
+	}
+	if b.first != n {
+		return exitcode.Inputf("%s: read %d rows, expected %d; the file is truncated or corrupt", t.path, b.first, n)
+	}
+	return nil
+}
+
 // ReadAll reads every column into contiguous memory. Peak memory is the
 // result plus one batch of 32,768 rows.
-func (t *File) ReadAll() (_ *Data, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = exitcode.Inputf("%s: token file data is truncated or corrupt", t.path)
-		}
-	}()
+func (t *File) ReadAll() (*Data, error) {
 	m := &t.manifest
 	n := int(t.pf.NumRows())
 	d := &Data{
@@ -189,41 +307,22 @@ func (t *File) ReadAll() (_ *Data, err error) {
 	for a := range m.Attributes {
 		d.Attributes[a] = make([]string, 0, n)
 	}
-	if n == 0 {
-		return d, nil
-	}
-	rr, err := t.fr.GetRecordReader(context.Background(), nil, nil)
-	if err != nil {
-		return nil, t.dataErr(err)
-	}
-	defer rr.Release()
-	for {
-		rec, err := rr.Read()
-		if err == io.EOF {
-			break
+	err := t.Stream(true, func(b *ReadBatch) error {
+		k := b.Len()
+		// The IDs and attributes alias the batch's buffers, which is safe to
+		// keep here: Open reads with the Go allocator (memory.DefaultAllocator),
+		// which never reuses a released buffer, so the strings keep theirs
+		// alive. That saves an allocation per record when the matcher loads
+		// millions.
+		for i := range k {
+			d.RecordIDs = append(d.RecordIDs, b.RecordID(i))
 		}
-		if err != nil {
-			return nil, t.dataErr(err)
-		}
-		k := int(rec.NumRows())
-		ids := rec.Column(0).(*array.String)
-		if ids.NullN() > 0 {
-			return nil, exitcode.Inputf("%s: record_id is null in row %d; the file is damaged", t.path, len(d.RecordIDs)+firstNull(ids)+1)
-		}
-		for i := 0; i < k; i++ {
-			d.RecordIDs = append(d.RecordIDs, ids.Value(i)) // copies: Value aliases the batch
-		}
-		clks := rec.Column(1).(*array.FixedSizeBinary)
-		if clks.NullN() > 0 {
-			return nil, exitcode.Inputf("%s: clk is null in row %d; the file is damaged", t.path, len(d.CLKs)/d.CLKBytes+firstNull(clks)+1)
-		}
-		d.CLKs = append(d.CLKs, fixedBytes(clks, d.CLKBytes)...)
+		d.CLKs = append(d.CLKs, b.CLKs()...)
 		for r := range m.Rules {
-			toks := rec.Column(firstTokenCol + r).(*array.FixedSizeBinary)
 			start := len(d.Tokens[r])
-			d.Tokens[r] = append(d.Tokens[r], fixedBytes(toks, TokenBytes)...)
-			for i := 0; i < k; i++ {
-				ok := toks.IsValid(i)
+			d.Tokens[r] = append(d.Tokens[r], b.Tokens(r)...)
+			for i := range k {
+				_, ok := b.Token(r, i)
 				d.TokenValid[r] = append(d.TokenValid[r], ok)
 				if !ok {
 					clear(d.Tokens[r][start+i*TokenBytes : start+(i+1)*TokenBytes])
@@ -231,18 +330,15 @@ func (t *File) ReadAll() (_ *Data, err error) {
 			}
 		}
 		for a := range m.Attributes {
-			vals := rec.Column(firstTokenCol + len(m.Rules) + a).(*array.String)
-			for i := 0; i < k; i++ {
-				v := ""
-				if vals.IsValid(i) {
-					v = vals.Value(i)
-				}
+			for i := range k {
+				v, _ := b.Attribute(a, i)
 				d.Attributes[a] = append(d.Attributes[a], v)
 			}
 		}
-	}
-	if len(d.RecordIDs) != n {
-		return nil, exitcode.Inputf("%s: read %d rows, expected %d; the file is truncated or corrupt", t.path, len(d.RecordIDs), n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -530,4 +531,67 @@ func FuzzOpen(f *testing.F) {
 			t.Fatal("inconsistent data")
 		}
 	})
+}
+
+// TestStream reads a file of more than one batch with and without record
+// IDs and checks every value against what was written, the batch offsets,
+// the null counts, and that fn's error stops the stream.
+func TestStream(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sw.tokens.parquet")
+	d := synthData(40000) // two batches of Stream
+	writeTokens(t, path, d, WriterOptions{}, 5000)
+	f, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, withIDs := range []bool{false, true} {
+		var clks []byte
+		batches, next, tokNulls, attrNulls := 0, 0, 0, 0
+		err := f.Stream(withIDs, func(b *ReadBatch) error {
+			batches++
+			if b.First() != next {
+				t.Fatalf("batch starts at %d, want %d", b.First(), next)
+			}
+			next += b.Len()
+			clks = append(clks, b.CLKs()...)
+			tokNulls += b.TokenNulls(1)
+			attrNulls += b.AttributeNulls(0)
+			for i := range b.Len() {
+				rec := b.First() + i
+				if withIDs && b.RecordID(i) != d.RecordIDs[rec] {
+					t.Fatalf("record %d: ID differs", rec)
+				}
+				if !bytes.Equal(b.CLK(i), d.CLK(rec)) {
+					t.Fatalf("record %d: CLK differs", rec)
+				}
+				tok, ok := b.Token(2, i)
+				want, wantOK := d.Token(2, rec)
+				if ok != wantOK || !bytes.Equal(tok, want) {
+					t.Fatalf("record %d: token t3 differs", rec)
+				}
+				if v, _ := b.Attribute(0, i); v != d.Attributes[0][rec] {
+					t.Fatalf("record %d: attribute differs", rec)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if batches != 2 || next != d.Len() || !bytes.Equal(clks, d.CLKs) {
+			t.Fatalf("withIDs=%v: %d batches, %d records, CLKs equal %v", withIDs, batches, next, bytes.Equal(clks, d.CLKs))
+		}
+		if want := (d.Len() + 2) / 3; tokNulls != want {
+			t.Errorf("t2 nulls = %d, want %d", tokNulls, want)
+		}
+		if want := (d.Len() + 6) / 7; attrNulls != want {
+			t.Errorf("attribute nulls = %d, want %d", attrNulls, want)
+		}
+	}
+	stop := errors.New("stop")
+	calls := 0
+	if err := f.Stream(false, func(*ReadBatch) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Errorf("Stream returned %v after %d calls, want fn's error after 1", err, calls)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/pqguard"
 	"github.com/pprl/pprl/internal/seal"
 )
 
@@ -51,13 +52,7 @@ type entityStats struct {
 // checked for duplicates among the rows kept.
 func readEntities(path string, keep func(dataset string) bool) (members []Member, st entityStats, err error) {
 	st = entityStats{datasets: map[string]bool{}}
-	// The Parquet reader panics on some corrupt files; a bad file is the
-	// user's input, not a crash.
-	defer func() {
-		if p := recover(); p != nil {
-			members, err = nil, exitcode.Inputf("entities %s: not a valid Parquet file (truncated or corrupt)", path)
-		}
-	}()
+	defer pqguard.Recover(&err, "entities %s: not a valid Parquet file (truncated or corrupt)", path)
 	bad := func(format string, args ...any) error {
 		return exitcode.Inputf("entities %s: "+format, append([]any{path}, args...)...)
 	}

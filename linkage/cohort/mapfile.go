@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/pqguard"
 	"github.com/pprl/pprl/internal/seal"
 )
 
@@ -73,13 +74,7 @@ func WriteMap(w io.Writer, rows []MapRow) error {
 // ReadMap reads an agency's map from its unsealed Parquet bytes. Errors
 // are input errors and name no value.
 func ReadMap(data []byte) (rows []MapRow, err error) {
-	// The Parquet reader panics on some corrupt files; a bad file is the
-	// user's input, not a crash.
-	defer func() {
-		if p := recover(); p != nil {
-			rows, err = nil, exitcode.Inputf("cohort map: not a valid Parquet file (truncated or corrupt)")
-		}
-	}()
+	defer pqguard.Recover(&err, "cohort map: not a valid Parquet file (truncated or corrupt)")
 	rdr, err := file.NewParquetReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, exitcode.Inputf("cohort map: not a readable Parquet file: %v", err)

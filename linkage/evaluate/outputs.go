@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/pqguard"
 )
 
 // The files of a match output directory.
@@ -105,8 +106,9 @@ func LoadOutputs(dir string) (*Outputs, error) {
 // parquetColumns opens path and streams record batches of the named columns
 // (and of every column whose name starts with one of prefixes) to fn, which
 // gets the batch and the column position of each wanted name (-1 if absent).
-func parquetColumns(path string, required, optional, prefixes []string, fn func(rec arrow.RecordBatch, col map[string]int) error) error {
+func parquetColumns(path string, required, optional, prefixes []string, fn func(rec arrow.RecordBatch, col map[string]int) error) (err error) {
 	name := filepath.Base(path)
+	defer pqguard.Recover(&err, "%s: not a valid Parquet file (truncated or corrupt); give the directory 'pprl match' wrote", name)
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
