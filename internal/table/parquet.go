@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/pqguard"
 )
 
 // parquetReader streams a Parquet file in record batches with pqarrow.
@@ -36,11 +37,7 @@ type parquetReader struct {
 }
 
 func newParquet(f *os.File, size int64, name string, opts Options) (r Reader, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			r, err = nil, exitcode.Inputf("%s is not a valid Parquet file (truncated or corrupt)", name)
-		}
-	}()
+	defer pqguard.Recover(&err, "%s is not a valid Parquet file (truncated or corrupt)", name)
 	props := parquet.NewReaderProperties(memory.DefaultAllocator)
 	props.BufferedStreamEnabled = true
 	props.BufferSize = 1 << 20

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"filippo.io/age"
 
@@ -27,32 +28,67 @@ func AttachTokenAttributes(o *evaluate.Outputs, paths []string, identities []age
 	}
 	var from []string
 	for _, p := range paths {
-		m, data, err := tokenfile.ReadFile(p, identities)
+		ds, err := attachFileAttributes(o, p, identities, inOutputs)
 		if err != nil {
 			return nil, err
 		}
-		if !inOutputs[m.Dataset] {
-			return nil, exitcode.Inputf("%s holds dataset %q, which is not in the match outputs", filepath.Base(p), m.Dataset)
-		}
-		if len(m.Attributes) == 0 {
-			continue
-		}
-		from = append(from, m.Dataset)
-		for a, name := range m.Attributes {
-			vals := o.Attrs[name]
-			if vals == nil {
-				vals = make([]string, len(o.Records))
-				o.Attrs[name] = vals
-			}
-			for i, id := range data.RecordIDs {
-				if r, ok := o.Index(evaluate.RecordKey{Dataset: m.Dataset, RecordID: id}); ok {
-					vals[r] = data.Attributes[a][i]
-				}
-			}
+		if ds != "" {
+			from = append(from, ds)
 		}
 	}
 	sort.Strings(from)
 	return from, nil
+}
+
+// attachFileAttributes attaches the attributes of one token file and
+// returns its dataset ("" when it declares no attributes). The file is
+// streamed batch by batch, so memory does not grow with its CLKs and tokens,
+// and a file without attributes is not read past its manifest.
+func attachFileAttributes(o *evaluate.Outputs, path string, identities []age.Identity, inOutputs map[string]bool) (string, error) {
+	f, err := tokenfile.Open(path, identities)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	m := f.Manifest()
+	if !inOutputs[m.Dataset] {
+		return "", exitcode.Inputf("%s holds dataset %q, which is not in the match outputs", filepath.Base(path), m.Dataset)
+	}
+	if len(m.Attributes) == 0 {
+		return "", nil
+	}
+	cols := make([][]string, len(m.Attributes))
+	for a, name := range m.Attributes {
+		if o.Attrs[name] == nil {
+			o.Attrs[name] = make([]string, len(o.Records))
+		}
+		cols[a] = o.Attrs[name]
+	}
+	// Attribute values are coarse and few (a band, an area): keep one copy
+	// of each rather than one per record.
+	interned := map[string]string{}
+	err = f.Stream(true, func(b *tokenfile.ReadBatch) error {
+		for i := range b.Len() {
+			r, ok := o.Index(evaluate.RecordKey{Dataset: m.Dataset, RecordID: b.RecordID(i)})
+			if !ok {
+				continue
+			}
+			for a := range cols {
+				v, _ := b.Attribute(a, i)
+				s, ok := interned[v]
+				if !ok {
+					s = strings.Clone(v) // v aliases the batch
+					interned[s] = s
+				}
+				cols[a][r] = s
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return m.Dataset, nil
 }
 
 // Options says what goes into a report besides the match outputs.
