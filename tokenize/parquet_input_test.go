@@ -12,8 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/pprl/pprl/internal/parquettest"
 )
 
 // TestTokenizeParquetInput checks that a Parquet extract (dates as date32,
@@ -54,18 +54,7 @@ func TestTokenizeParquetInput(t *testing.T) {
 	rec := b.NewRecordBatch()
 	defer rec.Release()
 	pq := filepath.Join(dir, "extract.parquet")
-	f, err := os.Create(pq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := pqarrow.NewFileWriter(sc, f, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
+	if err := parquettest.WriteRecord(pq, rec, nil); err != nil {
 		t.Fatal(err)
 	}
 	m := &Mapping{Version: MappingVersion, RecordID: "ID",

@@ -13,12 +13,9 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/parquettest"
 	"github.com/pprl/pprl/internal/seal"
 )
 
@@ -26,32 +23,11 @@ import (
 // does (three utf8 columns).
 func writeEntities(t testing.TB, path string, members []Member) {
 	t.Helper()
-	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "entity_id", Type: arrow.BinaryTypes.String},
-		{Name: "dataset", Type: arrow.BinaryTypes.String},
-		{Name: "record_id", Type: arrow.BinaryTypes.String},
-	}, nil)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	for _, m := range members {
-		b.Field(0).(*array.StringBuilder).Append(m.EntityID)
-		b.Field(1).(*array.StringBuilder).Append(m.Dataset)
-		b.Field(2).(*array.StringBuilder).Append(m.RecordID)
+	rows := make([][]string, len(members))
+	for i, m := range members {
+		rows[i] = []string{m.EntityID, m.Dataset, m.RecordID}
 	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := pqarrow.NewFileWriter(schema, f, nil, pqarrow.DefaultWriterProps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
+	if err := parquettest.WriteStrings(path, entityColumns[:], rows); err != nil {
 		t.Fatal(err)
 	}
 }

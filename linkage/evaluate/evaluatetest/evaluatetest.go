@@ -14,7 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/pprl/pprl/internal/parquettest"
 )
 
 // Entity is one row of entities.parquet. Attrs become attr_<name> columns.
@@ -88,21 +89,7 @@ func WriteLinks(path string, rows []Link) error {
 func write(path string, b *array.RecordBuilder) error {
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy))
-	w, err := pqarrow.NewFileWriter(rec.Schema(), f, props, pqarrow.DefaultWriterProps())
-	if err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Write(rec); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close() // closes f too
+	return parquettest.WriteRecord(path, rec, parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy)))
 }
 
 // WriteSummary writes v as summary.json in dir.
