@@ -585,8 +585,21 @@ func (s *ClkhashSchema) Ignored(i int) bool { return s.features[i].ignored }
 // such as a "xorFolds" key that clkhash (and hence pprl) ignores.
 func (s *ClkhashSchema) Warnings() []string { return append([]string(nil), s.warnings...) }
 
+// anyIdentifier reports whether a cell of header is one of the schema's
+// column names, i.e. whether header is plausibly a header row.
+func (s *ClkhashSchema) anyIdentifier(header []string) bool {
+	for _, f := range s.features {
+		if _, ok := columnIndex(header, f.identifier); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // CheckHeader checks a CSV header the way clkhash does: the same number of
-// columns as features, and column i named exactly as feature i.
+// columns as features, and column i named exactly as feature i. A header
+// cell is quoted in the error only when the header holds one of the
+// schema's column names: a first row that matches none may be data.
 func (s *ClkhashSchema) CheckHeader(header []string) error {
 	if len(header) != len(s.features) {
 		return fmt.Errorf("header has %d columns, the clkhash schema expects %d (%s)", len(header), len(s.features), strings.Join(s.Identifiers(), ","))
@@ -595,6 +608,9 @@ func (s *ClkhashSchema) CheckHeader(header []string) error {
 		if header[i] != f.identifier {
 			if i == 0 && strings.TrimPrefix(header[i], "\ufeff") == f.identifier {
 				return fmt.Errorf("column 1 is named %q with a byte-order mark; clkhash would refuse it: save the file without a BOM", f.identifier)
+			}
+			if !s.anyIdentifier(header) {
+				return fmt.Errorf("column %d is not named %q, the clkhash schema's name for it", i+1, f.identifier)
 			}
 			return fmt.Errorf("column %d is named %q, the clkhash schema expects %q", i+1, header[i], f.identifier)
 		}

@@ -105,8 +105,8 @@ func checkDefaultMapping(s *Spec, m *Mapping, header []string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return exitcode.Inputf("no --mapping given, and the extract has no %s named %s (%s the CLK encodes; found columns: %s): give this agency's input mapping with --mapping FILE, or name the columns like the linkage spec's fields",
-		plural(len(missing), "column", "columns"), quoteList(missing), plural(len(missing), "a field", "fields"), quoteList(header))
+	return exitcode.Inputf("no --mapping given, and the extract has no %s named %s (%s the CLK encodes; %s): give this agency's input mapping with --mapping FILE, or name the columns like the linkage spec's fields",
+		plural(len(missing), "column", "columns"), quoteList(missing), plural(len(missing), "a field", "fields"), foundColumns(header, append(s.fieldNames(), "record_id")))
 }
 
 // Validate checks the mapping against spec s: every field it maps exists in
@@ -211,8 +211,8 @@ func (m *Mapping) Bind(s *Spec, header []string) (*Bound, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, exitcode.Inputf("extract is missing %s %s required by the input mapping; expected columns: %s; found columns: %s",
-			plural(len(missing), "column", "columns"), quoteList(missing), quoteList(expected), quoteList(header))
+		return nil, exitcode.Inputf("extract is missing %s %s required by the input mapping; expected columns: %s; %s",
+			plural(len(missing), "column", "columns"), quoteList(missing), quoteList(expected), foundColumns(header, expected))
 	}
 	mapped := 0
 	for _, i := range b.Field {
@@ -221,8 +221,8 @@ func (m *Mapping) Bind(s *Spec, header []string) (*Bound, error) {
 		}
 	}
 	if mapped == 0 {
-		return nil, exitcode.Inputf("no column of the extract maps to a field of the linkage spec (fields: %s; found columns: %s); give an input mapping with --mapping",
-			strings.Join(s.fieldNames(), ", "), quoteList(header))
+		return nil, exitcode.Inputf("no column of the extract maps to a field of the linkage spec (fields: %s; %s); give an input mapping with --mapping",
+			strings.Join(s.fieldNames(), ", "), foundColumns(header, append(expected, s.fieldNames()...)))
 	}
 	return b, nil
 }
@@ -260,6 +260,21 @@ func findColumn(header []string, name string) (string, bool) {
 		return header[i], true
 	}
 	return "", false
+}
+
+// foundColumns describes an extract's header for an error message. The
+// header is quoted only when at least one of its cells is a column name
+// that is expected (known, compared as columnIndex does): otherwise the
+// first row may be data from an extract without a header row, and quoting
+// it would put names and dates of birth into the error.
+func foundColumns(header, known []string) string {
+	for _, k := range known {
+		if _, ok := columnIndex(header, k); ok {
+			return "found columns: " + quoteList(header)
+		}
+	}
+	return fmt.Sprintf("the extract's first row (%d %s) matches none of the expected column names and is not shown, as it may be data: check that the extract has a header row",
+		len(header), plural(len(header), "cell", "cells"))
 }
 
 func quoteList(names []string) string {

@@ -15,8 +15,8 @@ import (
 // columns: it supplies the record IDs.
 func clkhashColumns(cs *ClkhashSchema, idColumn string, header []string) ([]int, error) {
 	if err := cs.CheckHeader(header); err != nil {
-		return nil, exitcode.Inputf("extract header does not match the clkhash schema: %v; expected columns: %s; found columns: %s",
-			err, quoteList(cs.Identifiers()), quoteList(header))
+		return nil, exitcode.Inputf("extract header does not match the clkhash schema: %v; expected columns: %s; %s",
+			err, quoteList(cs.Identifiers()), foundColumns(header, cs.Identifiers()))
 	}
 	if idColumn != "" {
 		if _, ok := columnIndex(header, idColumn); !ok {

@@ -86,7 +86,9 @@ func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
 			continue
 		}
 		if k, dup := seen[h]; dup {
-			return nil, exitcode.Inputf("%s: header: column name %q appears twice (columns %d and %d)", name, h, k+1, j+1)
+			// The name is not quoted: in an extract without a header row
+			// the "names" are the first record's values.
+			return nil, exitcode.Inputf("%s: header: columns %d and %d have the same name; column names must be unique (if the first row is data, add a header row)", name, k+1, j+1)
 		}
 		seen[h] = j
 	}

@@ -134,7 +134,7 @@ func TestCSVBad(t *testing.T) {
 		{"bare quote", "id,name\n1,Mac\"" + secret + "\n", Options{}, "row 1: malformed CSV"},
 		{"field too long", "id,name\n1,ok\n2," + long + "\n", Options{MaxFieldBytes: 50}, `row 2, column "name": field is longer than the 50-byte limit`},
 		{"unterminated quote", "id,name\n1,\"" + secret + strings.Repeat("z\n", 2000), Options{MaxFieldBytes: 50}, "row 1: record is longer than"},
-		{"duplicate header", "id,name,name\n", Options{}, `column name "name" appears twice`},
+		{"duplicate header", "id,name,name\n", Options{}, `columns 2 and 3 have the same name`},
 		{"bad delimiter", "id,name\n", Options{Delimiter: '"'}, "invalid CSV delimiter"},
 	}
 	for _, tt := range tests {
