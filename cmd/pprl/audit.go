@@ -43,8 +43,9 @@ population (a public register, a baby-names table, or your own extract's frequen
 It reports, per attack and field, the share of records whose name the attack recovers, the share
 the same guesses would hit by luck (naming everyone Smith finds every Smith), the share it names
 with confidence and the precision of those confident guesses, and a verdict: PASS when no attack
-recovers more than --threshold (default 1%) of first names or surnames above chance, FAIL otherwise. Without --truth the rates are
-estimates: the share of records to which an attack confidently assigns a name. On a vulnerable file
+recovers more than --threshold (default 1%) of first names or surnames above chance, FAIL
+otherwise. Without --truth the rates are estimates: the share of records to which an attack
+confidently assigns a name. On a vulnerable file
 that share understates the recovery (the attacks are right on most of their other guesses too), on
 a resistant one confident guesses are rare. With --truth (the plaintext extract, for development and
 evaluation) the rates are exact counts.

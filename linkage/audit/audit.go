@@ -322,7 +322,7 @@ func score(field string, gs []guess, l *NameList, truth []string, norm func(stri
 }
 
 func verdict(r *Result) string {
-	basis := "share of records with a confident guess (no truth given: an estimate)"
+	basis := "share of records with a confident guess; no truth given, so an estimate"
 	if r.TruthGiven {
 		basis = "share of names recovered exactly above chance, scored against the given truth"
 	}
