@@ -20,6 +20,7 @@ import (
 
 	"github.com/pprl/pprl/internal/atomicfile"
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/pqguard"
 )
 
 // Output file names inside the output directory.
@@ -144,11 +145,7 @@ func writeJSON(w io.Writer, v any) error {
 func ReadEntities(path string) (out map[RecordKey]string, err error) {
 	// The Parquet reader panics on some corrupt files; a bad file is the
 	// user's input, not a crash.
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, exitcode.Inputf("previous entities %s: not a valid Parquet file (truncated or corrupt): give the entities.parquet that pprl match wrote", path)
-		}
-	}()
+	defer pqguard.Recover(&err, "previous entities %s: not a valid Parquet file (truncated or corrupt): give the entities.parquet that pprl match wrote", path)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, exitcode.AsInput(fmt.Errorf("previous entities: %w", err))
