@@ -454,16 +454,20 @@ func (f *clkhashFeature) parseHash(h map[string]any) error {
 	return nil
 }
 
-func (f *clkhashFeature) parseNgramV2(h map[string]any) error {
-	n, ok, err := jInt(h, "ngram")
+func (f *clkhashFeature) parseNgramV2(h map[string]any) error { return f.parseNgram(h, "ngram") }
+
+// parseNgram reads an n-gram comparison whose size is under key ("ngram" in
+// v1/v2 hashing objects, "n" in v3 comparisons) and its "positional" flag.
+func (f *clkhashFeature) parseNgram(h map[string]any, key string) error {
+	n, ok, err := jInt(h, key)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errors.New("ngram is missing")
+		return fmt.Errorf("%s is missing", key)
 	}
 	if n < 0 || n > 64 {
-		return fmt.Errorf("ngram is %d, outside 0..64", n)
+		return fmt.Errorf("%s is %d, outside 0..64", key, n)
 	}
 	pos, _, err := jBool(h, "positional")
 	if err != nil {
@@ -480,21 +484,9 @@ func (f *clkhashFeature) parseComparison(c map[string]any) error {
 	}
 	switch typ {
 	case "ngram":
-		n, ok, err := jInt(c, "n")
-		if err != nil {
+		if err := f.parseNgram(c, "n"); err != nil {
 			return err
 		}
-		if !ok {
-			return errors.New("n is missing")
-		}
-		if n < 0 || n > 64 {
-			return fmt.Errorf("n is %d, outside 0..64", n)
-		}
-		pos, _, err := jBool(c, "positional")
-		if err != nil {
-			return err
-		}
-		f.comparison = bloom.NGram{N: int(n), Positional: pos}
 	case "exact":
 		f.comparison = bloom.Exact{}
 	case "numeric":
