@@ -3,8 +3,6 @@ package tokenize
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/pprl/pprl/internal/exitcode"
 )
@@ -65,20 +63,9 @@ func (w *clkhashWorker) encodeBatch(j *job) error {
 	j.reset(0, 0)
 	for i, raw := range j.batch.Rows {
 		rowNum := j.batch.FirstRow + int64(i)
-		var id string
-		if w.idCol >= 0 {
-			id = strings.TrimSpace(raw[w.idCol])
-			switch {
-			case id == "":
-				j.reject(rowNum, FieldRecordID, ReasonMissing)
-				continue
-			case len(id) > MaxRecordIDBytes:
-				j.reject(rowNum, FieldRecordID, ReasonTooLong)
-				continue
-			}
-			j.idHashes = append(j.idHashes, hashID(id))
-		} else {
-			id = strconv.FormatInt(rowNum, 10)
+		id, ok := j.recordID(raw, w.idCol, rowNum)
+		if !ok {
+			continue
 		}
 		n := len(j.clks)
 		var err error

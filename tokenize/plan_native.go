@@ -85,20 +85,9 @@ func (w *nativeWorker) encodeBatch(j *job) error {
 	idCol := w.norm.idCol
 	for i, raw := range j.batch.Rows {
 		rowNum := j.batch.FirstRow + int64(i)
-		var id string
-		if idCol >= 0 {
-			id = strings.TrimSpace(raw[idCol])
-			switch {
-			case id == "":
-				j.reject(rowNum, FieldRecordID, ReasonMissing)
-				continue
-			case len(id) > MaxRecordIDBytes:
-				j.reject(rowNum, FieldRecordID, ReasonTooLong)
-				continue
-			}
-			j.idHashes = append(j.idHashes, hashID(id))
-		} else {
-			id = strconv.FormatInt(rowNum, 10)
+		id, ok := j.recordID(raw, idCol, rowNum)
+		if !ok {
+			continue
 		}
 		row := w.row
 		w.norm.normalise(raw, row)
@@ -143,6 +132,27 @@ func (w *nativeWorker) encodeBatch(j *job) error {
 }
 
 var zeroToken [TokenBytes]byte
+
+// recordID returns row rowNum's record ID: the trimmed value of column idCol,
+// or the row number when the extract has no ID column. A blank or over-long
+// ID rejects the row (false). IDs taken from a column are remembered (as
+// hashes) for the duplicate check.
+func (j *job) recordID(raw []string, idCol int, rowNum int64) (string, bool) {
+	if idCol < 0 {
+		return strconv.FormatInt(rowNum, 10), true
+	}
+	id := strings.TrimSpace(raw[idCol])
+	switch {
+	case id == "":
+		j.reject(rowNum, FieldRecordID, ReasonMissing)
+		return "", false
+	case len(id) > MaxRecordIDBytes:
+		j.reject(rowNum, FieldRecordID, ReasonTooLong)
+		return "", false
+	}
+	j.idHashes = append(j.idHashes, hashID(id))
+	return id, true
+}
 
 // reject records a rejected row with its row-level reason.
 func (j *job) reject(row int64, field string, r Reason) {
