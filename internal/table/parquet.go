@@ -149,6 +149,24 @@ func supported(t arrow.DataType) bool {
 	return false
 }
 
+// binaryColumn writes a binary column's values as strings, refusing one that
+// is not UTF-8 text (naming the row, never the bytes).
+func binaryColumn(arr interface {
+	arrow.Array
+	Value(int) []byte
+}, cells []string, j, stride int) *RowError {
+	for i := 0; i < arr.Len(); i++ {
+		if arr.IsValid(i) {
+			v := arr.Value(i)
+			if !utf8.Valid(v) {
+				return &RowError{Row: int64(i + 1), Reason: "not valid UTF-8"}
+			}
+			cells[i*stride+j] = string(v)
+		}
+	}
+	return nil
+}
+
 // column writes arr's values as strings into cells[i*stride+j]. Nulls become
 // "". Values are copied: arr's buffers are reused by the next batch.
 // Dates are YYYY-MM-DD; timestamps RFC 3339 in UTC.
@@ -169,25 +187,9 @@ func column(arr arrow.Array, cells []string, j, stride int) *RowError {
 	case *array.StringView:
 		set(func(i int) string { return strings.Clone(a.Value(i)) })
 	case *array.Binary:
-		for i := 0; i < n; i++ {
-			if arr.IsValid(i) {
-				v := a.Value(i)
-				if !utf8.Valid(v) {
-					return &RowError{Row: int64(i + 1), Reason: "not valid UTF-8"}
-				}
-				cells[i*stride+j] = string(v)
-			}
-		}
+		return binaryColumn(a, cells, j, stride)
 	case *array.LargeBinary:
-		for i := 0; i < n; i++ {
-			if arr.IsValid(i) {
-				v := a.Value(i)
-				if !utf8.Valid(v) {
-					return &RowError{Row: int64(i + 1), Reason: "not valid UTF-8"}
-				}
-				cells[i*stride+j] = string(v)
-			}
-		}
+		return binaryColumn(a, cells, j, stride)
 	case *array.Int8:
 		set(func(i int) string { return strconv.FormatInt(int64(a.Value(i)), 10) })
 	case *array.Int16:
