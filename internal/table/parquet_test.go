@@ -157,3 +157,53 @@ func TestParquetTruncatedOrCorrupt(t *testing.T) {
 		})
 	}
 }
+
+// TestParquetBinaryColumns: binary columns of UTF-8 text read as strings;
+// one that is not UTF-8 is an input error naming the row and column, never
+// the bytes.
+func TestParquetBinaryColumns(t *testing.T) {
+	for _, typ := range []arrow.DataType{arrow.BinaryTypes.Binary, arrow.BinaryTypes.LargeBinary} {
+		t.Run(typ.String(), func(t *testing.T) {
+			write := func(values ...[]byte) string {
+				sc := arrow.NewSchema([]arrow.Field{{Name: "surname", Type: typ, Nullable: true}}, nil)
+				b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
+				defer b.Release()
+				for _, v := range values {
+					if v == nil {
+						b.Field(0).AppendNull()
+						continue
+					}
+					b.Field(0).(*array.BinaryBuilder).Append(v) // large_binary too
+				}
+				rec := b.NewRecordBatch()
+				defer rec.Release()
+				path := filepath.Join(t.TempDir(), "bin.parquet")
+				if err := parquettest.WriteRecord(path, rec, parquet.NewWriterProperties()); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			}
+			r, err := Open(write([]byte("Seán"), nil), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := readAll(t, r)
+			r.Close()
+			if err != nil || !reflect.DeepEqual(rows, [][]string{{"Seán"}, {""}}) {
+				t.Fatalf("rows %q, err %v", rows, err)
+			}
+			r, err = Open(write([]byte("ok"), []byte("MacL\xe9od")), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			_, err = readAll(t, r)
+			if err == nil || !strings.Contains(err.Error(), `row 2, column "surname": not valid UTF-8`) || strings.Contains(err.Error(), "MacL") {
+				t.Fatalf("err = %v", err)
+			}
+			if !exitcode.IsInput(err) {
+				t.Errorf("err is not an input error: %v", err)
+			}
+		})
+	}
+}
