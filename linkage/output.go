@@ -30,7 +30,8 @@ const (
 	SummaryFile  = "summary.json"
 )
 
-var linksSchema = arrow.NewSchema([]arrow.Field{
+// LinksSchema is the Arrow schema of links.parquet (docs/architecture.md).
+var LinksSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "dataset_a", Type: arrow.BinaryTypes.String},
 	{Name: "record_id_a", Type: arrow.BinaryTypes.String},
 	{Name: "dataset_b", Type: arrow.BinaryTypes.String},
@@ -41,7 +42,8 @@ var linksSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "evidence", Type: arrow.BinaryTypes.String},
 }, nil)
 
-var entitiesSchema = arrow.NewSchema([]arrow.Field{
+// EntitiesSchema is the Arrow schema of entities.parquet.
+var EntitiesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "entity_id", Type: arrow.BinaryTypes.String},
 	{Name: "dataset", Type: arrow.BinaryTypes.String},
 	{Name: "record_id", Type: arrow.BinaryTypes.String},
@@ -250,7 +252,7 @@ func (r *Result) writeLinks(out *outputs, dir string) error {
 	if err != nil {
 		return err
 	}
-	rw, err := newRowWriter(f, linksSchema)
+	rw, err := newRowWriter(f, LinksSchema)
 	if err != nil {
 		return err
 	}
@@ -277,7 +279,7 @@ func (r *Result) writeEntities(out *outputs, dir string) error {
 	if err != nil {
 		return err
 	}
-	rw, err := newRowWriter(f, entitiesSchema)
+	rw, err := newRowWriter(f, EntitiesSchema)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 
 	"github.com/pprl/pprl/internal/parquettest"
+	"github.com/pprl/pprl/linkage"
 )
 
 // Entity is one row of entities.parquet. Attrs become attr_<name> columns.
@@ -34,11 +35,7 @@ type Link struct {
 // WriteEntities writes entities.parquet rows to path. attrNames lists the
 // attr_ columns to write (in order).
 func WriteEntities(path string, rows []Entity, attrNames ...string) error {
-	fields := []arrow.Field{
-		{Name: "entity_id", Type: arrow.BinaryTypes.String},
-		{Name: "dataset", Type: arrow.BinaryTypes.String},
-		{Name: "record_id", Type: arrow.BinaryTypes.String},
-	}
+	fields := linkage.EntitiesSchema.Fields()
 	for _, a := range attrNames {
 		fields = append(fields, arrow.Field{Name: "attr_" + a, Type: arrow.BinaryTypes.String, Nullable: true})
 	}
@@ -61,17 +58,7 @@ func WriteEntities(path string, rows []Entity, attrNames ...string) error {
 
 // WriteLinks writes links.parquet (or candidates.parquet) rows to path.
 func WriteLinks(path string, rows []Link) error {
-	fields := []arrow.Field{
-		{Name: "dataset_a", Type: arrow.BinaryTypes.String},
-		{Name: "record_id_a", Type: arrow.BinaryTypes.String},
-		{Name: "dataset_b", Type: arrow.BinaryTypes.String},
-		{Name: "record_id_b", Type: arrow.BinaryTypes.String},
-		{Name: "score", Type: arrow.PrimitiveTypes.Float64},
-		{Name: "dice", Type: arrow.PrimitiveTypes.Float64},
-		{Name: "rules", Type: arrow.BinaryTypes.String},
-		{Name: "evidence", Type: arrow.BinaryTypes.String},
-	}
-	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))
+	b := array.NewRecordBuilder(memory.DefaultAllocator, linkage.LinksSchema)
 	defer b.Release()
 	for _, r := range rows {
 		b.Field(0).(*array.StringBuilder).Append(r.DatasetA)
