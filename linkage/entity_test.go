@@ -58,8 +58,11 @@ func TestOnePerDatasetAcrossThree(t *testing.T) {
 	c := *b
 	c.Name = "c"
 	c.pop = nil
-	for _, allow := range []bool{false, true} {
-		res, err := Match([]*Dataset{a, b, &c}, Options{AutoThreshold: true, AllowDuplicates: allow})
+	for _, tc := range []struct {
+		linkOnly, allow bool
+		rates          int
+	}{{true, false, 3}, {false, false, 6}, {false, true, 6}} {
+		res, err := Match([]*Dataset{a, b, &c}, Options{AutoThreshold: true, LinkOnly: tc.linkOnly, AllowDuplicates: tc.allow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,12 +74,12 @@ func TestOnePerDatasetAcrossThree(t *testing.T) {
 				maxPer = max(maxPer, per[m.Dataset])
 			}
 		}
-		if !allow && maxPer > 1 {
-			t.Errorf("an entity holds %d records of one dataset", maxPer)
+		if tc.linkOnly && maxPer > 1 {
+			t.Errorf("link-only: an entity holds %d records of one dataset", maxPer)
 		}
-		t.Logf("allow=%v: %d entities, max %d per dataset, %d links", allow, len(res.Entities), maxPer, len(res.Links))
-		if len(res.Summary.MatchRates) != 3 {
-			t.Errorf("%d match rates, want 3 dataset pairs", len(res.Summary.MatchRates))
+		t.Logf("%+v: %d entities, max %d per dataset, %d links", tc, len(res.Entities), maxPer, len(res.Links))
+		if len(res.Summary.MatchRates) != tc.rates {
+			t.Errorf("%+v: %d match rates, want %d dataset pairs", tc, len(res.Summary.MatchRates), tc.rates)
 		}
 	}
 }

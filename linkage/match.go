@@ -34,8 +34,13 @@ type Options struct {
 	// MinDice is the Dice floor for candidates that share no token; zero
 	// means DefaultMinDice.
 	MinDice float64
-	// AllowDuplicates lets an entity hold several records of one dataset.
+	// AllowDuplicates lifts the solver's consistency check (see Solve):
+	// entities grow by single linkage, chaining through shared records.
 	AllowDuplicates bool
+	// LinkOnly searches only between datasets, never within one, so that an
+	// entity holds at most one record per dataset (the behaviour before
+	// link-and-dedupe). Ignored when deduplicating a single dataset.
+	LinkOnly bool
 	// Previous maps each record of a previous run to its entity ID, to keep
 	// IDs stable; nil for none.
 	Previous map[RecordKey]string
@@ -60,7 +65,7 @@ type Summary struct {
 	Format        string          `json:"format"`
 	FormatVersion int             `json:"format_version"`
 	PPRLVersion   string          `json:"pprl_version"`
-	Mode          string          `json:"mode"` // "link" or "dedup"
+	Mode          string          `json:"mode"` // "link", "link-and-dedupe" or "dedup"
 	Inputs        []InputSummary  `json:"inputs"`
 	Threshold     ThresholdChoice `json:"threshold"`
 	Model         *Model          `json:"model"`
@@ -116,6 +121,11 @@ type ThresholdChoice struct {
 	Value  float64 `json:"value"`
 	Method string  `json:"method"` // "fixed", "auto-posterior" or "auto-otsu"
 	Why    string  `json:"why"`
+	// Within is the threshold for links between two records of one
+	// dataset, when the run searches within datasets (link-and-dedupe),
+	// and WithinWhy how it was chosen.
+	Within    *float64 `json:"within_dataset_value,omitempty"`
+	WithinWhy string   `json:"within_dataset_why,omitempty"`
 }
 
 // SearchSummary records how candidates were found.
@@ -151,9 +161,10 @@ type Counts struct {
 	Candidates       int `json:"candidates"`
 	AboveThreshold   int `json:"above_threshold"`
 	Links            int `json:"links"`
+	LinksWithin      int `json:"links_within_dataset"` // of Links, between two records of one dataset
 	Entities         int `json:"entities"`
 	EntitiesLinked   int `json:"entities_with_several_records"`
-	RejectedByOneOne int `json:"rejected_by_one_per_dataset"`
+	RejectedByOneOne int `json:"rejected_by_consistency"` // links above the threshold the solver did not keep
 }
 
 // MatchRate is, for two datasets, how many links join them and what share
@@ -214,8 +225,12 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	sum.Format, sum.FormatVersion, sum.PPRLVersion = "pprl-match-summary", 1, buildinfo.Version()
 	sum.Mode = "link"
 	dedup := len(datasets) == 1
-	if dedup {
+	within := !opt.LinkOnly || dedup // search within each dataset too
+	switch {
+	case dedup:
 		sum.Mode = "dedup"
+	case within:
+		sum.Mode = "link-and-dedupe"
 	}
 	offsets := []int{0}
 	for _, d := range datasets {
@@ -234,7 +249,7 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	var sets []pairSet
 	for i := range datasets {
 		for j := i; j < len(datasets); j++ {
-			if (i == j) != dedup {
+			if i == j && !within {
 				continue
 			}
 			sets = append(sets, pairSet{da: i, db: j})
@@ -253,15 +268,13 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	for k := range sets {
 		s := &sets[k]
 		A, B := datasets[s.da], datasets[s.db]
-		pairs, st := Search(A, B, dedup, sopt)
+		self := s.da == s.db
+		pairs, st := Search(A, B, self, sopt)
 		s.pairs = pairs
 		ps := PairSearch{DatasetA: A.Name, DatasetB: B.Name, Bands: st.Plan.Bands, BitsPerBand: st.Plan.Bits,
 			EstRecall: round4(st.Plan.ThresholdRecall), ExactPairs: st.Exact.Pairs, Compared: st.Compared,
 			BoundPruned: st.BoundPruned, Candidates: st.Candidates}
-		all := float64(A.Len()) * float64(B.Len())
-		if dedup {
-			all = float64(A.Len()) * float64(A.Len()-1) / 2
-		}
+		all := pairSpace(A, B, self)
 		if all > 0 {
 			ps.ComparedFrac = float64(st.Compared) / all
 		}
@@ -282,6 +295,7 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	// Evidence and model.
 	rules := datasets[0].Rules
 	counts := map[pattern]int64{}
+	between := map[pattern]int64{} // the candidates the main threshold is chosen on
 	for k := range sets {
 		s := &sets[k]
 		A, B := datasets[s.da], datasets[s.db]
@@ -297,6 +311,9 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		})
 		for _, p := range s.pats {
 			counts[p]++
+			if s.da != s.db || dedup {
+				between[p]++
+			}
 		}
 	}
 	pats := make([]pattern, 0, len(counts))
@@ -312,14 +329,10 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	for _, s := range sets {
 		abs = append(abs, [2]*Dataset{datasets[s.da], datasets[s.db]})
 	}
-	prior := randomPairPrior(rules, abs, dedup, 1000000, opt.Seed)
+	prior := randomPairPrior(rules, abs, 1000000, opt.Seed)
 	space := 0.0
 	for _, ab := range abs {
-		if dedup {
-			space += float64(ab[0].Len()) * float64(ab[0].Len()-1) / 2
-		} else {
-			space += float64(ab[0].Len()) * float64(ab[1].Len())
-		}
+		space += pairSpace(ab[0], ab[1], ab[0] == ab[1])
 	}
 	model := fitModel(rules, pats, cnts, prior, space)
 	sum.Model = model
@@ -336,7 +349,31 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	// Threshold.
 	th := ThresholdChoice{Value: opt.Threshold, Method: "fixed", Why: "given with --threshold"}
 	if opt.AutoThreshold {
-		th = chooseThreshold(model, pats, cnts, weights)
+		bpats := make([]pattern, 0, len(between))
+		for p := range between {
+			bpats = append(bpats, p)
+		}
+		slices.Sort(bpats)
+		bcnts := make([]int64, len(bpats))
+		for i, p := range bpats {
+			bcnts[i] = between[p]
+		}
+		th = chooseThreshold(model, bpats, bcnts, weights)
+	}
+	if within && !dedup {
+		v, why := th.Value, "given with --threshold (the same for within-dataset links)"
+		if opt.AutoThreshold {
+			var wpats []pattern
+			wspace := 0.0
+			for _, s := range sets {
+				if s.da == s.db {
+					wpats = append(wpats, s.pats...)
+					wspace += pairSpace(datasets[s.da], datasets[s.da], true)
+				}
+			}
+			v, why = withinThreshold(model, wpats, wspace, weights, th.Value)
+		}
+		th.Within, th.WithinWhy = &v, why
 	}
 	sum.Threshold = th
 	log.Info("threshold", "value", th.Value, "method", th.Method, "why", th.Why)
@@ -346,9 +383,13 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	for k := range sets {
 		s := &sets[k]
 		A, B := datasets[s.da], datasets[s.db]
+		bar := th.Value
+		if s.da == s.db && th.Within != nil {
+			bar = *th.Within
+		}
 		for i, p := range s.pairs {
 			w := weights[s.pats[i]]
-			if w < th.Value {
+			if w < bar {
 				continue
 			}
 			links = append(links, Link{DA: uint16(s.da), DB: uint16(s.db), A: p.A, B: p.B, Rules: p.Rules, Score: w,
@@ -360,7 +401,7 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	tScore := time.Now()
 
 	// Solve and build entities.
-	kept, cl := Solve(links, offsets, dedup, opt.AllowDuplicates)
+	kept, cl := Solve(links, offsets, opt.AllowDuplicates)
 	sum.Counts.RejectedByOneOne = len(links) - len(kept)
 	slices.SortFunc(kept, func(x, y Link) int {
 		if c := cmp.Compare(x.DA, y.DA); c != 0 {
@@ -376,6 +417,11 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	})
 	res.Links = kept
 	sum.Counts.Links = len(kept)
+	for _, l := range kept {
+		if l.Within() {
+			sum.Counts.LinksWithin++
+		}
+	}
 	res.Entities, sum.Stability = buildEntities(datasets, offsets, cl, opt.Previous)
 	sum.Counts.Entities = len(res.Entities)
 	for _, e := range res.Entities {
@@ -383,10 +429,19 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 			sum.Counts.EntitiesLinked++
 		}
 	}
-	sum.MatchRates = matchRates(datasets, kept, dedup)
+	sum.MatchRates = matchRates(datasets, kept, within)
 	tSolve := time.Now()
 	sum.Timings = Timings{Search: secs(tSearch.Sub(start)), Score: secs(tScore.Sub(tSearch)), Solve: secs(tSolve.Sub(tScore))}
 	return res, nil
+}
+
+// pairSpace is the number of record pairs between A and B, or within A
+// when self.
+func pairSpace(A, B *Dataset, self bool) float64 {
+	if self {
+		return float64(A.Len()) * float64(A.Len()-1) / 2
+	}
+	return float64(A.Len()) * float64(B.Len())
 }
 
 func secs(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 1000 }
@@ -453,8 +508,13 @@ func chooseThreshold(m *Model, pats []pattern, cnts []int64, weights map[pattern
 	for _, c := range cnts {
 		total += c
 	}
-	if m.Converged && m.ExpectedMatches >= 1 && total > 0 {
-		lc := min(m.ExpectedMatches/float64(total), 1-1e-9)
+	expected := 0.0 // among these candidates: their summed posterior
+	for i, p := range pats {
+		lr := math.Exp2(weights[p])
+		expected += float64(cnts[i]) * m.Lambda * lr / (m.Lambda*lr + 1 - m.Lambda)
+	}
+	if m.Converged && expected >= 1 && total > 0 {
+		lc := min(expected/float64(total), 1-1e-9)
 		cand := math.Log2((1 - lc) / lc)
 		v := round9(max(cand, 0))
 		bound := "the floor 0 (likelihood ratio 1)"
@@ -465,7 +525,7 @@ func chooseThreshold(m *Model, pats []pattern, cnts []int64, weights map[pattern
 			Why: fmt.Sprintf("Fellegi-Sunter model, u from random pairs, m from anchor pairs, the match share fitted by EM over all %.0f pairs of the comparison space (%d iterations): %.0f expected matches among %d candidates (share %.4f). "+
 				"The posterior match probability among candidates is 0.5 at log2((1-%.4f)/%.4f) = %.3f, and the threshold is %s (%.3f); "+
 				"a pair judged alone against the whole space would need %.3f, which the one-to-one solver makes unnecessary by keeping only each record's best consistent partner",
-				m.Space, m.Iterations, m.ExpectedMatches, total, lc, lc, lc, cand, bound, v, m.PosteriorThreshold())}
+				m.Space, m.Iterations, expected, total, lc, lc, lc, cand, bound, v, m.PosteriorThreshold())}
 	}
 	scores := make([]float64, 0, total)
 	for i, p := range pats {
@@ -476,6 +536,37 @@ func chooseThreshold(m *Model, pats []pattern, cnts []int64, weights map[pattern
 	v := round9(otsuThreshold(scores))
 	return ThresholdChoice{Value: v, Method: "auto-otsu",
 		Why: fmt.Sprintf("the EM fit was degenerate (converged=%v, %.3g expected matches), so Otsu's split of the histogram of %d candidate scores (the valley between the non-match and match modes) was used", m.Converged, m.ExpectedMatches, total)}
+}
+
+// withinThreshold picks the threshold for links between two records of one
+// dataset when the run links several.
+//
+// The candidate-space threshold of chooseThreshold leans on the solver: a
+// record gains at most one partner from each other dataset, so a weak pair
+// is kept only when nothing better claims either record. A within-dataset
+// duplicate has no such exclusivity (a record may have several), so its
+// pair is judged alone against the whole within-dataset space: the
+// posterior is one half at log2((1−λw)/λw), where λw is the share of
+// duplicates among all within-dataset pairs, estimated as the expected
+// matches among the within-dataset candidates (their summed posterior under
+// the fitted model) over that space. Two records of one agency that share a
+// forename and a date of birth (twins, siblings, strangers born on the same
+// day) are common at random among n²/2 pairs and do not reach it; true
+// duplicates, which agree on almost everything, do. It is never below the
+// cross-dataset threshold.
+func withinThreshold(m *Model, pats []pattern, space float64, weights map[pattern]float64, cross float64) (float64, string) {
+	expected := 0.0
+	for _, p := range pats {
+		lr := math.Exp2(weights[p])
+		expected += m.Lambda * lr / (m.Lambda*lr + 1 - m.Lambda)
+	}
+	if space <= 0 || expected < 1 {
+		return cross, fmt.Sprintf("fewer than one duplicate expected among %d within-dataset candidates: the cross-dataset threshold", len(pats))
+	}
+	lw := min(expected/space, 1-1e-9)
+	v := round9(max(math.Log2((1-lw)/lw), cross))
+	return v, fmt.Sprintf("%.0f duplicates expected among %d within-dataset candidates and %.0f within-dataset pairs (share %.3g): the posterior is 0.5 at log2((1-%.3g)/%.3g) = %.3f, a pair judged alone, since a record may have several duplicates",
+		expected, len(pats), space, lw, lw, lw, v)
 }
 
 // buildEntities groups records by cluster and assigns entity IDs.
@@ -519,13 +610,14 @@ func buildEntities(ds []*Dataset, offsets []int, cl *clusters, previous map[Reco
 
 // matchRates counts links per dataset pair and the share of each side's
 // records that are linked to the other side.
-func matchRates(ds []*Dataset, links []Link, dedup bool) []MatchRate {
+func matchRates(ds []*Dataset, links []Link, within bool) []MatchRate {
 	var out []MatchRate
 	for i := range ds {
 		for j := i; j < len(ds); j++ {
-			if (i == j) != dedup {
+			if i == j && !within {
 				continue
 			}
+			dedup := i == j
 			seenA, seenB := map[uint32]bool{}, map[uint32]bool{}
 			n := 0
 			for _, l := range links {

@@ -378,9 +378,10 @@ func otsuThreshold(scores []float64) float64 {
 // randomPairPrior measures the non-match probabilities on random pairs:
 // among n·m pairs almost all are non-matches, so the rate at which a rule
 // agrees, or the Dice falls in a band, estimates u. samples pairs are drawn
-// per dataset pair with a fixed-seed PRNG. Counts get add-one smoothing so
-// that a band never seen among random pairs has a small, not zero, u.
-func randomPairPrior(rules []string, pairs [][2]*Dataset, self bool, samples int, seed uint64) *Model {
+// per dataset pair with a fixed-seed PRNG; a pair of a dataset with itself
+// draws two different records of it. Counts get add-one smoothing so that a
+// band never seen among random pairs has a small, not zero, u.
+func randomPairPrior(rules []string, pairs [][2]*Dataset, samples int, seed uint64) *Model {
 	nr, nb := len(rules), len(diceEdges)+1
 	agree, observed := make([]float64, nr), make([]float64, nr)
 	bands := make([]float64, nb)
@@ -389,6 +390,7 @@ func randomPairPrior(rules []string, pairs [][2]*Dataset, self bool, samples int
 	rng := rand.New(rand.NewPCG(seed, 0x5851f42d4c957f2d))
 	for _, ab := range pairs {
 		A, B := ab[0], ab[1]
+		self := A == B
 		if A.Len() == 0 || B.Len() == 0 || self && A.Len() < 2 {
 			continue
 		}

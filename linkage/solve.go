@@ -3,10 +3,12 @@ package linkage
 import (
 	"cmp"
 	"slices"
+	"sort"
 )
 
 // Link is a scored pair between record A of dataset DA and record B of
-// dataset DB (DA ≤ DB; A < B when DA == DB).
+// dataset DB (DA ≤ DB; A < B when DA == DB: a within-dataset link, two
+// records of one dataset held to be the same person).
 type Link struct {
 	DA, DB uint16
 	A, B   uint32
@@ -14,6 +16,9 @@ type Link struct {
 	Score  float64
 	Dice   float64
 }
+
+// Within reports whether the link joins two records of the same dataset.
+func (l Link) Within() bool { return l.DA == l.DB }
 
 // linkOrder is the order in which the solver considers links: highest
 // score first, then highest Dice, then by position, so that ties are broken
@@ -39,19 +44,25 @@ func linkOrder(x, y Link) int {
 
 // clusters is a union-find over the records of all datasets (global index
 // = offset of the dataset + record index) that remembers, for each root,
-// the set of datasets its cluster holds records from.
+// the set of datasets its cluster holds records from, and threads each
+// cluster's members on a circular list (next) so that they can be listed
+// when two clusters that share a dataset are about to merge.
 type clusters struct {
 	parent   []uint32
 	size     []uint32
+	next     []uint32 // circular list of a cluster's members
 	datasets []uint64 // at the root: bit d set when the cluster holds a record of dataset d
+	offsets  []int
 }
 
 func newClusters(offsets []int) *clusters {
 	n := offsets[len(offsets)-1]
-	c := &clusters{parent: make([]uint32, n), size: make([]uint32, n), datasets: make([]uint64, n)}
+	c := &clusters{parent: make([]uint32, n), size: make([]uint32, n), next: make([]uint32, n),
+		datasets: make([]uint64, n), offsets: offsets}
 	for d := 0; d+1 < len(offsets); d++ {
 		for g := offsets[d]; g < offsets[d+1]; g++ {
 			c.parent[g] = uint32(g)
+			c.next[g] = uint32(g)
 			c.size[g] = 1
 			c.datasets[g] = 1 << d
 		}
@@ -67,36 +78,112 @@ func (c *clusters) find(x uint32) uint32 {
 	return x
 }
 
-// Solve decides which links to keep. Links are considered from the highest
-// score down (greedy, as anonlink solves one-to-one matching): a link
-// between two clusters merges them unless both already hold a record of
-// the same dataset and allowDuplicates is false; a link inside one cluster
-// is kept as corroboration. Between two datasets this is greedy one-to-one
-// assignment; across N datasets it builds entities with at most one record
-// per dataset; within one dataset (deduplication) the per-dataset
-// constraint does not apply. Solve sorts links in place and returns the
-// kept ones (in consideration order) and the union-find of the result.
-func Solve(links []Link, offsets []int, dedup, allowDuplicates bool) ([]Link, *clusters) {
+// dataset returns the dataset index of global record g.
+func (c *clusters) dataset(g uint32) int {
+	return sort.SearchInts(c.offsets, int(g)+1) - 1
+}
+
+// union merges the clusters of roots ra and rb (ra ≠ rb).
+func (c *clusters) union(ra, rb uint32) {
+	if c.size[ra] < c.size[rb] {
+		ra, rb = rb, ra
+	}
+	c.parent[rb] = ra
+	c.size[ra] += c.size[rb]
+	c.datasets[ra] |= c.datasets[rb]
+	c.next[ra], c.next[rb] = c.next[rb], c.next[ra] // splice the member lists
+}
+
+// members appends the records of the cluster whose root is r to dst.
+func (c *clusters) members(dst []uint32, r uint32) []uint32 {
+	g := r
+	for {
+		dst = append(dst, g)
+		g = c.next[g]
+		if g == r {
+			return dst
+		}
+	}
+}
+
+// pairKey packs an unordered pair of global record indices.
+func pairKey(x, y uint32) uint64 {
+	if x > y {
+		x, y = y, x
+	}
+	return uint64(x)<<32 | uint64(y)
+}
+
+// Solve decides which links to keep and groups records into entities.
+//
+// Links are considered from the highest score down (greedy, as anonlink
+// solves one-to-one matching). A link inside one cluster is kept as
+// corroboration. A link between two clusters merges them when the merged
+// entity stays consistent:
+//
+//   - clusters that hold no dataset in common merge on the one link: each
+//     record gains a partner from a dataset it had none in, which is
+//     greedy one-to-one assignment between two datasets and entities of one
+//     record per dataset across several;
+//   - clusters that do share a dataset merge only when every two records
+//     of a shared dataset, one from each side, are themselves linked
+//     directly (complete linkage within a dataset). A within-dataset
+//     duplicate joins its person's entity this way, while two people who
+//     each resemble a third record (twins, siblings, strangers born on the
+//     same day) are not chained together through it: their own pair scores
+//     below the threshold.
+//
+// With chain set the second condition is lifted (single linkage, the
+// behaviour of --allow-duplicates before link-and-dedupe existed).
+// links must all be at or above the threshold. Solve sorts links in place
+// and returns the kept ones (in consideration order) and the clusters.
+func Solve(links []Link, offsets []int, chain bool) ([]Link, *clusters) {
 	slices.SortFunc(links, linkOrder)
 	c := newClusters(offsets)
+	g := func(d uint16, i uint32) uint32 { return uint32(offsets[d]) + i }
+	var direct map[uint64]struct{}
+	if !chain {
+		direct = make(map[uint64]struct{}, len(links))
+		for _, l := range links {
+			direct[pairKey(g(l.DA, l.A), g(l.DB, l.B))] = struct{}{}
+		}
+	}
 	kept := links[:0:0]
+	var xs, ys []uint32
 	for _, l := range links {
-		ra := c.find(uint32(offsets[l.DA]) + l.A)
-		rb := c.find(uint32(offsets[l.DB]) + l.B)
+		ra, rb := c.find(g(l.DA, l.A)), c.find(g(l.DB, l.B))
 		if ra == rb {
 			kept = append(kept, l)
 			continue
 		}
-		if !dedup && !allowDuplicates && c.datasets[ra]&c.datasets[rb] != 0 {
-			continue
+		if !chain && c.datasets[ra]&c.datasets[rb] != 0 {
+			xs, ys = c.members(xs[:0], ra), c.members(ys[:0], rb)
+			if !linkedWithin(c, direct, xs, ys, c.datasets[ra]&c.datasets[rb]) {
+				continue
+			}
 		}
-		if c.size[ra] < c.size[rb] {
-			ra, rb = rb, ra
-		}
-		c.parent[rb] = ra
-		c.size[ra] += c.size[rb]
-		c.datasets[ra] |= c.datasets[rb]
+		c.union(ra, rb)
 		kept = append(kept, l)
 	}
 	return kept, c
+}
+
+// linkedWithin reports whether every record of xs and every record of ys
+// that belong to the same dataset, one in shared, are directly linked.
+func linkedWithin(c *clusters, direct map[uint64]struct{}, xs, ys []uint32, shared uint64) bool {
+	for _, x := range xs {
+		dx := c.dataset(x)
+		if shared&(1<<dx) == 0 {
+			continue
+		}
+		for _, y := range ys {
+			if c.dataset(y) != dx {
+				continue
+			}
+			if _, ok := direct[pairKey(x, y)]; !ok {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -20,7 +20,7 @@ func newMatchCmd() *cobra.Command {
 	var (
 		keyFile, out, threshold, previous string
 		minDice                           float64
-		allowDup, exhaustive              bool
+		allowDup, exhaustive, linkOnly    bool
 		seed                              uint64
 	)
 	cmd := &cobra.Command{
@@ -38,9 +38,12 @@ over sampled bits, checked exactly). Each candidate is scored by a Fellegi-Sunte
 fitted to the data (the log2 likelihood ratio that the two records are the same person,
 from the rules that agree or disagree and the Dice band) and kept when its score reaches
 --threshold: a number, or 'auto' (the score where the fitted posterior match probability
-is one half; summary.json says what was chosen and why). Kept pairs are solved greedily,
-best first: one-to-one between two datasets, entities with at most one record per dataset
-across several (unless --allow-duplicates), clusters within one file.
+is one half; summary.json says what was chosen and why). The search runs between every two
+files and within each (link and deduplicate in one run; --link-only searches between files
+only). Kept pairs are solved greedily, best first: two entities merge on one link when they
+hold no dataset in common, and when they do only if their records of that dataset are linked
+to each other directly, so that an entity never chains strangers through a shared record
+(--allow-duplicates lifts this check).
 
 OUTDIR receives links.parquet, entities.parquet and summary.json, written atomically.
 --previous OLD/entities.parquet keeps entity IDs stable across runs.`,
@@ -55,7 +58,7 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 			if out == "" {
 				return exitcode.Inputf("--out (-o) is required: the directory to write links.parquet, entities.parquet and summary.json to")
 			}
-			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, Seed: seed, Exhaustive: exhaustive}
+			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, LinkOnly: linkOnly, Seed: seed, Exhaustive: exhaustive}
 			if threshold == "auto" {
 				opt.AutoThreshold = true
 			} else {
@@ -99,7 +102,7 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 				s := res.Summary
 				w := cmd.OutOrStdout()
 				fmt.Fprintf(w, "%s %d records from %d input(s): %d candidates, %d links, %d entities (%d with several records)\n",
-					map[string]string{"link": "linked", "dedup": "deduplicated"}[s.Mode], s.Counts.Records, len(s.Inputs),
+					map[string]string{"link": "linked", "link-and-dedupe": "linked and deduplicated", "dedup": "deduplicated"}[s.Mode], s.Counts.Records, len(s.Inputs),
 					s.Counts.Candidates, s.Counts.Links, s.Counts.Entities, s.Counts.EntitiesLinked)
 				fmt.Fprintf(w, "threshold %.3f (%s)\n", s.Threshold.Value, s.Threshold.Method)
 				for _, r := range s.MatchRates {
@@ -119,7 +122,8 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 	f.StringVarP(&out, "out", "o", "", "output directory")
 	f.StringVar(&threshold, "threshold", "auto", "decision threshold on the score (log2 likelihood ratio), or auto")
 	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token")
-	f.BoolVar(&allowDup, "allow-duplicates", false, "let an entity hold several records of one dataset")
+	f.BoolVar(&allowDup, "allow-duplicates", false, "merge entities on any link (single linkage), without the consistency check")
+	f.BoolVar(&linkOnly, "link-only", false, "search between files only: no within-file duplicates, at most one record per file in an entity")
 	f.StringVar(&previous, "previous", "", "a previous run's entities.parquet, to keep entity IDs stable")
 	f.Uint64Var(&seed, "seed", 0, "seed of the LSH bit sampling (results are reproducible for a given seed)")
 	f.BoolVar(&exhaustive, "exhaustive", false, "compare every pair instead of blocking (slow; for measuring recall)")

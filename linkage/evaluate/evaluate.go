@@ -13,9 +13,10 @@ type Scope string
 
 // The pair scopes.
 const (
-	// ScopeAuto counts within-dataset pairs only when the run is a
-	// deduplication (one dataset) or the outputs themselves put two records
-	// of one dataset together (as `pprl match --allow-duplicates` may).
+	// ScopeAuto counts within-dataset pairs when the run searched within
+	// datasets (a deduplication, or link-and-dedupe, match's default) or
+	// the outputs themselves put two records of one dataset together; only
+	// for a --link-only run does it count cross-dataset pairs alone.
 	ScopeAuto Scope = ""
 	// ScopeCross counts only pairs of records from different datasets.
 	ScopeCross Scope = "cross-dataset"
@@ -263,7 +264,8 @@ func Evaluate(o *Outputs, t *Truth, opts Options) (*Result, error) {
 		within = true
 	case ScopeCross:
 	case ScopeAuto:
-		within = nd == 1 || outputsPairWithin(o, ds[:n])
+		mode, _ := o.Summary.Raw["mode"].(string)
+		within = nd == 1 || mode == "link-and-dedupe" || outputsPairWithin(o, ds[:n])
 	default:
 		return nil, fmt.Errorf("evaluate: unknown scope %q", opts.Scope)
 	}

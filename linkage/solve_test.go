@@ -1,0 +1,70 @@
+package linkage
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestSolveConsistency: hand-made links over three datasets (offsets below:
+// dataset 0 holds records 0–3, dataset 1 records 0–2, dataset 2 records
+// 0–1). Every case names the entities it must produce, as sorted global
+// record numbers.
+func TestSolveConsistency(t *testing.T) {
+	offsets := []int{0, 4, 7, 9}
+	L := func(da, a, db, b int, score float64) Link {
+		return Link{DA: uint16(da), A: uint32(a), DB: uint16(db), B: uint32(b), Score: score}
+	}
+	for _, tc := range []struct {
+		name  string
+		links []Link
+		chain bool
+		want  [][]uint32 // entities with two or more records
+	}{
+		{name: "one-to-one between two datasets",
+			links: []Link{L(0, 0, 1, 0, 30), L(0, 1, 1, 0, 12)},
+			want:  [][]uint32{{0, 4}}},
+		{name: "a duplicate joins its person's entity through a direct link",
+			links: []Link{L(0, 0, 1, 0, 30), L(0, 0, 0, 1, 25), L(0, 1, 1, 0, 24)},
+			want:  [][]uint32{{0, 1, 4}}},
+		{name: "twins: both resemble one record of another dataset, not each other",
+			links: []Link{L(0, 0, 1, 0, 30), L(0, 1, 1, 0, 20)},
+			want:  [][]uint32{{0, 4}}},
+		{name: "same-birthday strangers are not chained through a shared record",
+			links: []Link{L(0, 0, 2, 0, 28), L(1, 0, 2, 0, 27), L(0, 2, 1, 0, 15), L(0, 2, 2, 0, 14)},
+			want:  [][]uint32{{0, 4, 7}}},
+		{name: "a duplicate must link to every record of its dataset in the entity",
+			links: []Link{L(0, 0, 1, 0, 30), L(0, 0, 0, 1, 25), L(0, 2, 1, 0, 24), L(0, 1, 0, 2, 23)},
+			want:  [][]uint32{{0, 1, 4}}},
+		{name: "three duplicates linked pairwise form one entity",
+			links: []Link{L(0, 0, 0, 1, 25), L(0, 1, 0, 2, 24), L(0, 0, 0, 2, 23)},
+			want:  [][]uint32{{0, 1, 2}}},
+		{name: "single linkage chains when asked",
+			links: []Link{L(0, 0, 2, 0, 28), L(1, 0, 2, 0, 27), L(0, 2, 1, 0, 15)},
+			chain: true,
+			want:  [][]uint32{{0, 2, 4, 7}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c := Solve(slices.Clone(tc.links), offsets, tc.chain)
+			groups := map[uint32][]uint32{}
+			for g := range uint32(offsets[len(offsets)-1]) {
+				r := c.find(g)
+				groups[r] = append(groups[r], g)
+			}
+			var got [][]uint32
+			for _, m := range groups {
+				if len(m) > 1 {
+					got = append(got, m)
+				}
+			}
+			slices.SortFunc(got, func(x, y []uint32) int { return int(x[0]) - int(y[0]) })
+			if len(got) != len(tc.want) {
+				t.Fatalf("entities %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if !slices.Equal(got[i], tc.want[i]) {
+					t.Fatalf("entities %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}
