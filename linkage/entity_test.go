@@ -60,7 +60,7 @@ func TestOnePerDatasetAcrossThree(t *testing.T) {
 	c.pop = nil
 	for _, tc := range []struct {
 		linkOnly, allow bool
-		rates          int
+		rates           int
 	}{{true, false, 3}, {false, false, 6}, {false, true, 6}} {
 		res, err := Match([]*Dataset{a, b, &c}, Options{AutoThreshold: true, LinkOnly: tc.linkOnly, AllowDuplicates: tc.allow})
 		if err != nil {
