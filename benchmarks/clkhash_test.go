@@ -35,12 +35,12 @@ import (
 // rec/s is records per second of wall time on one goroutine; rec/cpu-s
 // divides by the thread's CPU time (see perCore).
 
-// febrlPath finds ../shared/data/febrl next to the repository.
+// febrlPath finds testdata/febrl/clean/NAME in the repository.
 func febrlPath(tb testing.TB, name string) string {
 	tb.Helper()
-	p := filepath.Join("..", "..", "shared", "data", "febrl", "clean", name)
+	p := filepath.Join("..", "testdata", "febrl", "clean", name)
 	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("FEBRL data not found at %s", p)
+		tb.Fatalf("FEBRL data not found at %s", p)
 	}
 	return p
 }

@@ -21,7 +21,7 @@ func TestHardeningQualityFEBRL4(t *testing.T) {
 	if os.Getenv("PPRL_QUALITY") != "1" {
 		t.Skip("set PPRL_QUALITY=1 to measure hardening quality on FEBRL4")
 	}
-	dir := filepath.Join("..", "..", "shared", "data", "febrl")
+	dir := filepath.Join("..", "testdata", "febrl")
 	a := readFEBRLRows(t, filepath.Join(dir, "clean", "dataset4a.csv"))
 	b := readFEBRLRows(t, filepath.Join(dir, "clean", "dataset4b.csv"))
 	truth := map[[2]int]bool{}
@@ -138,7 +138,7 @@ func encodeFEBRL(t *testing.T, enc *Encoder, rows [][]string) [][]byte {
 func readFEBRLRows(t *testing.T, path string) [][]string {
 	f, err := os.Open(path)
 	if err != nil {
-		t.Skipf("FEBRL data not available: %v", err)
+		t.Fatalf("FEBRL data (testdata/febrl): %v", err)
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()

@@ -68,6 +68,9 @@ type LSHPlan struct {
 	// pair, and of a pair exactly at the Dice threshold.
 	RandomCollision float64
 	ThresholdRecall float64 // estimated chance that a pair at the threshold meets in some band
+	// NeededBands is the number of bands the recall target asks for
+	// (Bands is that, capped at maxBands).
+	NeededBands int
 }
 
 // planLSH chooses the bands for a search at Dice threshold t. It measures
@@ -111,14 +114,16 @@ func planLSH(A, B *Dataset, t float64, bands, bitsPerBand int, seed uint64, buck
 	}
 	bitsPerBand = min(bitsPerBand, 32, len(informative))
 	pm := math.Exp(float64(bitsPerBand) * logM)
+	needed := bands
 	if bands <= 0 {
 		l := math.Ceil(math.Log(1-recallTarget) / math.Log1p(-min(pm, 0.999999)))
-		bands = int(min(max(l, 1), float64(maxBands)))
+		needed = int(min(max(l, 1), 1<<30))
+		bands = min(needed, maxBands)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	plan := LSHPlan{Bands: bands, Bits: bitsPerBand,
 		RandomCollision: math.Exp(float64(bitsPerBand) * logR),
-		ThresholdRecall: 1 - math.Pow(1-pm, float64(bands))}
+		ThresholdRecall: 1 - math.Pow(1-pm, float64(bands)), NeededBands: needed}
 	for range bands {
 		perm := rng.Perm(len(informative))[:bitsPerBand]
 		pos := make([]int, bitsPerBand)

@@ -49,6 +49,7 @@ type Options struct {
 	// Exhaustive compares every pair instead of blocking (slow; reference).
 	Exhaustive bool
 	Progress   Progress     // nil: no progress
+	maxBands   int          // tests: force LSH with at most this many bands
 	Log        *slog.Logger // nil: slog.Default()
 }
 
@@ -138,6 +139,9 @@ type SearchSummary struct {
 	DatasetPairs   []PairSearch `json:"dataset_pairs"`
 	SkippedBlocks  int64        `json:"skipped_token_blocks"`
 	SkippedBuckets int64        `json:"skipped_lsh_buckets"`
+	// Warnings say where the search is estimated to fall short of its
+	// recall target (RecallWarnBelow at the Dice floor).
+	Warnings []string `json:"warnings"`
 }
 
 // PairSearch records the search between two datasets (the same twice when
@@ -145,9 +149,11 @@ type SearchSummary struct {
 type PairSearch struct {
 	DatasetA     string  `json:"dataset_a"`
 	DatasetB     string  `json:"dataset_b"`
+	Method       string  `json:"method"` // lsh, exhaustive or exhaustive-cost (the cost model chose it)
 	Bands        int     `json:"lsh_bands"`
+	NeededBands  int     `json:"lsh_bands_for_recall_target,omitempty"`
 	BitsPerBand  int     `json:"lsh_bits_per_band"`
-	EstRecall    float64 `json:"lsh_estimated_recall_at_min_dice"`
+	EstRecall    float64 `json:"estimated_recall_at_min_dice"`
 	ExactPairs   int64   `json:"token_agreements"`
 	Compared     int64   `json:"dice_computed"`
 	BoundPruned  int64   `json:"popcount_pruned"`
@@ -241,11 +247,6 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	sum.Counts.Records = offsets[len(offsets)-1]
 
 	// Candidate search between every two datasets.
-	type pairSet struct {
-		da, db int
-		pairs  []Pair
-		pats   []pattern
-	}
 	var sets []pairSet
 	for i := range datasets {
 		for j := i; j < len(datasets); j++ {
@@ -255,8 +256,8 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 			sets = append(sets, pairSet{da: i, db: j})
 		}
 	}
-	sopt := SearchOptions{MinDice: opt.MinDice, Seed: opt.Seed, Exhaustive: opt.Exhaustive, MaxBlock: 50, MaxBucket: 2000}
-	sum.Search = SearchSummary{MinDice: opt.MinDice, Exhaustive: opt.Exhaustive, Seed: opt.Seed, MaxBlock: sopt.MaxBlock, MaxBucket: sopt.MaxBucket}
+	sopt := SearchOptions{MinDice: opt.MinDice, Seed: opt.Seed, Exhaustive: opt.Exhaustive, MaxBlock: 50, MaxBucket: 2000, MaxBands: opt.maxBands}
+	sum.Search = SearchSummary{MinDice: opt.MinDice, Exhaustive: opt.Exhaustive, Seed: opt.Seed, MaxBlock: sopt.MaxBlock, MaxBucket: sopt.MaxBucket, Warnings: []string{}}
 	if opt.Progress != nil {
 		total := int64(0)
 		for _, s := range sets {
@@ -271,14 +272,25 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		self := s.da == s.db
 		pairs, st := Search(A, B, self, sopt)
 		s.pairs = pairs
-		ps := PairSearch{DatasetA: A.Name, DatasetB: B.Name, Bands: st.Plan.Bands, BitsPerBand: st.Plan.Bits,
-			EstRecall: round4(st.Plan.ThresholdRecall), ExactPairs: st.Exact.Pairs, Compared: st.Compared,
+		ps := PairSearch{DatasetA: A.Name, DatasetB: B.Name, Method: st.Method, Bands: st.Plan.Bands, BitsPerBand: st.Plan.Bits,
+			NeededBands: st.Plan.NeededBands, EstRecall: round4(st.EstRecall), ExactPairs: st.Exact.Pairs, Compared: st.Compared,
 			BoundPruned: st.BoundPruned, Candidates: st.Candidates}
 		all := pairSpace(A, B, self)
 		if all > 0 {
 			ps.ComparedFrac = float64(st.Compared) / all
 		}
+		if st.Method == "exhaustive-cost" {
+			ps.Bands, ps.BitsPerBand, ps.NeededBands = 0, 0, 0
+		}
 		sum.Search.DatasetPairs = append(sum.Search.DatasetPairs, ps)
+		if ps.EstRecall < RecallWarnBelow {
+			w := fmt.Sprintf("%s ~ %s: the similarity search is estimated to find %.1f%% of the pairs at Dice %.2f (it would need %d LSH bands, the index allows %d, and an exhaustive search was estimated costlier): pairs that share no token and sit near the floor may be missed; --exhaustive compares every pair, a higher --min-dice needs fewer bands",
+				A.Name, B.Name, 100*ps.EstRecall, opt.MinDice, st.Plan.NeededBands, st.Plan.Bands)
+			sum.Search.Warnings = append(sum.Search.Warnings, w)
+			log.Warn("similarity search recall below target", "datasets", A.Name+"~"+B.Name,
+				"estimated_recall", ps.EstRecall, "min_dice", opt.MinDice, "bands_needed", st.Plan.NeededBands, "bands_used", st.Plan.Bands,
+				"what_to_do", "--exhaustive compares every pair; a higher --min-dice needs fewer bands")
+		}
 		sum.Search.SkippedBlocks += st.Exact.SkippedBlocks
 		sum.Search.SkippedBuckets += st.SkippedBuckets
 		sum.Counts.Candidates += st.Candidates
@@ -295,7 +307,6 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	// Evidence and model.
 	rules := datasets[0].Rules
 	counts := map[pattern]int64{}
-	between := map[pattern]int64{} // the candidates the main threshold is chosen on
 	for k := range sets {
 		s := &sets[k]
 		A, B := datasets[s.da], datasets[s.db]
@@ -311,9 +322,6 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		})
 		for _, p := range s.pats {
 			counts[p]++
-			if s.da != s.db || dedup {
-				between[p]++
-			}
 		}
 	}
 	pats := make([]pattern, 0, len(counts))
@@ -349,6 +357,7 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	// Threshold.
 	th := ThresholdChoice{Value: opt.Threshold, Method: "fixed", Why: "given with --threshold"}
 	if opt.AutoThreshold {
+		between := bestCandidates(sets, datasets, weights, dedup)
 		bpats := make([]pattern, 0, len(between))
 		for p := range between {
 			bpats = append(bpats, p)
@@ -522,7 +531,7 @@ func chooseThreshold(m *Model, pats []pattern, cnts []int64, weights map[pattern
 			bound = "that value"
 		}
 		return ThresholdChoice{Value: v, Method: "auto-posterior",
-			Why: fmt.Sprintf("Fellegi-Sunter model, u from random pairs, m from anchor pairs, the match share fitted by EM over all %.0f pairs of the comparison space (%d iterations): %.0f expected matches among %d candidates (share %.4f). "+
+			Why: fmt.Sprintf("Fellegi-Sunter model, u from random pairs, m from anchor pairs, the match share fitted by EM over all %.0f pairs of the comparison space (%d iterations): %.0f expected matches among the %d candidates that are the best of one of their records (share %.4f). "+
 				"The posterior match probability among candidates is 0.5 at log2((1-%.4f)/%.4f) = %.3f, and the threshold is %s (%.3f); "+
 				"a pair judged alone against the whole space would need %.3f, which the one-to-one solver makes unnecessary by keeping only each record's best consistent partner",
 				m.Space, m.Iterations, expected, total, lc, lc, lc, cand, bound, v, m.PosteriorThreshold())}
@@ -536,6 +545,69 @@ func chooseThreshold(m *Model, pats []pattern, cnts []int64, weights map[pattern
 	v := round9(otsuThreshold(scores))
 	return ThresholdChoice{Value: v, Method: "auto-otsu",
 		Why: fmt.Sprintf("the EM fit was degenerate (converged=%v, %.3g expected matches), so Otsu's split of the histogram of %d candidate scores (the valley between the non-match and match modes) was used", m.Converged, m.ExpectedMatches, total)}
+}
+
+// pairSet is the candidate pairs between datasets da and db (da == db:
+// within one dataset) and their comparison patterns.
+type pairSet struct {
+	da, db int
+	pairs  []Pair
+	pats   []pattern
+}
+
+// bestCandidates counts, by pattern, the between-dataset candidates (all
+// candidates when deduplicating) that are the best-scoring candidate of at
+// least one of their two records: the pairs the one-to-one solver chooses
+// among. The main threshold is chosen on them, since a record's other
+// candidates compete with its best one rather than with the whole candidate
+// set. On sparse filters this is nearly every candidate; on dense ones
+// (clkhash schemas, where a Dice floor of 0.8 admits a quarter of random
+// pairs) it is about two per record, where the whole set would make the
+// candidate-space prior, and so the threshold, far too strict.
+func bestCandidates(sets []pairSet, ds []*Dataset, weights map[pattern]float64, dedup bool) map[pattern]int64 {
+	out := map[pattern]int64{}
+	for _, s := range sets {
+		if s.da == s.db && !dedup {
+			continue
+		}
+		nA, nB := ds[s.da].Len(), ds[s.db].Len()
+		if dedup {
+			nA = max(nA, nB)
+			nB = nA
+		}
+		bestA, bestB := make([]int32, nA), make([]int32, nB)
+		for i := range bestA {
+			bestA[i] = -1
+		}
+		for i := range bestB {
+			bestB[i] = -1
+		}
+		better := func(i int, cur int32) bool {
+			return cur < 0 || weights[s.pats[i]] > weights[s.pats[cur]]
+		}
+		for i, p := range s.pairs {
+			if better(i, bestA[p.A]) {
+				bestA[p.A] = int32(i)
+			}
+			if better(i, bestB[p.B]) {
+				bestB[p.B] = int32(i)
+			}
+		}
+		chosen := make([]bool, len(s.pairs))
+		for _, b := range [][]int32{bestA, bestB} {
+			for _, i := range b {
+				if i >= 0 {
+					chosen[i] = true
+				}
+			}
+		}
+		for i, c := range chosen {
+			if c {
+				out[s.pats[i]]++
+			}
+		}
+	}
+	return out
 }
 
 // withinThreshold picks the threshold for links between two records of one

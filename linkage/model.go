@@ -25,8 +25,18 @@ import (
 // agrees for non-matches (a common name with no date of birth) earns little
 // weight, an accurate one a lot.
 
-// diceEdges are the lower edges of the Dice bands after the first.
-var diceEdges = []float64{0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95}
+// diceEdges are the lower edges of the Dice bands after the first. They are
+// fine (0.02) where matches and non-matches meet: on sparse filters (the
+// native default) random pairs sit near 0.3 and matches above 0.8, but on
+// dense ones (clkhash schemas at 20 bits per token fill 70% of the filter)
+// random pairs reach 0.75 and matches spread over 0.8–1, so coarse bands
+// would give a pair at 0.86 and one at 0.94 the same evidence.
+var diceEdges = []float64{0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.72, 0.74, 0.76, 0.78, 0.8,
+	0.82, 0.84, 0.86, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98}
+
+// minAnchors is the fewest strong-rule anchor pairs from which the Dice m
+// distribution is read directly; with fewer it is fitted by EM.
+const minAnchors = 200
 
 func diceBand(d float64) int {
 	k := 0
@@ -183,11 +193,15 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 		}
 	}
 	m.Anchors = int64(anchors)
-	if anchors < 20 {
-		// Too few token agreements to learn from (no rules, or rules that
-		// rarely hold): use a fixed spread, 3× likelier per band upwards.
+	if anchors < minAnchors {
+		// Too few token agreements to learn from (no rules, as in a clkhash
+		// schema, or rules that rarely hold): a fixed spread, 3× likelier
+		// per 0.05 of Dice upwards. (EM on the bands was tried: on dense
+		// filters the random-pair u, averaged over all popcounts, is too
+		// low for the long-named records that crowd the floor, and EM
+		// took those for matches.)
 		for k := range nb {
-			m.DiceM[k] = math.Pow(3, float64(k))
+			m.DiceM[k] = math.Exp(22 * bandLow(k))
 		}
 	}
 	for k := range nb {
@@ -291,6 +305,14 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 	}
 	m.ExpectedMatches = m.Lambda * space
 	return m
+}
+
+// bandLow returns the lower edge of Dice band k.
+func bandLow(k int) float64 {
+	if k == 0 {
+		return 0
+	}
+	return diceEdges[k-1]
 }
 
 func normalise(xs []float64) {

@@ -29,7 +29,12 @@ type SearchOptions struct {
 	MaxBlock int
 	// Exhaustive compares every pair (with the popcount bound) instead of
 	// using LSH: the reference the blocked search is measured against.
+	// Without it the search chooses by a cost model (strategy.go).
 	Exhaustive bool
+	// MaxBands caps the LSH bands; zero chooses from the index memory
+	// budget (bandCap). With it set the cost model is not consulted: the
+	// search uses LSH (tests of the recall warning use this).
+	MaxBands int
 	// Progress, when not nil, is called with the number of queries done
 	// since the last call.
 	Progress func(done int)
@@ -46,8 +51,14 @@ const (
 
 // SearchStats reports the work a search did.
 type SearchStats struct {
-	Exact          ExactStats
-	Plan           LSHPlan
+	Exact ExactStats
+	Plan  LSHPlan
+	// Method is "lsh", "exhaustive" (asked for) or "exhaustive-cost"
+	// (chosen by the cost model as cheaper than LSH at the recall target).
+	Method string
+	// EstRecall is the estimated recall of the similarity search at the
+	// Dice floor: 1 for an exhaustive search.
+	EstRecall      float64
 	Compared       int64 // distinct pairs whose Dice was computed
 	BoundPruned    int64 // distinct pairs skipped by the popcount bound
 	SkippedBuckets int64 // LSH bucket visits skipped for exceeding MaxBucket
@@ -83,8 +94,22 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 	}
 
 	var bands []*lshBand
+	st.Method, st.EstRecall = "exhaustive", 1
 	if !opt.Exhaustive {
-		st.Plan = planLSH(A, B, opt.MinDice, opt.Bands, opt.BandBits, opt.Seed, lshBucketTarget, lshRecallTarget, lshMaxBands)
+		maxBands := opt.MaxBands
+		if maxBands <= 0 {
+			maxBands = bandCap(B.Len())
+		}
+		st.Plan = planLSH(A, B, opt.MinDice, opt.Bands, opt.BandBits, opt.Seed, lshBucketTarget, lshRecallTarget, maxBands)
+		st.Method, st.EstRecall = "lsh", st.Plan.ThresholdRecall
+		if opt.MaxBands <= 0 && opt.Bands <= 0 {
+			if ex, lsh := searchCosts(A, B, self, opt.MinDice, st.Plan); ex <= lsh {
+				opt.Exhaustive = true
+				st.Method, st.EstRecall = "exhaustive-cost", 1
+			}
+		}
+	}
+	if !opt.Exhaustive {
 		bands = make([]*lshBand, st.Plan.Bands)
 		parallelFor(len(bands), 1, func(lo, hi int) {
 			for i := lo; i < hi; i++ {

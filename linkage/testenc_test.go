@@ -126,7 +126,7 @@ func loadFEBRL(t testing.TB, path, name string) *Dataset {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
-		t.Skipf("FEBRL data not available: %v", err)
+		t.Fatalf("FEBRL data (testdata/febrl): %v", err)
 	}
 	defer f.Close()
 	recs, err := csv.NewReader(f).ReadAll()
@@ -147,7 +147,7 @@ func loadFEBRL(t testing.TB, path, name string) *Dataset {
 	return datasetFromRows(name, ids, rows, "test secret")
 }
 
-const febrlDir = "../../shared/data/febrl/"
+const febrlDir = "../testdata/febrl/"
 
 // febrl4 returns FEBRL4's two datasets and the true pairs (row indices).
 func febrl4(t testing.TB) (*Dataset, *Dataset, map[[2]uint32]bool) {
@@ -155,7 +155,7 @@ func febrl4(t testing.TB) (*Dataset, *Dataset, map[[2]uint32]bool) {
 	b := loadFEBRL(t, febrlDir+"clean/dataset4b.csv", "b")
 	f, err := os.Open(febrlDir + "truth/febrl4_truth.csv")
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	recs, err := csv.NewReader(f).ReadAll()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -17,15 +18,17 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs every scenario under testdata/script: one short script per
 // scenario, as filippo.io/age tests its CLI. Scripts may use:
-//   - $SHARED: the repository's ../shared folder (vectors, FEBRL data), when present;
+//   - $TESTDATA: the repository's testdata folder (FEBRL data, clkhash vectors);
 //   - chmod MODE FILE: set FILE's permission bits (octal), e.g. chmod 0644 key.
 func TestScripts(t *testing.T) {
-	shared, _ := os.Getwd()
-	shared = shared + "/../../../shared"
+	testdata, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("SHARED", shared)
+			env.Setenv("TESTDATA", testdata)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -24,13 +24,13 @@ import (
 	"github.com/pprl/pprl/bloom"
 )
 
-func febrlDir() string { return filepath.Join("..", "..", "..", "shared", "data", "febrl") }
+func febrlDir() string { return filepath.Join("..", "..", "testdata", "febrl") }
 
 // readFEBRL returns the people of a FEBRL file, in row order.
 func readFEBRL(tb testing.TB, name string) []person {
 	f, err := os.Open(filepath.Join(febrlDir(), "clean", name))
 	if err != nil {
-		tb.Skipf("FEBRL data not available: %v", err)
+		tb.Fatalf("FEBRL data (testdata/febrl): %v", err)
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()
@@ -56,7 +56,7 @@ func readFEBRL(tb testing.TB, name string) []person {
 func febrlTruthPairs(tb testing.TB) map[[2]int]bool {
 	f, err := os.Open(filepath.Join(febrlDir(), "truth", "febrl4_truth.csv"))
 	if err != nil {
-		tb.Skipf("FEBRL truth not available: %v", err)
+		tb.Fatalf("FEBRL truth (testdata/febrl): %v", err)
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()

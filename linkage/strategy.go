@@ -1,0 +1,86 @@
+package linkage
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Choosing between the blocked (LSH) and the exhaustive similarity search.
+//
+// The LSH plan promises that a pair exactly at the Dice floor meets in some
+// band with probability lshRecallTarget. How many bands that takes depends
+// on the filters: sparse, well-spread filters (the native default, mean
+// popcount about a quarter of the bits) need a handful; dense ones (clkhash
+// schemas with many bits per token fill about 70% of the filter) agree on
+// fewer sampled bits at the floor and need hundreds. Bands cost memory (12
+// bytes per record each) and query time, so their number is capped, and
+// the search is chosen by a cost model in units of one Dice comparison:
+//
+//	exhaustive: |A| · |B| · (share of B inside the popcount bound of a
+//	            typical A record) comparisons, plus a cheap bound check on
+//	            the rest;
+//	LSH:        |A| · bands · (key + lookup cost + expected bucket size),
+//	            plus building the index over B.
+//
+// Whichever is cheaper runs; exhaustive keeps recall 1 at any density. When
+// LSH runs with fewer bands than the recall target needs (the cap bites on
+// a large, dense input where exhaustive would be too slow), its estimated
+// recall at the floor is reported, and Match warns when it is below 0.99.
+
+// lshBandBytes is the index memory per record per band (order, key and a
+// share of the directory).
+const lshBandBytes = 12
+
+// lshIndexBudget bounds the LSH index over one dataset, which sets the
+// band cap for large inputs: at least lshMaxBands, at most lshHardMaxBands.
+const (
+	lshIndexBudget  = 1 << 30
+	lshHardMaxBands = 1024
+)
+
+// RecallWarnBelow is the estimated recall at the Dice floor under which
+// a match warns that its similarity search may miss pairs.
+const RecallWarnBelow = 0.99
+
+// bandCap returns the most bands the index over n records may use.
+func bandCap(n int) int {
+	return min(max(lshIndexBudget/(lshBandBytes*max(n, 1)), lshMaxBands), lshHardMaxBands)
+}
+
+// searchCosts estimates the work, in Dice comparisons, of an exhaustive
+// and of an LSH search of A against B under plan. The popcount bound's
+// share is measured on up to 1,000 records of A spread evenly.
+func searchCosts(A, B *Dataset, self bool, t float64, plan LSHPlan) (exhaustive, lsh float64) {
+	nA, nB := float64(A.Len()), float64(B.Len())
+	// Popcount histogram of B, cumulative.
+	maxPop := B.Width*8 + 1
+	cum := make([]float64, maxPop+1)
+	for i := range B.Len() {
+		cum[B.Popcount(i)+1]++
+	}
+	for i := 1; i <= maxPop; i++ {
+		cum[i] += cum[i-1]
+	}
+	rng := rand.New(rand.NewPCG(uint64(A.Len()), uint64(B.Len())))
+	samples := min(A.Len(), 1000)
+	share := 0.0
+	for range samples {
+		lo, hi := popBounds(A.Popcount(rng.IntN(A.Len())), t)
+		lo, hi = min(max(lo, 0), maxPop), min(max(hi+1, 0), maxPop)
+		share += (cum[hi] - cum[lo]) / max(nB, 1)
+	}
+	share /= float64(max(samples, 1))
+	pairs := nA * nB
+	if self {
+		pairs /= 2
+	}
+	const boundCheck = 0.15 // a popcount comparison against a full Dice
+	exhaustive = pairs * (share + boundCheck*(1-share))
+	const perBand = 4 // key computation and bucket lookup
+	bucket := nB * plan.RandomCollision
+	lsh = nA*float64(plan.Bands)*(perBand+bucket) + nB*float64(plan.Bands)*2
+	if math.IsNaN(lsh) {
+		lsh = math.Inf(1)
+	}
+	return exhaustive, lsh
+}
