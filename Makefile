@@ -12,7 +12,7 @@ SHELL   := /bin/bash
 # tests) are found in GOPATH/bin.
 export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
 
-.PHONY: build test vet unit interop demo bench fuzz clean
+.PHONY: build test deps vet unit interop demo bench fuzz clean
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/pprl
@@ -20,13 +20,23 @@ build:
 vet:
 	$(GO) vet ./...
 
-unit:
-	$(GO) test -race -timeout 12m ./...
+# deps: what the tests need beyond Go's module cache, installed on first use:
+# the standard age CLI (sealed files must open with it; age >= 1.3 for hybrid
+# keys) and DuckDB from npm for the interop test. PPRL_REQUIRE_TOOLS makes the
+# tests that use them fail, not skip, when they are missing.
+AGE_VERSION := v1.3.2
+deps:
+	@command -v age >/dev/null || GOFLAGS= $(GO) install filippo.io/age/cmd/age@$(AGE_VERSION)
+	@test -d internal/interop/node_modules/@duckdb/node-api || \
+	  (cd internal/interop && npm ci --no-audit --no-fund --loglevel=error)
+
+unit: deps
+	PPRL_REQUIRE_TOOLS=1 $(GO) test -race -timeout 12m ./...
 
 # interop: a file written by pprl is read by DuckDB (a real analyst client).
 # Needs Node.js and `npm ci` in internal/interop (.ci/run does both); fails
 # loudly without them.
-interop: build
+interop: build deps
 	bash internal/interop/run.sh $(BIN)
 
 test: vet unit interop

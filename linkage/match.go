@@ -337,7 +337,10 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	for _, s := range sets {
 		abs = append(abs, [2]*Dataset{datasets[s.da], datasets[s.db]})
 	}
-	prior := randomPairPrior(rules, abs, 1000000, opt.Seed)
+	// 3M random pairs in all (at least 200,000 per dataset pair): the
+	// sample sets the floor of the u probabilities it measures, and its
+	// cost is one rule-by-rule comparison per pair.
+	prior := randomPairPrior(rules, abs, max(200000, 3000000/max(len(abs), 1)), opt.Seed)
 	space := 0.0
 	for _, ab := range abs {
 		space += pairSpace(ab[0], ab[1], ab[0] == ab[1])

@@ -42,10 +42,11 @@ type SearchOptions struct {
 
 // Defaults of the LSH planner, chosen by measurement (see the package
 // documentation): about one random record per bucket per band, and bands
-// enough that a pair exactly at the threshold meets with probability 0.995.
+// enough that a pair exactly at the threshold meets with probability 0.99
+// (pairs above it meet more often).
 const (
 	lshBucketTarget = 1.0
-	lshRecallTarget = 0.995
+	lshRecallTarget = 0.99
 	lshMaxBands     = 64
 )
 

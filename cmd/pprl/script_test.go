@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -24,6 +25,11 @@ func TestScripts(t *testing.T) {
 	testdata, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if os.Getenv("PPRL_REQUIRE_TOOLS") != "" {
+		if _, err := exec.LookPath("age"); err != nil {
+			t.Fatal("age CLI not on PATH (cli_age_interop needs it): make deps installs it")
+		}
 	}
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
