@@ -32,7 +32,7 @@ demonstrating linkage.
 DIR receives:
   <agency>.csv             one extract per agency
   mapping/<agency>.json    its input mapping for 'pprl tokenize --mapping'
-  truth.csv                dataset,record_id,person_id,role,sex,birth_year,age_band
+  truth.csv                dataset,record_id,person_id,role,sex,birth_year,age_band,errors
   public/forenames.csv     name,count of the population's forenames (an attacker's
   public/surnames.csv      "public register" for 'pprl audit')
   synth.json               the settings used, to make the same files again

@@ -407,7 +407,7 @@ func (g *generator) write(ctx context.Context, tmp string) (Result, error) {
 		return res, err
 	}
 	defer truth.f.Close()
-	truth.w.WriteString("dataset,record_id,person_id,role,sex,birth_year,age_band\n")
+	truth.w.WriteString("dataset,record_id,person_id,role,sex,birth_year,age_band,errors\n")
 	for a, s := range g.specs {
 		if !g.enabled[a] {
 			continue

@@ -134,7 +134,7 @@ func readTruth(t *testing.T, dir string) map[string]map[string]truthRow {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(all[0], ","); got != "dataset,record_id,person_id,role,sex,birth_year,age_band" {
+	if got := strings.Join(all[0], ","); got != "dataset,record_id,person_id,role,sex,birth_year,age_band,errors" {
 		t.Fatalf("truth header %q", got)
 	}
 	out := map[string]map[string]truthRow{}

@@ -60,7 +60,8 @@ func (g *generator) render(c *chunk) {
 		for j, e := range entries {
 			p := &c.people[e.p]
 			id := s.recordID(g.perm[a].apply(c.recStart[a]+uint64(j)), g.idDigits[a])
-			rec := cor.corrupt(r, p, nil)
+			var applied [numKinds]bool
+			rec := cor.corrupt(r, p, &applied)
 			g.fillRow(r, s, row, id, p, &rec)
 			w.Write(row)
 			age := p.dob.ageOn(g.model.asOf)
@@ -82,6 +83,15 @@ func (g *generator) render(c *chunk) {
 			truth.WriteString(strconv.Itoa(p.dob.y))
 			truth.WriteByte(',')
 			truth.WriteString(ageBand(age))
+			truth.WriteByte(',')
+			sep := ""
+			for k, on := range applied {
+				if on {
+					truth.WriteString(sep)
+					truth.WriteString(kind(k).String())
+					sep = "+"
+				}
+			}
 			truth.WriteByte('\n')
 		}
 		w.Flush()

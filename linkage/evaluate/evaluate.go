@@ -169,8 +169,12 @@ type Result struct {
 	ByDatasetPair []GroupRecall `json:"by_dataset_pair"`
 	ByDataset     []GroupRecall `json:"by_dataset"`
 	BySubgroup    []Subgroup    `json:"by_subgroup"`
-	Sweep         Sweep         `json:"sweep"`
-	Notes         []string      `json:"notes"`
+	// ByErrorClass is recall by the kind of error the records carry, when
+	// the truth has an ErrorsColumn: a true pair counts for a class when
+	// either of its records carries it ("none" when neither carries any).
+	ByErrorClass []GroupRecall `json:"recall_by_error_class,omitempty"`
+	Sweep        Sweep         `json:"sweep"`
+	Notes        []string      `json:"notes"`
 }
 
 // Evaluate scores match outputs against the truth. Truth records of datasets
@@ -344,6 +348,10 @@ func Evaluate(o *Outputs, t *Truth, opts Options) (*Result, error) {
 	// By subgroup: a true pair is in group v of a column when both its
 	// records have value v there.
 	for c, col := range t.Columns {
+		if strings.EqualFold(col, ErrorsColumn) {
+			res.ByErrorClass = errorClassRecall(t, c, truthRow, person, entity, total, n, ds, nd, within)
+			continue
+		}
 		values := map[string]int32{}
 		var names []string
 		label := make([]int32, total)
@@ -446,6 +454,76 @@ func outputsPairWithin(o *Outputs, ds []int32) bool {
 		}
 	}
 	return false
+}
+
+// ErrorsColumn is the truth column (as pprl synth writes it) that lists the
+// kinds of error a record carries, joined by '+', blank for a clean record.
+const ErrorsColumn = "errors"
+
+// errorClassRecall counts, for every error class in column c of the truth,
+// the true pairs where either record carries it and how many of them share
+// an entity: all pairs less those where neither record does (pairMatrix
+// counts pairs whose records agree on a label, so a binary label per class
+// gives the complement). Pairs where neither record carries any class are
+// reported as "none".
+func errorClassRecall(t *Truth, c int, truthRow, person, entity []int32, total, n int, ds []int32, nd int, within bool) []GroupRecall {
+	classes := map[string][]bool{}
+	for i := range total {
+		if truthRow[i] < 0 {
+			continue
+		}
+		for _, k := range strings.Split(t.Records[truthRow[i]].Attrs[c], "+") {
+			if k = strings.TrimSpace(k); k == "" {
+				continue
+			}
+			if classes[k] == nil {
+				classes[k] = make([]bool, total)
+			}
+			classes[k][i] = true
+		}
+	}
+	count := func(carries func(i int) bool) (truePairs, found int64) {
+		label := make([]int32, total)
+		for i := range label {
+			if carries(i) {
+				label[i] = 1
+			}
+		}
+		GT := pairMatrix(total, func(i int) (key128, bool) { return key128{uint64(person[i]), uint64(label[i])}, true }, label, 2, ds, nd)
+		GF := pairMatrix(total, func(i int) (key128, bool) {
+			return key128{uint64(entity[i])<<32 | uint64(uint32(person[i])), uint64(label[i])}, i < n
+		}, label, 2, ds, nd)
+		return sumScope(GT[0], within), sumScope(GF[0], within)
+	}
+	allT, allF := count(func(int) bool { return false })
+	var out []GroupRecall
+	noneT, noneF := count(func(i int) bool {
+		for _, has := range classes {
+			if has[i] {
+				return true
+			}
+		}
+		return false
+	})
+	if noneT > 0 {
+		out = append(out, GroupRecall{Group: "none", TruePairs: noneT, Found: noneF, Recall: ratio(noneF, noneT)})
+	}
+	names := make([]string, 0, len(classes))
+	for k := range classes {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		has := classes[k]
+		clearT, clearF := count(func(i int) bool { return has[i] })
+		g := GroupRecall{Group: k, TruePairs: allT - clearT, Found: allF - clearF}
+		if g.TruePairs == 0 {
+			continue
+		}
+		g.Recall = ratio(g.Found, g.TruePairs)
+		out = append(out, g)
+	}
+	return out
 }
 
 // dedupLinks returns links sorted by record pair with repeats of a pair

@@ -90,6 +90,16 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	ew.flush(tw)
 
+	if len(r.ByErrorClass) > 0 {
+		p("\nRecall by error class (a true pair counts for a class when either record carries it)\n")
+		tw = ew.table()
+		fmt.Fprintf(tw, "error class\ttrue pairs\tfound\trecall\n")
+		for _, g := range r.ByErrorClass {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", g.Group, g.TruePairs, g.Found, f4(g.Recall))
+		}
+		ew.flush(tw)
+	}
+
 	s := r.Sweep
 	if len(s.Rows) > 0 {
 		p("\nThreshold sweep (pairs from %s scoring at least the threshold)\n", s.Source)
