@@ -178,9 +178,14 @@ func fingerprintFile(path string) (string, error) {
 		r := seal.RecipientString(ids[0])
 		return fmt.Sprintf("%s  age private key; fingerprint of its public key (%s)", seal.Fingerprint(r), keyKind(r)), nil
 	}
-	secret, err := keys.ReadSecret(path)
+	secret, err := keys.ReadTextSecret(path)
 	if err != nil {
 		return "", err
+	}
+	if _, err := keys.ReadSecret(path); err != nil {
+		// A clkhash secret (any text) has a fingerprint too, but pprl's own
+		// linkage specs refuse it.
+		return fmt.Sprintf("%s  text secret (clkhash schemas only; not a pprl project secret: make one with pprl keygen secret)", keys.Fingerprint(secret)), nil
 	}
 	return fmt.Sprintf("%s  project secret", keys.Fingerprint(secret)), nil
 }

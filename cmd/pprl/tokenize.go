@@ -69,11 +69,23 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 					out = dataset + ".tokens.parquet"
 				}
 			}
-			secret, err := keys.ReadSecret(secretPath)
+			schema, err := tokenize.LoadSchema(schemaPath)
+			if err != nil {
+				return err
+			}
+			// A clkhash schema takes clkhash's secret as it is (any text),
+			// to reproduce clkhash's encodings; pprl's own specs take only
+			// what 'pprl keygen secret' writes.
+			readSecret := keys.ReadSecret
+			if schema.Clkhash != nil {
+				readSecret = keys.ReadTextSecret
+			}
+			secret, err := readSecret(secretPath)
 			if err != nil {
 				return err
 			}
 			opts := tokenize.Options{
+				Schema:        schema,
 				IDColumn:      idColumn,
 				Secret:        secret,
 				Dataset:       dataset,
@@ -89,9 +101,6 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 				if opts.Recipients, err = seal.ReadRecipients(sealTo); err != nil {
 					return err
 				}
-			}
-			if opts.Schema, err = tokenize.LoadSchema(schemaPath); err != nil {
-				return err
 			}
 			if mappingPath != "" {
 				if opts.Mapping, err = tokenize.LoadMapping(mappingPath); err != nil {

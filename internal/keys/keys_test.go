@@ -89,7 +89,7 @@ func TestReadSecretRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadSecret(tt.path)
+			_, err := ReadTextSecret(tt.path)
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -106,7 +106,51 @@ func TestReadSecretRefuses(t *testing.T) {
 	}
 }
 
-func TestReadSecretTrimsOneNewline(t *testing.T) {
+// TestReadSecretRefusesWeakSecrets: only what keygen secret writes is a
+// project secret; errors never quote the file.
+func TestReadSecretRefusesWeakSecrets(t *testing.T) {
+	dir := t.TempDir()
+	good := string(NewSecret())
+	for name, content := range map[string]string{
+		"three bytes":       "abc\n",
+		"passphrase":        "correct horse battery staple\n",
+		"two secrets":       good + "\n" + string(NewSecret()) + "\n",
+		"two on one line":   good + good + "\n",
+		"64 ASCII zeros":    strings.Repeat("0", 64) + "\n",
+		"zero key":          base64.RawURLEncoding.EncodeToString(make([]byte, 32)) + "\n",
+		"repeated pattern":  base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("ab", 16))) + "\n",
+		"padded base64":     base64.URLEncoding.EncodeToString([]byte("0123456789abcdefghijklmnopqrstuv")) + "\n",
+		"standard alphabet": strings.Replace(good, good[:1], "+", 1) + "\n",
+		"42 characters":     good[:42] + "\n",
+		"leading space":     " " + good[1:] + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, "k")
+			if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadSecret(p)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if exitcode.Of(err) != exitcode.Input || !strings.Contains(err.Error(), "pprl keygen secret") {
+				t.Errorf("exit %d, %v: want an input error saying how to make a secret", exitcode.Of(err), err)
+			}
+			if c := strings.TrimSpace(content); strings.Contains(err.Error(), c[:min(len(c), 8)]) {
+				t.Errorf("error quotes the file: %v", err)
+			}
+		})
+	}
+	p := filepath.Join(dir, "good")
+	if err := WriteSecret(p, []byte(good), false); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadSecret(p); err != nil || string(got) != good {
+		t.Errorf("a keygen secret: %q, %v", got, err)
+	}
+}
+
+func TestReadTextSecretTrimsOneNewline(t *testing.T) {
 	dir := t.TempDir()
 	for content, want := range map[string]string{
 		"s3cret":        "s3cret",
@@ -118,7 +162,7 @@ func TestReadSecretTrimsOneNewline(t *testing.T) {
 	} {
 		p := filepath.Join(dir, "k")
 		os.WriteFile(p, []byte(content), 0o600)
-		got, err := ReadSecret(p)
+		got, err := ReadTextSecret(p)
 		if err != nil || string(got) != want {
 			t.Errorf("%q: got %q, %v; want %q", content, got, err, want)
 		}

@@ -58,11 +58,52 @@ func CheckOwnerOnly(path, what string) (fs.FileInfo, error) {
 	return fi, nil
 }
 
-// ReadSecret reads a secret file. It refuses (with an input error) a file
-// that is missing, empty, too large, binary (not UTF-8 text), or readable or
-// writable by group or others. It returns the file's bytes with one trailing "\n" or "\r\n"
-// removed.
+// ReadSecret reads a project secret file: exactly what NewSecret makes
+// (SecretBytes random bytes as 43 unpadded base64url characters) and
+// WriteSecret writes. It refuses (with an input error) a file that is
+// missing, empty, too large, binary, readable or writable by group or
+// others, or that holds anything else: a password, a passphrase, two
+// secrets, 64 zeros. A short or guessable HMAC key would make every token
+// brute-forceable. It returns the 43 characters, the key material as every
+// subkey derivation uses it.
 func ReadSecret(path string) ([]byte, error) {
+	b, err := ReadTextSecret(path)
+	if err != nil {
+		return nil, err
+	}
+	raw, derr := base64.RawURLEncoding.Strict().DecodeString(string(b))
+	if len(b) != base64.RawURLEncoding.EncodedLen(SecretBytes) || derr != nil || len(raw) != SecretBytes || degenerate(raw) {
+		return nil, exitcode.Inputf("%s is not a pprl secret (a secret is the 256-bit random key that 'pprl keygen secret' writes, one line of 43 characters); make one with: pprl keygen secret -o %s --force, and give it to every agency", path, path)
+	}
+	return b, nil
+}
+
+// degenerate reports key bytes that no random generator gives: every byte
+// equal, or a run of one repeated short pattern.
+func degenerate(raw []byte) bool {
+	for period := 1; period <= 4; period++ {
+		same := true
+		for i := period; i < len(raw); i++ {
+			if raw[i] != raw[i-period] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadTextSecret reads a secret file as text, the way clkhash takes its
+// secret: the file's bytes with one trailing "\n" or "\r\n" removed, any
+// UTF-8 text. It refuses (with an input error) a file that is missing,
+// empty, too large, binary (not UTF-8 text), or readable or writable by
+// group or others. Only clkhash schemas use it, to reproduce clkhash's
+// encodings under an existing clkhash secret; pprl's own keys go through
+// ReadSecret.
+func ReadTextSecret(path string) ([]byte, error) {
 	_, err := CheckOwnerOnly(path, "secret file")
 	if err != nil {
 		if fi2, err2 := os.Stat(path); err2 == nil && fi2.Mode().IsRegular() {
