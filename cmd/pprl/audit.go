@@ -70,7 +70,7 @@ the verdict unless --fail-on-risk (then 1 on FAIL); 2 for usage or input errors.
 			if names != "" && (forenames != "" || surnames != "") {
 				return exitcode.Inputf("give either --names or --forenames/--surnames, not both")
 			}
-			if threshold <= 0 || threshold >= 1 {
+			if err := inRange("--threshold", threshold, 0, 1, true, "0.01"); err != nil || threshold == 1 {
 				return exitcode.Inputf("--threshold must be a share between 0 and 1 (e.g. 0.01), not %v", threshold)
 			}
 			if truthPath == "" && (mappingPath != "" || idCol != "" || foreCol != "" || surCol != "") {

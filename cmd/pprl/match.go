@@ -66,10 +66,13 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 				if err != nil {
 					return exitcode.Inputf("--threshold must be a number (a score, log2 likelihood ratio) or auto, not %q", threshold)
 				}
+				if err := finite("--threshold", v, "12.5, or auto"); err != nil {
+					return err
+				}
 				opt.Threshold = v
 			}
-			if minDice <= 0 || minDice > 1 {
-				return exitcode.Inputf("--min-dice must be in (0, 1], not %v", minDice)
+			if err := inRange("--min-dice", minDice, 0, 1, true, "0.8"); err != nil {
+				return err
 			}
 			var ids []age.Identity
 			if keyFile != "" {

@@ -6,6 +6,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/pprl/pprl/internal/exitcode"
@@ -19,10 +20,10 @@ func init() { register(newTokenizeCmd) }
 
 func newTokenizeCmd() *cobra.Command {
 	var (
-		schemaPath, mappingPath, secretPath, dataset, sealTo, out, rejects, idColumn, format string
-		noSeal                                                                               bool
-		maxRejectRate                                                                        float64
-		workers                                                                              int
+		schemaPath, mappingPath, secretPath, dataset, sealTo, out, rejects, idColumn, format, recipientFP string
+		noSeal                                                                                            bool
+		maxRejectRate                                                                                     float64
+		workers                                                                                           int
 	)
 	cmd := &cobra.Command{
 		Use:   "tokenize --schema S --secret KEY --dataset NAME (--seal-to LU.pub | --no-seal) EXTRACT [-o OUT]",
@@ -60,8 +61,11 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 			if noSeal == (sealTo != "") {
 				return exitcode.Inputf("give exactly one of --seal-to LU.pub (seal the token file to the linkage unit) and --no-seal (write it unsealed)")
 			}
-			if maxRejectRate > 1 {
-				return exitcode.Inputf("--max-reject-rate %g must be a share between 0 and 1 (0.05 is 5%%)", maxRejectRate)
+			if err := inRange("--max-reject-rate", maxRejectRate, 0, 1, false, "0.05 for 5%"); err != nil {
+				return err
+			}
+			if workers < 0 {
+				return exitcode.Inputf("--workers must be 0 (all cores) or more, not %d", workers)
 			}
 			if out == "" {
 				out = dataset + ".tokens.age"
@@ -98,9 +102,11 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 				Logger:        nil,
 			}
 			if sealTo != "" {
-				if opts.Recipients, err = seal.ReadRecipients(sealTo); err != nil {
+				r, fp, err := seal.ReadRecipient(sealTo)
+				if err != nil {
 					return err
 				}
+				opts.Recipients, recipientFP = []age.Recipient{r}, fp
 			}
 			if mappingPath != "" {
 				if opts.Mapping, err = tokenize.LoadMapping(mappingPath); err != nil {
@@ -117,7 +123,7 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 				return err
 			}
 			if !global.quiet {
-				printTokenizeResult(cmd, res, sealTo)
+				printTokenizeResult(cmd, res, sealTo, recipientFP)
 			}
 			return nil
 		},
@@ -141,12 +147,12 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 	return cmd
 }
 
-func printTokenizeResult(cmd *cobra.Command, res *tokenize.Result, sealTo string) {
+func printTokenizeResult(cmd *cobra.Command, res *tokenize.Result, sealTo, fingerprint string) {
 	w := cmd.OutOrStdout()
 	m := res.Manifest
 	sealed := "unsealed"
 	if sealTo != "" {
-		sealed = "sealed to " + sealTo
+		sealed = "sealed to " + sealTo + ", public key fingerprint " + fingerprint + ": confirm it with the linkage unit"
 	}
 	fmt.Fprintf(w, "%s: %d rows read, %d encoded, %d rejected in %.1fs (%.0f rows/s)\n",
 		m.Dataset, m.Rows.Read, m.Rows.Encoded, m.Rows.Rejected, res.Elapsed.Seconds(),

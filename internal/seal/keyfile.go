@@ -180,6 +180,25 @@ func ReadIdentities(path string) ([]age.Identity, error) {
 	return ids, nil
 }
 
+// ReadRecipient reads a public key file that must hold exactly one
+// recipient, and returns it with its Fingerprint. A file holding several
+// (two .pub files concatenated) is an input error: sealing to all of them
+// would let each open the file while the command named only the file.
+func ReadRecipient(path string) (age.Recipient, string, error) {
+	rs, err := ReadRecipients(path)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(rs) != 1 {
+		return nil, "", exitcode.Inputf("%s holds %d public keys; a token file is sealed to exactly one recipient, the linkage unit: give its .pub file alone", path, len(rs))
+	}
+	fp := ""
+	if s, ok := rs[0].(fmt.Stringer); ok {
+		fp = Fingerprint(s.String())
+	}
+	return rs[0], fp, nil
+}
+
 // RecipientString returns the public key of an identity returned by
 // ReadIdentities, or "" for a kind it does not know.
 func RecipientString(id age.Identity) string {

@@ -141,18 +141,12 @@ func Build(def Definition, opt Options) (*Result, error) {
 	recipients := make(map[string][]age.Recipient, len(receivers))
 	fingerprints := make(map[string]string, len(receivers))
 	for _, ds := range receivers {
-		rs, err := seal.ReadRecipients(opt.Recipients[ds])
+		r, fp, err := seal.ReadRecipient(opt.Recipients[ds])
 		if err != nil {
 			return nil, fmt.Errorf("recipient of dataset %q: %w", ds, err)
 		}
-		recipients[ds] = rs
-		var fps []string
-		for _, r := range rs {
-			if s, ok := r.(fmt.Stringer); ok {
-				fps = append(fps, seal.Fingerprint(s.String()))
-			}
-		}
-		fingerprints[ds] = strings.Join(fps, ",")
+		recipients[ds] = []age.Recipient{r}
+		fingerprints[ds] = fp
 	}
 	members, stats, err := readEntities(opt.Entities, func(ds string) bool { return recipients[ds] != nil })
 	if err != nil {
