@@ -304,72 +304,25 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	}
 	tSearch := time.Now()
 
-	// Evidence and model.
+	// Evidence and model: every candidate's comparison pattern, then one
+	// model fitted on them all over the whole comparison space.
 	rules := datasets[0].Rules
-	counts := map[pattern]int64{}
-	for k := range sets {
-		s := &sets[k]
-		A, B := datasets[s.da], datasets[s.db]
-		s.pats = make([]pattern, len(s.pairs))
-		parallelFor(len(s.pairs), 1<<14, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				p := &s.pairs[i]
-				agree, present := agreement(A, B, int(p.A), int(p.B))
-				p.Rules = agree
-				d := dice(int(p.And), A.Popcount(int(p.A)), B.Popcount(int(p.B)))
-				s.pats[i] = makePattern(agree, present, len(rules), diceBand(d))
-			}
-		})
-		for _, p := range s.pats {
-			counts[p]++
-		}
+	compareCandidates(sets, datasets, len(rules))
+	fit := fitKind(sets, datasets, rules, func(pairSet) bool { return true }, max(200000, 3000000/max(len(sets), 1)), opt.Seed)
+	if err := fit.check(); err != nil {
+		return nil, err
 	}
-	pats := make([]pattern, 0, len(counts))
-	for p := range counts {
-		pats = append(pats, p)
-	}
-	slices.Sort(pats)
-	cnts := make([]int64, len(pats))
-	for i, p := range pats {
-		cnts[i] = counts[p]
-	}
-	var abs [][2]*Dataset
-	for _, s := range sets {
-		abs = append(abs, [2]*Dataset{datasets[s.da], datasets[s.db]})
-	}
-	// 3M random pairs in all (at least 200,000 per dataset pair): the
-	// sample sets the floor of the u probabilities it measures, and its
-	// cost is one rule-by-rule comparison per pair.
-	prior := randomPairPrior(rules, abs, max(200000, 3000000/max(len(abs), 1)), opt.Seed)
-	space := 0.0
-	for _, ab := range abs {
-		space += pairSpace(ab[0], ab[1], ab[0] == ab[1])
-	}
-	model := fitModel(rules, pats, cnts, prior, space)
+	model, weights := fit.model, fit.weights
 	sum.Model = model
-	weights := make(map[pattern]float64, len(pats))
-	for _, p := range pats {
-		weights[p] = round9(model.weight(p))
-	}
 	for _, line := range model.Describe() {
 		log.Debug("model", "weight", line)
 	}
-
-	sum.ScoreHistogram = scoreHistogram(pats, cnts, weights)
+	sum.ScoreHistogram = scoreHistogram(fit.pats, fit.cnts, weights)
 
 	// Threshold.
 	th := ThresholdChoice{Value: opt.Threshold, Method: "fixed", Why: "given with --threshold"}
 	if opt.AutoThreshold {
-		between := bestCandidates(sets, datasets, weights, dedup)
-		bpats := make([]pattern, 0, len(between))
-		for p := range between {
-			bpats = append(bpats, p)
-		}
-		slices.Sort(bpats)
-		bcnts := make([]int64, len(bpats))
-		for i, p := range bpats {
-			bcnts[i] = between[p]
-		}
+		bpats, bcnts := sortedCounts(bestCandidates(sets, datasets, weights, dedup))
 		th = chooseThreshold(model, bpats, bcnts, weights)
 	}
 	if within && !dedup {

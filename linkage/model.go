@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 )
@@ -33,6 +34,10 @@ import (
 // would give a pair at 0.86 and one at 0.94 the same evidence.
 var diceEdges = []float64{0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.72, 0.74, 0.76, 0.78, 0.8,
 	0.82, 0.84, 0.86, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98}
+
+// loneShare is the largest share of a rule's agreements that may be
+// chance agreements for the rule to be identifying (see fitModel).
+const loneShare = 0.15
 
 // minAnchors is the fewest strong-rule anchor pairs from which the Dice m
 // distribution is read directly; with fewer it is fitted by EM.
@@ -168,13 +173,45 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 			strong |= 1 << r
 		}
 	}
+	// A rule is identifying when chance agreements are at most loneShare
+	// of its agreements among the candidates (which are all of them in the
+	// space). A stranger who shares a forename and a birthday with a
+	// record shares nothing else, so chance agreements are lone ones (the
+	// rule agreeing and no other); and they are at most what the random
+	// pairs say the whole space holds less the agreements a second rule
+	// corroborates. The smaller bound counts. Anchors are the candidates
+	// that agree on two strong rules, or on an identifying one (a CHI
+	// number): among 100,000 people forename + date of birth + sex agrees
+	// by chance often enough (21% of its agreements are lone) that its
+	// lone agreements would teach the Dice of strangers born on the same
+	// day as the Dice of matches. As the population grows a weak rule stops
+	// being identifying.
+	alone, agreeing := make([]float64, nr), make([]float64, nr)
+	for i, p := range patterns {
+		a := p.agreeMask(nr)
+		for r := range nr {
+			if a&(1<<r) != 0 {
+				agreeing[r] += float64(counts[i])
+				if bits.OnesCount16(a) == 1 {
+					alone[r] += float64(counts[i])
+				}
+			}
+		}
+	}
+	identifying := uint16(0)
+	for r := range nr {
+		chance := min(alone[r], max(prior.RuleU[r]*space-(agreeing[r]-alone[r]), 0))
+		if strong&(1<<r) != 0 && chance <= loneShare*agreeing[r] {
+			identifying |= 1 << r
+		}
+	}
 	anchors := 0.0
 	agree, observed := make([]float64, nr), make([]float64, nr)
 	patM := map[pattern]float64{}
 	highDice := 0.0
 	for i, p := range patterns {
 		c := float64(counts[i])
-		if p.agreeMask(nr)&strong != 0 {
+		if a := p.agreeMask(nr) & strong; bits.OnesCount16(a) >= 2 || a&identifying != 0 {
 			m.DiceM[p.band()] += c
 			anchors += c
 		}
