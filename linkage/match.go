@@ -74,10 +74,12 @@ type Summary struct {
 	Counts        Counts          `json:"counts"`
 	// ScoreHistogram counts every candidate's score in bins one unit
 	// (one bit of evidence) wide, lowest first.
-	ScoreHistogram []HistogramBin  `json:"score_histogram"`
-	Stability      *StabilityStats `json:"stability,omitempty"`
-	MatchRates     []MatchRate     `json:"match_rates"`
-	Timings        Timings         `json:"timings"`
+	ScoreHistogram []HistogramBin `json:"score_histogram"`
+	// Explanations take a few candidates' scores apart (explain.go).
+	Explanations []Explanation   `json:"explanations"`
+	Stability    *StabilityStats `json:"stability,omitempty"`
+	MatchRates   []MatchRate     `json:"match_rates"`
+	Timings      Timings         `json:"timings"`
 }
 
 // InputSummary describes one input.
@@ -345,6 +347,7 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 
 	// Links above the threshold.
 	var links []Link
+	var examples exampleSet
 	for k := range sets {
 		s := &sets[k]
 		A, B := datasets[s.da], datasets[s.db]
@@ -354,6 +357,7 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		}
 		for i, p := range s.pairs {
 			w := weights[s.pats[i]]
+			examples.offer(s.pats[i], w, s.da, s.db, bar)
 			if w < bar {
 				continue
 			}
@@ -363,6 +367,7 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		s.pairs, s.pats = nil, nil
 	}
 	sum.Counts.AboveThreshold = len(links)
+	sum.Explanations = examples.explanations(model, datasets)
 	tScore := time.Now()
 
 	// Solve and build entities.

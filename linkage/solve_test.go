@@ -1,7 +1,9 @@
 package linkage
 
 import (
+	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +68,39 @@ func TestSolveConsistency(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExplanationsAddUp: summary.json's explanations take real candidates'
+// scores apart; their steps add up to the score, and each is judged
+// against the right threshold.
+func TestExplanationsAddUp(t *testing.T) {
+	a, b := smallFEBRL(t, 800)
+	res, err := Match([]*Dataset{a, b}, Options{AutoThreshold: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := res.Summary.Explanations
+	if len(ex) < 2 {
+		t.Fatalf("%d explanations, want at least the strongest and the weakest linked", len(ex))
+	}
+	for _, e := range ex {
+		sum := 0.0
+		for _, s := range e.Steps {
+			sum += s.Weight
+			if s.M <= 0 || s.U <= 0 {
+				t.Errorf("%s: step %q has m=%v u=%v", e.What, s.Evidence, s.M, s.U)
+			}
+		}
+		if math.Abs(sum-e.Score) > 1e-3 || len(e.Steps) != 2 {
+			t.Errorf("%s: steps add to %v, score %v", e.What, sum, e.Score)
+		}
+		linked := e.Score >= e.Threshold
+		if linked != !strings.Contains(e.Decision, "not linked") {
+			t.Errorf("%s: score %v, threshold %v, decision %q", e.What, e.Score, e.Threshold, e.Decision)
+		}
+	}
+	if ex[0].Score < ex[1].Score {
+		t.Errorf("strongest %v below weakest kept %v", ex[0].Score, ex[1].Score)
 	}
 }

@@ -141,6 +141,9 @@ func Build(o *evaluate.Outputs, res *evaluate.Result) *Page {
 	if s := attrSection(o); s != nil {
 		p.Sections = append(p.Sections, *s)
 	}
+	if s := explainSection(o); s != nil {
+		p.Sections = append(p.Sections, *s)
+	}
 	p.Sections = append(p.Sections, sizeSection(entSize))
 	if res != nil {
 		p.Notes = append(p.Notes, res.Notes...)
@@ -581,4 +584,60 @@ func sizeSection(sizes []int) Section {
 		"Vertical bars: number of entities holding 1, 2, 3... records.", "records in the entity", labels, values))
 	s.Tables = append(s.Tables, t)
 	return s
+}
+
+// explainSection shows the score of a few candidate pairs taken apart
+// (summary.json's "explanations", written by match), in words: each piece
+// of evidence, how often matches and non-matches show it, and what it adds.
+func explainSection(o *evaluate.Outputs) *Section {
+	raw, _ := o.Summary.Raw["explanations"].([]any)
+	if len(raw) == 0 {
+		return nil
+	}
+	s := Section{ID: "explain", Title: "How a pair is scored",
+		Intro: "Each candidate pair's score adds up its evidence. For every piece, m is how often " +
+			"pairs of the same person show it and u how often pairs of different people do; its " +
+			"weight is log2(m/u): +10 makes the pair about a thousand times likelier to be one " +
+			"person, a negative weight counts against. A token rule one record has no token for " +
+			"(a field it lacks) is missing and weighs nothing. The pair is linked when the total " +
+			"reaches the threshold (and, between datasets, the solver keeps it as each record's " +
+			"best consistent partner). These pairs were picked by their scores, not by who they are."}
+	num := func(v any, format string) string {
+		f, ok := v.(float64)
+		if !ok {
+			return ""
+		}
+		return fmt.Sprintf(format, f)
+	}
+	for _, x := range raw {
+		e, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		what, _ := e["what"].(string)
+		decision, _ := e["decision"].(string)
+		var ds []string
+		if d, ok := e["datasets"].([]any); ok {
+			for _, n := range d {
+				if n, ok := n.(string); ok {
+					ds = append(ds, n)
+				}
+			}
+		}
+		t := &Table{Caption: fmt.Sprintf("%s (%s): score %s against threshold %s, %s", strings.ToUpper(what[:min(1, len(what))])+what[min(1, len(what)):],
+			strings.Join(ds, " – "), num(e["score"], "%.2f"), num(e["threshold"], "%.2f"), decision),
+			Head: []string{"evidence", "m (same person)", "u (different people)", "weight", "running total"},
+			Num:  []bool{false, true, true, true, true}}
+		steps, _ := e["steps"].([]any)
+		for _, st := range steps {
+			m, ok := st.(map[string]any)
+			if !ok {
+				continue
+			}
+			ev, _ := m["evidence"].(string)
+			t.Rows = append(t.Rows, []string{ev, num(m["m"], "%.3g"), num(m["u"], "%.3g"), num(m["weight"], "%+.2f"), num(m["running_total"], "%.2f")})
+		}
+		s.Tables = append(s.Tables, t)
+	}
+	return &s
 }
