@@ -40,12 +40,16 @@ type SearchOptions struct {
 	Progress func(done int)
 }
 
-// Defaults of the LSH planner, chosen by measurement (see the package
-// documentation): about one random record per bucket per band, and bands
-// enough that a pair exactly at the threshold meets with probability 0.99
-// (pairs above it meet more often).
+// Defaults of the LSH planner, chosen by measurement: about 16 random
+// records per bucket per band, and bands enough that a pair exactly at the
+// threshold meets with probability 0.99 (pairs above it meet more often).
+// A bucket lookup costs a few cache misses, a Dice comparison a few
+// nanoseconds, so fewer, wider buckets win: at 200,000 records (four
+// agencies, link-and-dedupe) a target of 16 searched in 7.1 s where 1 took
+// 13.2 s, with 45% fewer bands (and so index memory) for the same recall
+// target.
 const (
-	lshBucketTarget = 1.0
+	lshBucketTarget = 16.0
 	lshRecallTarget = 0.99
 	lshMaxBands     = 64
 )
@@ -124,13 +128,42 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 	results := make([][]Pair, (nA+chunk-1)/chunk)
 	var compared, pruned, skipped atomic.Int64
 	var progressMu sync.Mutex
-	type state struct{ stamp []uint32 }
+	// Per goroutine: stamp[b] marks B records already handled for the
+	// current query; hits[i] lists the LSH buckets query lo+i met.
+	type state struct {
+		stamp []uint32
+		hits  [][][]uint32
+	}
 	parallelChunks(nA, chunk, func() *state {
-		return &state{stamp: make([]uint32, nB)}
+		return &state{stamp: make([]uint32, nB), hits: make([][][]uint32, chunk)}
 	}, func(s *state, c, lo, hi int) {
 		var out []Pair
 		var nCompared, nPruned, nSkipped int64
 		stamp := s.stamp
+		// Gather the chunk's buckets band by band, then compare query by
+		// query. A band's directory and keys are hit by a whole chunk of
+		// queries in a row, so they stay in cache; query-major order walked
+		// every band's index for every query and was bound by memory
+		// latency (half the search time at 200,000 records).
+		if !opt.Exhaustive {
+			hits := s.hits[:hi-lo]
+			for i := range hits {
+				hits[i] = hits[i][:0]
+			}
+			for _, bd := range bands {
+				for a := lo; a < hi; a++ {
+					members := bd.bucket(bd.key(A.CLK(a)))
+					if len(members) == 0 {
+						continue
+					}
+					if len(members) > opt.MaxBucket {
+						nSkipped++
+						continue
+					}
+					hits[a-lo] = append(hits[a-lo], members)
+				}
+			}
+		}
 		for a := lo; a < hi; a++ {
 			q := uint32(a + 1) // stamp[b] == q: pair (a, b) already handled
 			clkA := A.CLK(a)
@@ -168,12 +201,7 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 				sortByB(out[first:])
 				continue
 			}
-			for _, bd := range bands {
-				members := bd.bucket(bd.key(clkA))
-				if len(members) > opt.MaxBucket {
-					nSkipped++
-					continue
-				}
+			for _, members := range s.hits[a-lo] {
 				for _, b := range members {
 					if self && int(b) <= a {
 						continue

@@ -31,10 +31,10 @@ import (
 // share of the directory).
 const lshBandBytes = 12
 
-// lshIndexBudget bounds the LSH index over one dataset, which sets the
+// lshIndexBudget (2 GiB) bounds the LSH index over one dataset, which sets the
 // band cap for large inputs: at least lshMaxBands, at most lshHardMaxBands.
 const (
-	lshIndexBudget  = 1 << 30
+	lshIndexBudget  = 2 << 30
 	lshHardMaxBands = 1024
 )
 

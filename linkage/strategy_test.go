@@ -45,7 +45,7 @@ func denseDatasets(n int, density float64, flip int) (*Dataset, *Dataset) {
 // warning. (Linkage quality on real dense filters is the match_febrl4_clkhash
 // testscript's.)
 func TestDenseFiltersChooseExhaustive(t *testing.T) {
-	a, b := denseDatasets(1500, 0.7, 200)
+	a, b := denseDatasets(400, 0.7, 200)
 	res, err := Match([]*Dataset{a, b}, Options{AutoThreshold: true, LinkOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +57,8 @@ func TestDenseFiltersChooseExhaustive(t *testing.T) {
 	if w := res.Summary.Search.Warnings; len(w) != 0 {
 		t.Errorf("warnings %q on an exhaustive search", w)
 	}
-	if c := res.Summary.Counts.Candidates; c < 1500 {
-		t.Errorf("%d candidates, want at least the 1500 true pairs", c)
+	if c := res.Summary.Counts.Candidates; c < 400 {
+		t.Errorf("%d candidates, want at least the 400 true pairs", c)
 	}
 }
 
@@ -68,13 +68,13 @@ func TestDenseFiltersRecallWarning(t *testing.T) {
 	a, b := denseDatasets(1500, 0.7, 200)
 	var logBuf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logBuf, nil))
-	res, err := Match([]*Dataset{a, b}, Options{AutoThreshold: true, LinkOnly: true, maxBands: 64, Log: log})
+	res, err := Match([]*Dataset{a, b}, Options{AutoThreshold: true, LinkOnly: true, maxBands: 8, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ps := res.Summary.Search.DatasetPairs[0]
-	if ps.Method != "lsh" || ps.EstRecall >= RecallWarnBelow || ps.NeededBands <= 64 {
-		t.Fatalf("search %+v: want LSH with estimated recall below %v and more than 64 bands needed", ps, RecallWarnBelow)
+	if ps.Method != "lsh" || ps.EstRecall >= RecallWarnBelow || ps.NeededBands <= 8 || ps.Bands != 8 {
+		t.Fatalf("search %+v: want LSH with 8 bands, estimated recall below %v and more bands needed", ps, RecallWarnBelow)
 	}
 	w := res.Summary.Search.Warnings
 	if len(w) != 1 || !strings.Contains(w[0], "a ~ b") || !strings.Contains(w[0], "--exhaustive") {
