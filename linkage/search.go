@@ -40,11 +40,16 @@ type SearchOptions struct {
 	Progress func(done int)
 }
 
-// Defaults of the LSH planner: bands enough that a pair exactly at the
-// threshold meets with probability 0.99 (pairs above it meet more often),
-// and the bucket size (random records per bucket per band) chosen by
-// choosePlan's cost model.
+// Defaults of the LSH planner, chosen by measurement: about 16 random
+// records per bucket per band, and bands enough that a pair exactly at the
+// threshold meets with probability 0.99 (pairs above it meet more often).
+// A bucket lookup costs a few cache misses, a Dice comparison a few
+// nanoseconds, so fewer, wider buckets win: at 200,000 records (four
+// agencies, link-and-dedupe) a target of 16 searched in 7.1 s where 1 took
+// 13.2 s, with 45% fewer bands (and so index memory) for the same recall
+// target.
 const (
+	lshBucketTarget = 16.0
 	lshRecallTarget = 0.99
 	lshMaxBands     = 64
 )
@@ -100,7 +105,7 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 		if maxBands <= 0 {
 			maxBands = bandCap(B.Len())
 		}
-		st.Plan = choosePlan(A, B, opt, maxBands)
+		st.Plan = planLSH(A, B, opt.MinDice, opt.Bands, opt.BandBits, opt.Seed, lshBucketTarget, lshRecallTarget, maxBands)
 		st.Method, st.EstRecall = "lsh", st.Plan.ThresholdRecall
 		if opt.MaxBands <= 0 && opt.Bands <= 0 {
 			if ex, lsh := searchCosts(A, B, self, opt.MinDice, st.Plan); ex <= lsh {

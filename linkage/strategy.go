@@ -84,25 +84,3 @@ func searchCosts(A, B *Dataset, self bool, t float64, plan LSHPlan) (exhaustive,
 	}
 	return exhaustive, lsh
 }
-
-// choosePlan plans the LSH search of A against B. Fixed bands or bits in
-// opt are taken as given (a bucket target of 1). Otherwise the bucket size
-// (random records per bucket per band) is chosen by where B's filters
-// live. Wide buckets need fewer sampled bits per band, so fewer bands for
-// the recall target (less index memory, fewer lookups, each a few cache
-// misses) and more Dice comparisons, which are cheap while B's filters fit
-// in a last-level cache and a miss each when they do not. Measured on this
-// project's 2-core machine: at 200,000 records (B up to 6 MB of filters) a
-// target of 16 searched in 9.0 s, 4 in 10.5 s, 1 in 15.6 s; at
-// 1,000,000 × 875,000 (B 128 MB) a target of 16 made 2.9 billion
-// comparisons and took 239 s, so large B gets 4.
-func choosePlan(A, B *Dataset, opt SearchOptions, maxBands int) LSHPlan {
-	if opt.Bands > 0 || opt.BandBits > 0 {
-		return planLSH(A, B, opt.MinDice, opt.Bands, opt.BandBits, opt.Seed, 1, lshRecallTarget, maxBands)
-	}
-	target := 16.0
-	if B.Len()*B.Width > 32<<20 {
-		target = 4
-	}
-	return planLSH(A, B, opt.MinDice, 0, 0, opt.Seed, target, lshRecallTarget, maxBands)
-}
