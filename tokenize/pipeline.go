@@ -57,6 +57,10 @@ type Options struct {
 	// MaxRejectRate fails the run, writing nothing, when more than this
 	// share of rows is rejected. Negative disables the check.
 	MaxRejectRate float64
+	// MaxFieldRejectRate fails the run, writing nothing, when one field is
+	// unusable (present but invalid) on more than this share of rows; zero
+	// means DefaultMaxFieldRejectRate, negative disables the check.
+	MaxFieldRejectRate float64
 	// Workers is the number of encoding goroutines (0: GOMAXPROCS).
 	Workers int
 	// BatchSize is the number of rows per batch (0: table default).
@@ -338,6 +342,13 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 			return nil, exitcode.Inputf("%d of %d rows (%.1f%%) were rejected, more than --max-reject-rate %g allows; nothing was written. Rejected rows by field and reason: %s",
 				rows.Rejected, rows.Read, 100*rate, o.MaxRejectRate, formatCounts(rows.Rejects))
 		}
+	}
+	maxField := o.MaxFieldRejectRate
+	if maxField == 0 {
+		maxField = DefaultMaxFieldRejectRate
+	}
+	if err := checkFields(fieldRejects, rows.Rejects, rows.Read, maxField); err != nil {
+		return nil, err
 	}
 	// Commit the rejects file first: if the token file then failed to
 	// commit, remove it again so that nothing is left half done.

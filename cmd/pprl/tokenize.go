@@ -22,7 +22,7 @@ func newTokenizeCmd() *cobra.Command {
 	var (
 		schemaPath, mappingPath, secretPath, dataset, sealTo, out, rejects, idColumn, format, recipientFP string
 		noSeal                                                                                            bool
-		maxRejectRate                                                                                     float64
+		maxRejectRate, maxFieldRate                                                                       float64
 		workers                                                                                           int
 	)
 	cmd := &cobra.Command{
@@ -64,6 +64,9 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 			if err := inRange("--max-reject-rate", maxRejectRate, 0, 1, false, "0.05 for 5%"); err != nil {
 				return err
 			}
+			if err := inRange("--max-field-reject-rate", maxFieldRate, 0, 1, true, "0.5"); err != nil {
+				return err
+			}
 			if workers < 0 {
 				return exitcode.Inputf("--workers must be 0 (all cores) or more, not %d", workers)
 			}
@@ -89,17 +92,18 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 				return err
 			}
 			opts := tokenize.Options{
-				Schema:        schema,
-				IDColumn:      idColumn,
-				Secret:        secret,
-				Dataset:       dataset,
-				Input:         args[0],
-				Format:        format,
-				Output:        out,
-				Rejects:       rejects,
-				MaxRejectRate: maxRejectRate,
-				Workers:       workers,
-				Logger:        nil,
+				Schema:             schema,
+				IDColumn:           idColumn,
+				Secret:             secret,
+				Dataset:            dataset,
+				Input:              args[0],
+				Format:             format,
+				Output:             out,
+				Rejects:            rejects,
+				MaxRejectRate:      maxRejectRate,
+				MaxFieldRejectRate: maxFieldRate,
+				Workers:            workers,
+				Logger:             nil,
 			}
 			if sealTo != "" {
 				r, fp, err := seal.ReadRecipient(sealTo)
@@ -138,6 +142,7 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 	f.StringVarP(&out, "output", "o", "", "token file to write (default NAME.tokens.age, or NAME.tokens.parquet with --no-seal)")
 	f.StringVar(&rejects, "rejects", "", "rejects file (default OUT.rejects.csv)")
 	f.Float64Var(&maxRejectRate, "max-reject-rate", tokenize.DefaultMaxRejectRate, "fail, writing nothing, when more than this share of rows is rejected")
+	f.Float64Var(&maxFieldRate, "max-field-reject-rate", tokenize.DefaultMaxFieldRejectRate, "fail, writing nothing, when one field is unusable (present but invalid) on more than this share of rows")
 	f.StringVar(&idColumn, "id-column", "", "record ID `COLUMN` when there is no --mapping (default: record_id column, else row number)")
 	f.StringVar(&format, "format", "", "input format: csv or parquet (default: from the file)")
 	f.IntVar(&workers, "workers", 0, "encoding goroutines (default: all cores)")
