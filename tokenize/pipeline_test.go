@@ -560,7 +560,7 @@ func TestTokenizeRowPolicy(t *testing.T) {
 		"t1": {true, false, false}, "t2": {true, false, false}, "t3": {true, false, false},
 		"t4": {true, false, false}, "t5": {true, false, true}, "t6": {true, false, false},
 		"t7": {true, false, true}, "t8": {true, false, true}, "t9": {true, false, false},
-		"t10": {true, false, true},
+		"t10": {true, false, true}, "t11": {true, false, true},
 	}
 	if len(m.Rules) != len(wantValid) {
 		t.Fatalf("rules %v, want %d", m.Rules, len(wantValid))

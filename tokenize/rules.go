@@ -34,6 +34,10 @@ const TokenBytes = sha256.Size
 //	    check digit, so it survives a mistyped date of birth
 //	t10 {surname, forename} in either order + date of birth: survives a
 //	    forename and surname recorded in each other's place
+//	t11 surname + the first middle name (the forename when there is none,
+//	    canonical) + date of birth: survives a child known by their middle
+//	    name, recorded as the forename by one agency and as a middle name
+//	    by another
 //
 // The canonical forename maps nicknames to the full name (SANDY, ALEX →
 // ALEXANDER). Pairs that share only such a rule are still scored: the
@@ -61,6 +65,8 @@ func DefaultRules() []RuleSpec {
 			Components: []string{"chi|nhs"}},
 		{Name: "t10", Description: "surname and forename in either order + date of birth (survives swapped names)",
 			Components: []string{"surname", "forename", "dob"}, Unordered: true},
+		{Name: "t11", Description: "surname + first middle name (or forename when there is none) + date of birth (survives a middle name used as the forename)",
+			Components: []string{"surname", "middle_names.canonical|forename.canonical", "dob"}},
 	}
 }
 

@@ -41,8 +41,11 @@ const schemaGuide = `Starter linkage spec for a UK person extract:
   fields      forename, middle_names, surname, dob, sex, postcode, chi, nhs, address
   CLK         1024 bits over forename, surname (bigrams, salted with year of birth),
               dob (positional digits), sex and postcode (bigrams); keyed diffusion
-  rules       t1..t5 (surname + initial + sex + DOB; Soundex; full names; CHI/NHS + DOB;
-              names + DOB + postcode outward code)
+  rules       t1..t11 (surname + initial + sex + DOB; Soundex; full names; CHI/NHS + DOB;
+              names + DOB + postcode outward code; and rules that each survive one common
+              error: a changed surname, a missing or wrong DOB, a wrong year, a mistyped
+              DOB with a CHI, swapped names (t10, either order), a middle name used as
+              the forename)
   attributes  none (each one narrows who a record could be; add only what reports need)
 Every agency must use the file unchanged. Each agency writes an input mapping for its own
 columns ({"mapping_version": 1, "record_id": ..., "columns": {...}, "date_formats": {...}}),

@@ -5,9 +5,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/pprl/pprl/linkage"
 )
 
 // TestMain lets testscript run pprl in-process as the "pprl" command.
@@ -38,6 +41,27 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// sameentity ENTITIES DS:ID DS:ID: the two records are in one
+			// entity of ENTITIES (an entities.parquet); with ! they are not.
+			"sameentity": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: sameentity ENTITIES DATASET:ID DATASET:ID")
+				}
+				ents, err := linkage.ReadEntities(ts.MkAbs(args[0]))
+				ts.Check(err)
+				var ids [2]string
+				for i, a := range args[1:] {
+					ds, id, ok := strings.Cut(a, ":")
+					e, found := ents[linkage.RecordKey{Dataset: ds, RecordID: id}]
+					if !ok || !found {
+						ts.Fatalf("record %s is not in %s", a, args[0])
+					}
+					ids[i] = e
+				}
+				if same := ids[0] == ids[1]; same == neg {
+					ts.Fatalf("%s and %s: same entity %v, want %v", args[1], args[2], same, !neg)
+				}
+			},
 			"chmod": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
 					ts.Fatalf("usage: chmod MODE FILE")

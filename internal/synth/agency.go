@@ -99,7 +99,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 			dupRate:    0.04,
 			rates: rates{
 				kTypoInsert: 0.012, kTypoDelete: 0.012, kTypoSubstitute: 0.015, kTypoTranspose: 0.008,
-				kPhonetic: 0.02, kOCR: 0.003, kNickname: 0.07, kSurnameChange: 0.05, kNameSwap: 0.01,
+				kPhonetic: 0.02, kOCR: 0.003, kNickname: 0.07, kSurnameChange: 0.05, kNameSwap: 0.01, kMiddleAsForename: 0.02,
 				kDayMonthSwap: 0.015, kDOBTypo: 0.01, kSexError: 0.003,
 				kMissingForename: 0.003, kMissingMiddle: 0.30, kMissingDOB: 0.02, kMissingSex: 0.02,
 				kMissingPostcode: 0.07, kMissingAddress: 0.05, kMissingCHI: 0.05,
@@ -131,7 +131,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 			dupRate:    0.006,
 			rates: rates{
 				kTypoInsert: 0.005, kTypoDelete: 0.005, kTypoSubstitute: 0.006, kTypoTranspose: 0.004,
-				kPhonetic: 0.008, kOCR: 0.001, kNickname: 0.05, kSurnameChange: 0.06, kNameSwap: 0.003,
+				kPhonetic: 0.008, kOCR: 0.001, kNickname: 0.05, kSurnameChange: 0.06, kNameSwap: 0.003, kMiddleAsForename: 0.01,
 				kDayMonthSwap: 0.004, kDOBTypo: 0.003, kSexError: 0.002,
 				kMissingForename: 0.0005, kMissingMiddle: 0.15, kMissingDOB: 0.002, kMissingSex: 0.003,
 				kMissingPostcode: 0.02, kMissingAddress: 0.02, kMissingCHI: 0.0,
@@ -165,7 +165,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 			dupRate:    0.015,
 			rates: rates{
 				kTypoInsert: 0.004, kTypoDelete: 0.004, kTypoSubstitute: 0.005, kTypoTranspose: 0.003,
-				kPhonetic: 0.008, kOCR: 0.001, kNickname: 0.015, kSurnameChange: 0.04, kNameSwap: 0.002,
+				kPhonetic: 0.008, kOCR: 0.001, kNickname: 0.015, kSurnameChange: 0.04, kNameSwap: 0.002, kMiddleAsForename: 0.005,
 				kDayMonthSwap: 0.002, kDOBTypo: 0.002, kSexError: 0.001,
 				kMissingForename: 0.0005, kMissingMiddle: 0.20, kMissingDOB: 0.001, kMissingSex: 0.002,
 				kMissingPostcode: 0.01, kMissingAddress: 0.01, kMissingCHI: 0.01,
@@ -196,7 +196,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 			dupRate:    0.03,
 			rates: rates{
 				kTypoInsert: 0.01, kTypoDelete: 0.01, kTypoSubstitute: 0.012, kTypoTranspose: 0.006,
-				kPhonetic: 0.02, kOCR: 0.015, kNickname: 0.06, kSurnameChange: 0.06, kNameSwap: 0.01,
+				kPhonetic: 0.02, kOCR: 0.015, kNickname: 0.06, kSurnameChange: 0.06, kNameSwap: 0.01, kMiddleAsForename: 0.02,
 				kDayMonthSwap: 0.015, kDOBTypo: 0.01, kSexError: 0.003,
 				kMissingForename: 0.002, kMissingDOB: 0.03, kMissingSex: 0.01,
 				kMissingPostcode: 0.09, kMissingAddress: 0.06,

@@ -36,6 +36,7 @@ const (
 	kAccentLost
 	kPostcodeFormat
 	kWhitespace
+	kMiddleAsForename
 	numKinds
 )
 
@@ -44,7 +45,7 @@ var kindNames = [numKinds]string{
 	"nickname", "surname_change", "name_swap", "day_month_swap", "dob_typo", "sex_error",
 	"missing_forename", "missing_middle", "missing_dob", "missing_sex", "missing_postcode",
 	"missing_address", "missing_chi", "chi_leading_zero", "chi_typo", "moved", "accent_lost",
-	"postcode_format", "whitespace",
+	"postcode_format", "whitespace", "middle_as_forename",
 }
 
 func (k kind) String() string { return kindNames[k] }
@@ -225,6 +226,13 @@ func (c *corrupter) corrupt(r *rand.Rand, p *person, applied *[numKinds]bool) re
 		default:
 			rec.surname += "  "
 		}
+	}
+	// A child known by their middle name: the agency records it as the
+	// forename and drops the middle names. Drawn last so that adding it
+	// left the other kinds' draws as they were.
+	if p.middle != "" && rec.forename != "" && hit(kMiddleAsForename) {
+		rec.forename, _, _ = strings.Cut(p.middle, " ")
+		rec.middle = ""
 	}
 	return rec
 }

@@ -132,6 +132,10 @@ func TestCorruptionKinds(t *testing.T) {
 			func(p *person, rec *record) bool { return slices.Contains(tb.nicknames[p.forename], rec.forename) }},
 		{kSurnameChange, tSurname, func(p *person) bool { return p.altSurname != p.surname },
 			func(p *person, rec *record) bool { return rec.surname == p.altSurname }},
+		{kMiddleAsForename, tForename | tMiddle, func(p *person) bool { return p.middle != "" },
+			func(p *person, rec *record) bool {
+				return rec.middle == "" && strings.HasPrefix(p.middle, rec.forename)
+			}},
 		{kNameSwap, tForename | tSurname, func(p *person) bool { return p.forename != p.surname },
 			func(p *person, rec *record) bool { return rec.forename == p.surname && rec.surname == p.forename }},
 		{kDayMonthSwap, tDOB, func(p *person) bool { return p.dob.d <= 12 && p.dob.d != p.dob.m },
