@@ -79,6 +79,9 @@ func ParseComponent(s *Spec, expr string) (*Component, error) {
 			// "Smith-Jones", "Smith Jones" and "SmithJones" agree.
 			alt.fn = JoinedName
 		}
+		if part == "" && f.Type == TypePostcode {
+			alt.fn = fullPostcode
+		}
 		if part != "" {
 			fn, ok := fieldParts[f.Type][part]
 			if !ok {

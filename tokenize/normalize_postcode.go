@@ -51,6 +51,15 @@ func NormalizePostcode(s string) (string, error) {
 	if postcodePlaceholder(c) {
 		return "", ReasonPlaceholder
 	}
+	if n >= 2 && n <= 4 && outwardValid(c) {
+		// An outward code alone ("G75"): kept, without a space, for the
+		// components that use the outward code, district or area; the full
+		// postcode and the sector are then missing (see fullPostcode).
+		if string(c) == s {
+			return s, nil
+		}
+		return string(c), nil
+	}
 	if n < 5 || n > 7 || !postcodeValid(c) {
 		return "", ReasonInvalidFormat
 	}
@@ -93,10 +102,15 @@ func postcodeValid(c []byte) bool {
 	if string(c) == "GIR0AA" {
 		return true
 	}
-	in, out := c[len(c)-3:], c[:len(c)-3]
+	in := c[len(c)-3:]
 	if !isDigit(in[0]) || !postcodeInwardLetter(in[1]) || !postcodeInwardLetter(in[2]) {
 		return false
 	}
+	return outwardValid(c[:len(c)-3])
+}
+
+// outwardValid checks the shape and the letters of an outward code.
+func outwardValid(out []byte) bool {
 	if !isUpper(out[0]) || strings.IndexByte("QVX", out[0]) >= 0 {
 		return false
 	}
@@ -128,7 +142,8 @@ func postcodeInwardLetter(c byte) bool {
 }
 
 // PostcodeOutward returns the outward code of a canonical postcode: "EH1
-// 1YZ" → "EH1", "EC1A 1BB" → "EC1A". It allocates nothing.
+// 1YZ" → "EH1", "EC1A 1BB" → "EC1A", "G75" (an outward code alone) → "G75".
+// It allocates nothing.
 func PostcodeOutward(p string) string {
 	if i := strings.IndexByte(p, ' '); i >= 0 {
 		return p[:i]
@@ -170,11 +185,22 @@ func PostcodeDistrict(p string) string {
 }
 
 // PostcodeSector returns the postcode sector: the outward code, a space and
-// the inward code's digit: "EH1 1YZ" → "EH1 1". It allocates nothing.
+// the inward code's digit: "EH1 1YZ" → "EH1 1"; "" for an outward code
+// alone. It allocates nothing.
 func PostcodeSector(p string) string {
 	i := strings.IndexByte(p, ' ')
 	if i < 0 || i+2 > len(p) {
 		return ""
 	}
 	return p[:i+2]
+}
+
+// fullPostcode is the value of a whole-postcode component: the canonical
+// postcode, or "" (missing) when only the outward code is known, so that a
+// rule on the full postcode never joins two records on "G75" alone.
+func fullPostcode(p string) string {
+	if strings.IndexByte(p, ' ') < 0 {
+		return ""
+	}
+	return p
 }

@@ -21,7 +21,10 @@ func TestNormalizePostcode(t *testing.T) {
 		{"No fixed abode", "", ReasonPlaceholder}, {"ZZ99 3VZ", "", ReasonPlaceholder},
 		{"ZZ99 3WZ", "", ReasonPlaceholder}, {"Unknown", "", ReasonPlaceholder},
 		{"XXXXXX", "", ReasonPlaceholder}, {"N/K", "", ReasonPlaceholder},
-		{"EH1", "", ReasonInvalidFormat}, {"EH1 1Y", "", ReasonInvalidFormat},
+		{"EH1 1Y", "", ReasonInvalidFormat}, {"E", "", ReasonInvalidFormat},
+		// An outward code alone is kept (issue: "G75" was dropped whole).
+		{"EH1", "EH1", ""}, {"g75", "G75", ""}, {" ec1a ", "EC1A", ""}, {"KW15", "KW15", ""},
+		{"Q75", "", ReasonInvalidFormat}, {"EI1", "", ReasonInvalidFormat}, {"EH1CZ", "", ReasonInvalidFormat},
 		{"EH1 1YZZ", "", ReasonInvalidFormat}, {"EH1 OYZ", "", ReasonInvalidFormat},
 		{"EH1 1CZ", "", ReasonInvalidFormat}, {"QH1 1YZ", "", ReasonInvalidFormat},
 		{"EZ1 1YZ", "", ReasonInvalidFormat}, {"E1I 1YZ", "", ReasonInvalidFormat},
@@ -89,9 +92,35 @@ func FuzzNormalizePostcode(f *testing.F) {
 		if err != nil || again != out {
 			t.Fatalf("not idempotent: %q → %q → %q, %v", in, out, again, err)
 		}
+		if !strings.Contains(out, " ") { // an outward code alone
+			if PostcodeOutward(out) != out || PostcodeInward(out) != "" || PostcodeSector(out) != "" || fullPostcode(out) != "" ||
+				!strings.HasPrefix(out, PostcodeDistrict(out)) || PostcodeArea(out) == "" {
+				t.Fatalf("parts of outward code %q", out)
+			}
+			return
+		}
 		if PostcodeOutward(out)+" "+PostcodeInward(out) != out || !strings.HasPrefix(out, PostcodeSector(out)) ||
-			!strings.HasPrefix(out, PostcodeDistrict(out)) || PostcodeArea(out) == "" {
+			!strings.HasPrefix(out, PostcodeDistrict(out)) || PostcodeArea(out) == "" || fullPostcode(out) != out {
 			t.Fatalf("parts of %q", out)
 		}
 	})
+}
+
+// TestOutwardOnlyComponents: an outward code alone serves the outward,
+// district and area components, and is missing for the full postcode and
+// the sector, so no rule joins two records on "G75" alone.
+func TestOutwardOnlyComponents(t *testing.T) {
+	p, err := NormalizePostcode("g75")
+	if err != nil || p != "G75" {
+		t.Fatalf("NormalizePostcode(g75) = %q, %v", p, err)
+	}
+	for name, got := range map[string]string{
+		"outward": PostcodeOutward(p), "district": PostcodeDistrict(p), "area": PostcodeArea(p),
+		"sector": PostcodeSector(p), "full": fullPostcode(p), "full of a whole postcode": fullPostcode("G75 8AA"),
+	} {
+		want := map[string]string{"outward": "G75", "district": "G75", "area": "G", "sector": "", "full": "", "full of a whole postcode": "G75 8AA"}[name]
+		if got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
 }
