@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"fmt"
+	"github.com/pprl/pprl/internal/exitcode"
 	"math"
 	"slices"
 	"sort"
@@ -232,6 +233,18 @@ func Evaluate(o *Outputs, t *Truth, opts Options) (*Result, error) {
 			truthRow = append(truthRow, -1)
 			infos[d].NoTruth++
 		}
+	}
+	known := 0
+	for _, in := range infos {
+		known += in.TruthRecords
+	}
+	if n > 0 && known == 0 {
+		truthDS := map[string]bool{}
+		for _, r := range t.Records {
+			truthDS[r.Key.Dataset] = true
+		}
+		return nil, exitcode.Inputf("none of the run's %d records appears in the truth: it does not belong to this run (the run's datasets are %s; the truth's are %s); give the truth of the extracts that were tokenized and matched",
+			n, strings.Join(dsNames, ", "), strings.Join(sortedSet(truthDS), ", "))
 	}
 	nextEntity := int32(len(o.EntityIDs))
 	ignored := map[string]int{}
@@ -785,4 +798,14 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// sortedSet returns the keys of m, sorted.
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
