@@ -23,14 +23,16 @@ import (
 // The index over the second dataset keeps, per band, the record indices
 // sorted by band key (uint32: b ≤ 32) and a directory on the key's top
 // bits, 12 bytes per record per band; keys of the querying side are
-// computed on the fly.
+// computed on the fly. When the directory covers the whole key (b is at
+// most about log2 of the records, the usual plan) a directory cell is a
+// bucket and the keys are not kept: 8 bytes per record per band.
 
 // lshBand is one band of the index.
 type lshBand struct {
 	bytePos  []uint16 // byte index of each sampled bit
 	shift    []uint8  // right shift that brings the bit to position 0
 	order    []uint32 // record indices sorted by (key, index)
-	keys     []uint32 // keys[k] = key of record order[k]
+	keys     []uint32 // keys[k] = key of record order[k]; nil when dirShift is 0
 	dir      []uint32 // dir[h]..dir[h+1]: entries whose key's top bits are h
 	dirShift uint
 }
@@ -48,6 +50,9 @@ func (bd *lshBand) key(clk []byte) uint32 {
 func (bd *lshBand) bucket(k uint32) []uint32 {
 	h := k >> bd.dirShift
 	lo, hi := int(bd.dir[h]), int(bd.dir[h+1])
+	if bd.dirShift == 0 { // the directory is on the whole key: a cell is a bucket
+		return bd.order[lo:hi]
+	}
 	keys := bd.keys[lo:hi]
 	// Cells are small on average but not in the worst case: sparse filters
 	// make some keys (few sampled bits set) far more common than others, so
@@ -113,6 +118,11 @@ func planLSH(A, B *Dataset, t float64, bands, bitsPerBand int, seed uint64, buck
 		// n·exp(b·logR) ≤ bucketTarget
 		b := math.Ceil(math.Log(bucketTarget/n) / logR)
 		bitsPerBand = int(min(max(b, 4), 32, float64(len(informative))))
+		if bands <= 0 {
+			if b, ok := cheapestBits(n, logR, logM, recallTarget, maxBands, min(32, len(informative))); ok {
+				bitsPerBand = b
+			}
+		}
 	}
 	bitsPerBand = min(bitsPerBand, 32, len(informative))
 	pm := math.Exp(float64(bitsPerBand) * logM)
@@ -136,6 +146,35 @@ func planLSH(A, B *Dataset, t float64, bands, bitsPerBand int, seed uint64, buck
 		plan.Positions = append(plan.Positions, pos)
 	}
 	return plan
+}
+
+// lshBandCost is the cost of one band lookup for one query (computing the
+// key, reading the directory and the bucket's start) in units of one record
+// met in a bucket (gathering, sorting and comparing it). Measured on the
+// search as written (search_lsh.go): 4 to 8 were within 5% of each other
+// at 100,000 and at a million records.
+var lshBandCost = 6.0
+
+// cheapestBits returns the bits per band that reach the recall target at
+// the least expected work per query, bands·(lshBandCost + records met per
+// band), among plans within maxBands; false when none fits. Fewer bits
+// mean fewer bands but more random records per band: at 200,000 records
+// the optimum meets about 16 per band, at a million about 2, because a
+// record met costs more than a band once the index outgrows the caches.
+func cheapestBits(n, logR, logM, recallTarget float64, maxBands, maxBits int) (int, bool) {
+	best, bestCost := 0, math.Inf(1)
+	for b := 4; b <= maxBits; b++ {
+		pm := math.Exp(float64(b) * logM)
+		l := math.Ceil(math.Log(1-recallTarget) / math.Log1p(-min(pm, 0.999999)))
+		if l > float64(maxBands) {
+			continue
+		}
+		cost := l * (lshBandCost + n*math.Exp(float64(b)*logR))
+		if cost < bestCost {
+			best, bestCost = b, cost
+		}
+	}
+	return best, best > 0
 }
 
 // bitDensity returns the fraction of records with each bit set, measured
@@ -189,15 +228,22 @@ func buildBand(d *Dataset, pos []int) *lshBand {
 		bd.dir[h] += bd.dir[h-1]
 	}
 	bd.order = make([]uint32, n)
-	bd.keys = make([]uint32, n)
 	fill := slices.Clone(bd.dir[:len(bd.dir)-1])
+	if bd.dirShift == 0 { // a cell is a bucket: its keys need not be kept
+		for i, k := range keys {
+			bd.order[fill[k]] = uint32(i)
+			fill[k]++
+		}
+		return bd
+	}
+	bd.keys = make([]uint32, n)
 	for i, k := range keys {
 		h := k >> bd.dirShift
 		bd.order[fill[h]] = uint32(i)
 		bd.keys[fill[h]] = k
 		fill[h]++
 	}
-	if bd.dirShift > 0 { // cells may mix keys: sort each by (key, index)
+	{ // cells may mix keys: sort each by (key, index)
 		for h := 0; h+1 < len(bd.dir); h++ {
 			lo, hi := bd.dir[h], bd.dir[h+1]
 			if hi-lo > 1 {

@@ -1,9 +1,8 @@
 package linkage
 
 import (
+	"cmp"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/pprl/pprl/bloom"
 )
@@ -40,14 +39,11 @@ type SearchOptions struct {
 	Progress func(done int)
 }
 
-// Defaults of the LSH planner, chosen by measurement: about 16 random
-// records per bucket per band, and bands enough that a pair exactly at the
-// threshold meets with probability 0.99 (pairs above it meet more often).
-// A bucket lookup costs a few cache misses, a Dice comparison a few
-// nanoseconds, so fewer, wider buckets win: at 200,000 records (four
-// agencies, link-and-dedupe) a target of 16 searched in 7.1 s where 1 took
-// 13.2 s, with 45% fewer bands (and so index memory) for the same recall
-// target.
+// Defaults of the LSH planner. Bands are added until a pair exactly at the
+// threshold meets in some band with probability 0.99 (pairs above it meet
+// more often); the bits per band are chosen by cost (cheapestBits), and
+// lshBucketTarget (random records met per band) only sets them when no
+// plan reaches the recall target within the band cap.
 const (
 	lshBucketTarget = 16.0
 	lshRecallTarget = 0.99
@@ -77,8 +73,12 @@ type SearchStats struct {
 // must be the same dataset and only pairs a < b are searched
 // (deduplication). The result is sorted by (A, B), each pair once, with its
 // rule mask and And popcount filled in. The work is spread over
-// runtime.GOMAXPROCS goroutines by blocks of queries; the result does not
-// depend on the number of goroutines.
+// runtime.GOMAXPROCS goroutines; the result does not depend on their
+// number.
+//
+// Search runs as stages: the exact joins, the choice of method (strategy.go),
+// the similarity search (searchLSH in search_lsh.go or searchExhaustive in
+// search_exhaustive.go), and a merge of the two sorted, disjoint lists.
 func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 	if opt.MaxBucket <= 0 {
 		opt.MaxBucket = 2000
@@ -89,16 +89,8 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 	var st SearchStats
 	exact, est := exactJoin(A, B, self, opt.MaxBlock)
 	st.Exact = est
-	// exactStart[a]..exactStart[a+1]: A's exact partners in exact.
-	exactStart := make([]uint32, A.Len()+1)
-	for _, p := range exact {
-		exactStart[p.A+1]++
-	}
-	for i := 1; i < len(exactStart); i++ {
-		exactStart[i] += exactStart[i-1]
-	}
+	ex := newExactIndex(A.Len(), exact)
 
-	var bands []*lshBand
 	st.Method, st.EstRecall = "exhaustive", 1
 	if !opt.Exhaustive {
 		maxBands := opt.MaxBands
@@ -114,129 +106,74 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 			}
 		}
 	}
-	if !opt.Exhaustive {
-		bands = make([]*lshBand, st.Plan.Bands)
-		parallelFor(len(bands), 1, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				bands[i] = buildBand(B, st.Plan.Positions[i])
-			}
-		})
-	}
 
-	const chunk = 1024
-	nA, nB := A.Len(), B.Len()
-	results := make([][]Pair, (nA+chunk-1)/chunk)
-	var compared, pruned, skipped atomic.Int64
-	var progressMu sync.Mutex
-	// Per goroutine: stamp[b] marks B records already handled for the
-	// current query; hits[i] lists the LSH buckets query lo+i met.
-	type state struct {
-		stamp []uint32
-		hits  [][][]uint32
+	var found []Pair
+	var work searchWork
+	if opt.Exhaustive {
+		found, work = searchExhaustive(A, B, self, opt, ex)
+	} else {
+		found, work = searchLSH(A, B, self, opt, st.Plan, ex)
 	}
-	parallelChunks(nA, chunk, func() *state {
-		return &state{stamp: make([]uint32, nB), hits: make([][][]uint32, chunk)}
-	}, func(s *state, c, lo, hi int) {
-		var out []Pair
-		var nCompared, nPruned, nSkipped int64
-		stamp := s.stamp
-		// Gather the chunk's buckets band by band, then compare query by
-		// query. A band's directory and keys are hit by a whole chunk of
-		// queries in a row, so they stay in cache; query-major order walked
-		// every band's index for every query and was bound by memory
-		// latency (half the search time at 200,000 records).
-		if !opt.Exhaustive {
-			hits := s.hits[:hi-lo]
-			for i := range hits {
-				hits[i] = hits[i][:0]
-			}
-			for _, bd := range bands {
-				for a := lo; a < hi; a++ {
-					members := bd.bucket(bd.key(A.CLK(a)))
-					if len(members) == 0 {
-						continue
-					}
-					if len(members) > opt.MaxBucket {
-						nSkipped++
-						continue
-					}
-					hits[a-lo] = append(hits[a-lo], members)
-				}
-			}
-		}
-		for a := lo; a < hi; a++ {
-			q := uint32(a + 1) // stamp[b] == q: pair (a, b) already handled
-			clkA := A.CLK(a)
-			pa := A.Popcount(a)
-			plo, phi := popBounds(pa, opt.MinDice)
-			first := len(out)
-			for _, p := range exact[exactStart[a]:exactStart[a+1]] {
-				stamp[p.B] = q
-				out = append(out, p)
-			}
-			consider := func(b uint32) {
-				if stamp[b] == q {
-					return
-				}
-				stamp[b] = q
-				pb := int(B.pop[b])
-				if pb < plo || pb > phi {
-					nPruned++
-					return
-				}
-				nCompared++
-				and := andPopcount(clkA, B.CLK(int(b)))
-				if dice(and, pa, pb) >= opt.MinDice {
-					out = append(out, Pair{A: uint32(a), B: b, And: uint16(and)})
-				}
-			}
-			if opt.Exhaustive {
-				start := 0
-				if self {
-					start = a + 1
-				}
-				for b := start; b < nB; b++ {
-					consider(uint32(b))
-				}
-				sortByB(out[first:])
-				continue
-			}
-			for _, members := range s.hits[a-lo] {
-				for _, b := range members {
-					if self && int(b) <= a {
-						continue
-					}
-					consider(b)
-				}
-			}
-			sortByB(out[first:])
-		}
-		results[c] = out
-		compared.Add(nCompared)
-		pruned.Add(nPruned)
-		skipped.Add(nSkipped)
-		if opt.Progress != nil {
-			progressMu.Lock()
-			opt.Progress(hi - lo)
-			progressMu.Unlock()
-		}
-	})
-	total := 0
-	for _, r := range results {
-		total += len(r)
-	}
-	pairs := make([]Pair, 0, total)
-	for _, r := range results {
-		pairs = append(pairs, r...)
-	}
-	st.Compared = compared.Load() + int64(len(exact))
-	st.BoundPruned = pruned.Load()
-	st.SkippedBuckets = skipped.Load()
+	pairs := mergeDisjoint(exact, found)
+	st.Compared = work.compared + int64(len(exact))
+	st.BoundPruned = work.pruned
+	st.SkippedBuckets = work.skipped
 	st.Candidates = len(pairs)
 	return pairs, st
 }
 
-// sortByB sorts one query's pairs by B (they share A).
-func sortByB(ps []Pair) {
-	slices.SortFunc(ps, func(x, y Pair) int { return int(int64(x.B) - int64(y.B)) })
+// searchWork counts what a similarity search did: Dice computations, pairs
+// skipped by the popcount bound and oversized buckets skipped.
+type searchWork struct {
+	compared, pruned, skipped int64
+}
+
+func (w *searchWork) add(o searchWork) {
+	w.compared += o.compared
+	w.pruned += o.pruned
+	w.skipped += o.skipped
+}
+
+// exactIndex answers "did the exact joins already find (a, b)?": pairs is
+// the exact join's output sorted by (A, B), and pairs[start[a]:start[a+1]]
+// are a's partners.
+type exactIndex struct {
+	start []uint32
+	pairs []Pair
+}
+
+func newExactIndex(nA int, exact []Pair) exactIndex {
+	start := make([]uint32, nA+1)
+	for _, p := range exact {
+		start[p.A+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	return exactIndex{start: start, pairs: exact}
+}
+
+// has reports whether (a, b) is an exact pair. Most records have a handful
+// of exact partners, so the search is short.
+func (x exactIndex) has(a int, b uint32) bool {
+	ps := x.pairs[x.start[a]:x.start[a+1]]
+	_, found := slices.BinarySearchFunc(ps, b, func(p Pair, b uint32) int { return cmp.Compare(p.B, b) })
+	return found
+}
+
+// mergeDisjoint merges two lists sorted by (A, B) that share no pair.
+func mergeDisjoint(x, y []Pair) []Pair {
+	out := make([]Pair, 0, len(x)+len(y))
+	i, j := 0, 0
+	for i < len(x) && j < len(y) {
+		if x[i].key() < y[j].key() {
+			out = append(out, x[i])
+			i++
+		} else {
+			out = append(out, y[j])
+			j++
+		}
+	}
+	out = append(out, x[i:]...)
+	return append(out, y[j:]...)
 }

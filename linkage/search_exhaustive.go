@@ -1,0 +1,194 @@
+package linkage
+
+import (
+	"encoding/binary"
+	"sync"
+
+	"github.com/pprl/pprl/bloom"
+)
+
+// The exhaustive similarity search: every pair inside the popcount bound
+// has its Dice computed, by the one-against-many kernel over contiguous
+// filters.
+//
+// Both sides are copied into popcountSorted order, so the records a query
+// can reach (popBounds) are one contiguous range of slots. Queries are taken
+// in chunks of exhaustiveChunk consecutive slots, whose ranges overlap
+// almost entirely, and the union of their ranges is walked in blocks of
+// exhaustiveBlock slots: each block (256 KiB of 1024-bit filters) is loaded
+// into cache once and compared against every query of the chunk, so the
+// kernel runs from cache instead of from memory. Deduplication (self) takes
+// for each query slot only the slots after it: each unordered pair once.
+//
+// Invariants: the found pairs are exactly the reference search's (every
+// pair with Dice ≥ MinDice that no exact join found); the popcount bound is
+// conservative, so which side's bound is applied does not change them; the
+// output is sorted by (A, B) whatever the chunking.
+
+const (
+	exhaustiveChunk = 128  // query slots per chunk
+	exhaustiveBlock = 2048 // target slots per kernel call
+)
+
+// popcountSorted is a dataset's filters as 64-bit words, in ascending
+// popcount order (stable: equal popcounts keep record order).
+type popcountSorted struct {
+	words int      // words per filter
+	data  []uint64 // slot s is data[s·words : (s+1)·words]
+	pop   []uint16 // popcount of slot s, ascending
+	id    []uint32 // record index of slot s
+	slot  []uint32 // slot of record i: slot[id[s]] == s
+	first []int    // first[p]: first slot with popcount ≥ p, for p ≤ maxPop+1
+}
+
+func newPopcountSorted(d *Dataset) *popcountSorted {
+	n, w := d.Len(), d.Width/8
+	maxPop := d.Width * 8
+	s := &popcountSorted{words: w, data: make([]uint64, n*w), pop: make([]uint16, n),
+		id: make([]uint32, n), slot: make([]uint32, n), first: make([]int, maxPop+2)}
+	// Counting sort by popcount: first[p+1] counts records of popcount p.
+	for i := range n {
+		s.first[d.pop[i]+1]++
+	}
+	for p := 1; p < len(s.first); p++ {
+		s.first[p] += s.first[p-1]
+	}
+	fill := make([]int, maxPop+1)
+	copy(fill, s.first)
+	for i := range n {
+		p := d.pop[i]
+		sl := fill[p]
+		fill[p]++
+		s.pop[sl], s.id[sl], s.slot[i] = p, uint32(i), uint32(sl)
+	}
+	parallelFor(n, 1<<14, func(lo, hi int) {
+		for sl := lo; sl < hi; sl++ {
+			clk := d.CLK(int(s.id[sl]))
+			row := s.data[sl*w : (sl+1)*w]
+			for j := range row {
+				row[j] = binary.LittleEndian.Uint64(clk[j*8:])
+			}
+		}
+	})
+	return s
+}
+
+// slots returns the slots [lo, hi) whose popcount is within [pLo, pHi].
+func (s *popcountSorted) slots(pLo, pHi int) (int, int) {
+	maxPop := len(s.first) - 2
+	pLo, pHi = min(max(pLo, 0), maxPop+1), min(max(pHi+1, 0), maxPop+1)
+	return s.first[pLo], s.first[pHi]
+}
+
+// reach returns the slots of b that query slot i of a is compared with.
+func reach(a, b *popcountSorted, i int, self bool, t float64) (int, int) {
+	lo, hi := b.slots(popBounds(int(a.pop[i]), t))
+	if self {
+		lo = max(lo, i+1)
+	}
+	return lo, max(lo, hi)
+}
+
+// searchExhaustive compares every pair of A and B within the popcount bound.
+func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex) ([]Pair, searchWork) {
+	sb := newPopcountSorted(B)
+	sa := sb
+	if !self {
+		sa = newPopcountSorted(A)
+	}
+	t := opt.MinDice
+	// A pair can only reach t when 2·and ≥ t·(pa+pb). need, the least
+	// And that can, is recomputed when pb changes (rarely: slots are in
+	// popcount order) with a margin far above rounding error, so almost
+	// every pair is rejected by one integer comparison and the exact test
+	// (dice, as the reference computes it) decides the rest.
+	pre := t * (1 - 1e-9)
+	w := sb.words
+	nq := A.Len()
+	results := make([][]Pair, (nq+exhaustiveChunk-1)/exhaustiveChunk)
+	evaluated := make([]int64, len(results))
+	var progressMu sync.Mutex
+	type scratch struct {
+		out    []uint32
+		lo, hi []int
+	}
+	parallelChunks(nq, exhaustiveChunk, func() *scratch {
+		return &scratch{out: make([]uint32, exhaustiveBlock), lo: make([]int, exhaustiveChunk), hi: make([]int, exhaustiveChunk)}
+	}, func(s *scratch, c, qlo, qhi int) {
+		var found []Pair
+		var n int64
+		spanLo, spanHi := sb.Len(), 0
+		for i := qlo; i < qhi; i++ {
+			lo, hi := reach(sa, sb, i, self, t)
+			s.lo[i-qlo], s.hi[i-qlo] = lo, hi
+			if lo < hi {
+				spanLo, spanHi = min(spanLo, lo), max(spanHi, hi)
+			}
+		}
+		for bs := spanLo; bs < spanHi; bs += exhaustiveBlock {
+			be := min(bs+exhaustiveBlock, spanHi)
+			for i := qlo; i < qhi; i++ {
+				lo, hi := max(s.lo[i-qlo], bs), min(s.hi[i-qlo], be)
+				if lo >= hi {
+					continue
+				}
+				out := s.out[:hi-lo]
+				bloom.AndPopcountMany(sa.data[i*w:(i+1)*w], sb.data[lo*w:hi*w], out)
+				n += int64(hi - lo)
+				pa := int(sa.pop[i])
+				pb, need := -1, uint32(0)
+				for k, and := range out {
+					if p := int(sb.pop[lo+k]); p != pb { // slots are in popcount order: rare
+						pb, need = p, uint32(max(pre*float64(pa+p)/2, 0))
+					}
+					if and < need || dice(int(and), pa, pb) < t {
+						continue
+					}
+					x, y := sa.id[i], sb.id[lo+k]
+					if self && x > y {
+						x, y = y, x
+					}
+					if ex.has(int(x), y) {
+						continue
+					}
+					found = append(found, Pair{A: x, B: y, And: uint16(and)})
+				}
+			}
+		}
+		results[c], evaluated[c] = found, n
+		if opt.Progress != nil {
+			progressMu.Lock()
+			opt.Progress(qhi - qlo)
+			progressMu.Unlock()
+		}
+	})
+	found := concatPairs(results)
+	radixSortPairs(found)
+
+	// Counts as the reference search keeps them: distinct pairs compared
+	// that no exact join found, and pairs neither compared nor exact.
+	var kernel int64
+	for _, n := range evaluated {
+		kernel += n
+	}
+	exactCompared := int64(0)
+	for _, p := range ex.pairs {
+		x, y := int(sa.slot[p.A]), int(sb.slot[p.B])
+		if self && x > y {
+			x, y = y, x
+		}
+		if lo, hi := reach(sa, sb, x, self, t); y >= lo && y < hi {
+			exactCompared++
+		}
+	}
+	space := int64(A.Len()) * int64(B.Len())
+	if self {
+		space = int64(A.Len()) * int64(A.Len()-1) / 2
+	}
+	work := searchWork{compared: kernel - exactCompared}
+	work.pruned = space - kernel - (int64(len(ex.pairs)) - exactCompared)
+	return found, work
+}
+
+// Len returns the number of filters.
+func (s *popcountSorted) Len() int { return len(s.pop) }
