@@ -18,6 +18,9 @@ type RecordKey struct {
 type Entity struct {
 	ID      string
 	Members []RecordKey // sorted by (dataset, record ID)
+	// OptedOut: a record of the entity matches an opt-out register entry
+	// (optout.go); cohorts leave the entity out.
+	OptedOut bool
 }
 
 // StabilityStats compares this run's entities with a previous run's.

@@ -48,9 +48,16 @@ type Options struct {
 	Seed uint64
 	// Exhaustive compares every pair instead of blocking (slow; reference).
 	Exhaustive bool
-	Progress   Progress     // nil: no progress
-	maxBands   int          // tests: force LSH with at most this many bands
-	Log        *slog.Logger // nil: slog.Default()
+	// OptOut are opt-out registers (optout.go): entities with a record
+	// matching an entry are flagged, nothing else of them is output.
+	// OptOutMargin is how many bits below the threshold such a match may
+	// score (DefaultOptOutMargin is the CLI's default; zero: at the
+	// threshold itself).
+	OptOut       []*Dataset
+	OptOutMargin float64
+	Progress     Progress     // nil: no progress
+	maxBands     int          // tests: force LSH with at most this many bands
+	Log          *slog.Logger // nil: slog.Default()
 }
 
 // Result is the outcome of a match, ready to be written.
@@ -78,6 +85,7 @@ type Summary struct {
 	// Explanations take a few candidates' scores apart (explain.go).
 	Explanations []Explanation   `json:"explanations"`
 	Stability    *StabilityStats `json:"stability,omitempty"`
+	OptOut       *OptOutSummary  `json:"opt_out,omitempty"`
 	MatchRates   []MatchRate     `json:"match_rates"`
 	Timings      Timings         `json:"timings"`
 }
@@ -227,6 +235,14 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		if err := d.Prepare(); err != nil {
 			return nil, exitcode.AsInput(err)
 		}
+	}
+	if len(opt.OptOut) > 0 {
+		if err := checkRegisters(datasets, opt.OptOut); err != nil {
+			return nil, err
+		}
+	}
+	if math.IsNaN(opt.OptOutMargin) || math.IsInf(opt.OptOutMargin, 0) || opt.OptOutMargin < 0 {
+		return nil, exitcode.Inputf("opt-out margin %v must be a finite number of bits, at least 0", opt.OptOutMargin)
 	}
 	res := &Result{Datasets: datasets}
 	sum := &res.Summary
@@ -400,6 +416,14 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		}
 	}
 	sum.MatchRates = matchRates(datasets, kept, within)
+	if len(opt.OptOut) > 0 {
+		oo, err := applyOptOuts(res, opt.OptOut, model, th.Value, opt.OptOutMargin, sopt)
+		if err != nil {
+			return nil, err
+		}
+		sum.OptOut = oo
+		log.Info("opt-out registers applied", "register_rows", oo.RegisterRows, "rows_matched", oo.RowsMatched, "entities_opted_out", oo.EntitiesOptedOut)
+	}
 	tSolve := time.Now()
 	sum.Timings = Timings{Search: secs(tSearch.Sub(start)), Score: secs(tScore.Sub(tSearch)), Solve: secs(tSolve.Sub(tScore))}
 	return res, nil

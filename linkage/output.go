@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -42,11 +43,19 @@ var LinksSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "evidence", Type: arrow.BinaryTypes.String},
 }, nil)
 
+// OptOutRegistersKey is the entities.parquet footer key that records how
+// many opt-out registers the run applied ("0" when none), so that a cohort
+// can tell "nobody objected" from "objections were not applied".
+const OptOutRegistersKey = "pprl.opt_out_registers"
+
 // EntitiesSchema is the Arrow schema of entities.parquet.
 var EntitiesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "entity_id", Type: arrow.BinaryTypes.String},
 	{Name: "dataset", Type: arrow.BinaryTypes.String},
 	{Name: "record_id", Type: arrow.BinaryTypes.String},
+	// opted_out: the entity matched an opt-out register (the same on every
+	// row of an entity; false on every row when no register was given).
+	{Name: "opted_out", Type: arrow.FixedWidthTypes.Boolean},
 }, nil)
 
 // parquetProps are fixed so that the same rows give the same bytes.
@@ -279,7 +288,12 @@ func (r *Result) writeEntities(out *outputs, dir string) error {
 	if err != nil {
 		return err
 	}
-	rw, err := newRowWriter(f, EntitiesSchema)
+	registers := 0
+	if r.Summary.OptOut != nil {
+		registers = len(r.Summary.OptOut.Registers)
+	}
+	md := arrow.NewMetadata([]string{OptOutRegistersKey}, []string{strconv.Itoa(registers)})
+	rw, err := newRowWriter(f, arrow.NewSchema(EntitiesSchema.Fields(), &md))
 	if err != nil {
 		return err
 	}
@@ -289,6 +303,7 @@ func (r *Result) writeEntities(out *outputs, dir string) error {
 			b.Field(0).(*array.StringBuilder).Append(e.ID)
 			b.Field(1).(*array.StringBuilder).Append(m.Dataset)
 			b.Field(2).(*array.StringBuilder).Append(m.RecordID)
+			b.Field(3).(*array.BooleanBuilder).Append(e.OptedOut)
 			rw.row()
 		}
 	}

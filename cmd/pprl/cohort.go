@@ -33,6 +33,9 @@ gives each agency a map from its own record IDs to study IDs that exist only for
                Every included and required dataset needs one; another dataset given a
                recipient receives the map of its records of cohort members too.
 
+People whose entity pprl match flagged opted_out (it was given opt-out registers with
+--opt-out) are left out of every cohort; the manifest counts them, never which.
+
 COHORTDIR gets DATASET.map.age for each receiving agency, a Parquet file (record_id,
 study_id) sealed to that agency alone (open it with: age -d -i AGENCY.key DATASET.map.age),
 and manifest.json: the project, the definition and the counts per agency, with no
@@ -81,6 +84,11 @@ the release is approved.`,
 			fmt.Fprintf(w, "cohort %s: %d people from %d linked records\n", m.Project, m.People, m.EntitiesRecords)
 			for _, a := range m.Agencies {
 				fmt.Fprintf(w, "  %-20s %8d records %8d people  %s/%s  sealed to %s\n", a.Dataset, a.Records, a.People, out, a.File, a.RecipientFingerprint)
+			}
+			if m.OptOutRegisters > 0 {
+				fmt.Fprintf(w, "left out %d people who objected (%d opt-out register(s) applied by pprl match)\n", m.ExcludedOptedOut, m.OptOutRegisters)
+			} else {
+				fmt.Fprintf(w, "no opt-out register was applied to this match run (pprl match --opt-out): objections are not reflected\n")
 			}
 			fmt.Fprintf(w, "wrote %s/%s\n", out, cohort.ManifestFile)
 			if res.KeyCreated {

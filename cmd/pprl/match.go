@@ -19,7 +19,8 @@ func init() { register(newMatchCmd) }
 func newMatchCmd() *cobra.Command {
 	var (
 		keyFile, out, threshold, previous string
-		minDice                           float64
+		minDice, optOutMargin             float64
+		optOuts                           []string
 		allowDup, exhaustive, linkOnly    bool
 		seed                              uint64
 	)
@@ -46,7 +47,14 @@ to each other directly, so that an entity never chains strangers through a share
 (--allow-duplicates lifts this check).
 
 OUTDIR receives links.parquet, entities.parquet and summary.json, written atomically.
---previous OLD/entities.parquet keeps entity IDs stable across runs.`,
+--previous OLD/entities.parquet keeps entity IDs stable across runs.
+
+--opt-out REGISTER.tokens.age applies a register of people who objected to research use,
+tokenized like any extract under its own dataset name (e.g. --dataset optout). The register
+takes no part in linking and appears in no output; every entity with a record that scores
+at least the threshold minus --opt-out-margin bits (default 5) against a register entry is
+flagged opted_out in entities.parquet, and pprl cohort leaves it out. The bar is generous on
+purpose: an objection wins ties, and a near namesake may be left out of a cohort too.`,
 		Example: `  pprl match --key lu.key social_work.tokens.age health.tokens.age -o linked
   pprl match --key lu.key *.tokens.age --previous last-night/entities.parquet -o tonight
   pprl match --key lu.key health.tokens.age -o health-dedup`,
@@ -74,6 +82,10 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 			if err := inRange("--min-dice", minDice, 0, 1, true, "0.8"); err != nil {
 				return err
 			}
+			if err := inRange("--opt-out-margin", optOutMargin, 0, 64, true, "5"); err != nil {
+				return err
+			}
+			opt.OptOutMargin = optOutMargin
 			var ids []age.Identity
 			if keyFile != "" {
 				var err error
@@ -91,6 +103,11 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 			datasets, err := linkage.LoadTokenFiles(args, ids)
 			if err != nil {
 				return err
+			}
+			if len(optOuts) > 0 {
+				if opt.OptOut, err = linkage.LoadTokenFiles(optOuts, ids); err != nil {
+					return fmt.Errorf("opt-out register: %w", err)
+				}
 			}
 			loaded := time.Since(started)
 			opt.Progress = &matchProgress{}
@@ -115,6 +132,10 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 					fmt.Fprintf(w, "entity IDs vs previous run: %d kept, %d new, %d retired, %d merges, %d splits\n",
 						st.KeptIDs, st.NewIDs, st.RetiredIDs, st.Merges, st.Splits)
 				}
+				if oo := s.OptOut; oo != nil {
+					fmt.Fprintf(w, "opt-out: %d of %d register entries matched; %d entities flagged opted_out (bar %.3f, %.1f bits below the threshold)\n",
+						oo.RowsMatched, oo.RegisterRows, oo.EntitiesOptedOut, oo.Bar, oo.Margin)
+				}
 				fmt.Fprintf(w, "wrote %s/{%s,%s,%s} in %.1fs\n", out, linkage.LinksFile, linkage.EntitiesFile, linkage.SummaryFile, s.Timings.Total)
 			}
 			return nil
@@ -129,6 +150,8 @@ OUTDIR receives links.parquet, entities.parquet and summary.json, written atomic
 	f.BoolVar(&linkOnly, "link-only", false, "search between files only: no within-file duplicates, at most one record per file in an entity")
 	f.StringVar(&previous, "previous", "", "a previous run's entities.parquet, to keep entity IDs stable")
 	f.Uint64Var(&seed, "seed", 0, "seed of the LSH bit sampling (results are reproducible for a given seed)")
+	f.StringArrayVar(&optOuts, "opt-out", nil, "an opt-out register's token file (repeat for several): entities matching an entry are flagged opted_out")
+	f.Float64Var(&optOutMargin, "opt-out-margin", linkage.DefaultOptOutMargin, "how many bits below the threshold a record may score against a register entry and still be opted out")
 	f.BoolVar(&exhaustive, "exhaustive", false, "compare every pair instead of blocking (slow; for measuring recall)")
 	return cmd
 }

@@ -87,6 +87,12 @@ type Manifest struct {
 	EntitiesRecords int `json:"entities_records"`
 	// People is the cohort size: the number of study IDs.
 	People int `json:"people"`
+	// OptOutRegisters is the number of opt-out registers pprl match applied
+	// to the entities (0: objections were not applied to this run);
+	// ExcludedOptedOut is how many people the definition selected but the
+	// release left out because they objected. Never which.
+	OptOutRegisters  int `json:"opt_out_registers"`
+	ExcludedOptedOut int `json:"excluded_opted_out"`
 	// Agencies lists one map per receiving dataset, in name order.
 	Agencies []AgencyMap `json:"agencies"`
 	Created  string      `json:"created"`
@@ -159,6 +165,7 @@ func Build(def Definition, opt Options) (*Result, error) {
 		}
 	}
 	entities := Select(members, def)
+	excluded := excludeOptedOut(entities, members)
 	if n := len(entities); n < def.minSize() && !def.AllowSmall {
 		return nil, exitcode.Inputf("the cohort has %d people, fewer than the minimum of %d: releasing it could identify them; widen the definition, or pass --allow-small if the release is approved", n, def.minSize())
 	}
@@ -196,6 +203,7 @@ func Build(def Definition, opt Options) (*Result, error) {
 		Project: def.Project, Definition: def.normalised(),
 		ProjectKeyFingerprint: keys.Fingerprint(key),
 		EntitiesRecords:       stats.rows, People: len(entities),
+		OptOutRegisters: stats.registers, ExcludedOptedOut: excluded,
 		Created: created.UTC().Format(time.RFC3339),
 	}
 	dir, err := atomicfile.CreateDir(opt.OutDir, opt.Force)
@@ -275,6 +283,22 @@ func Select(members []Member, def Definition) map[string]struct{} {
 		}
 	}
 	return out
+}
+
+// excludeOptedOut removes from entities every entity whose members are
+// flagged as opted out, and returns how many it removed.
+func excludeOptedOut(entities map[string]struct{}, members []Member) int {
+	n := 0
+	for _, m := range members {
+		if !m.OptedOut {
+			continue
+		}
+		if _, ok := entities[m.EntityID]; ok {
+			delete(entities, m.EntityID)
+			n++
+		}
+	}
+	return n
 }
 
 // maxDatasets bounds Include and Require; real projects name a handful.

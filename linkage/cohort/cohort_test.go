@@ -68,19 +68,19 @@ func newWorld(t testing.TB, n int) *world {
 	w := &world{dir: t.TempDir(), agencies: map[string]agency{}}
 	for i := 0; i < n; i++ {
 		e := fmt.Sprintf("E%016x", i*7919+1)
-		w.members = append(w.members, Member{e, "social_work", fmt.Sprintf("SW%05d", i)})
+		w.members = append(w.members, Member{e, "social_work", fmt.Sprintf("SW%05d", i), false})
 		if i%2 == 0 {
-			w.members = append(w.members, Member{e, "education", fmt.Sprintf("ED%05d", i)})
+			w.members = append(w.members, Member{e, "education", fmt.Sprintf("ED%05d", i), false})
 		}
 		if i%3 == 0 {
-			w.members = append(w.members, Member{e, "health", fmt.Sprintf("H%05d", i)})
+			w.members = append(w.members, Member{e, "health", fmt.Sprintf("H%05d", i), false})
 		}
 		if i == 0 {
-			w.members = append(w.members, Member{e, "health", "H-dup"})
+			w.members = append(w.members, Member{e, "health", "H-dup", false})
 		}
 	}
 	for i := 0; i < 5; i++ {
-		w.members = append(w.members, Member{fmt.Sprintf("E%016x", 999999+i), "education", fmt.Sprintf("EDONLY%d", i)})
+		w.members = append(w.members, Member{fmt.Sprintf("E%016x", 999999+i), "education", fmt.Sprintf("EDONLY%d", i), false})
 	}
 	w.entities = filepath.Join(w.dir, "entities.parquet")
 	writeEntities(t, w.entities, w.members)
@@ -223,7 +223,7 @@ func TestBuildRequire(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	ms := []Member{
-		{"E1", "a", "1"}, {"E1", "b", "2"}, {"E2", "a", "3"}, {"E3", "b", "4"}, {"E4", "c", "5"}, {"E4", "a", "6"},
+		{"E1", "a", "1", false}, {"E1", "b", "2", false}, {"E2", "a", "3", false}, {"E3", "b", "4", false}, {"E4", "c", "5", false}, {"E4", "a", "6", false},
 	}
 	for _, tt := range []struct {
 		inc, req []string
@@ -433,12 +433,12 @@ func TestBuildInputErrors(t *testing.T) {
 func TestReadEntitiesErrors(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "e.parquet")
-	writeEntities(t, p, []Member{{"E1", "a", "secret-record-1"}, {"E2", "a", "secret-record-1"}})
+	writeEntities(t, p, []Member{{"E1", "a", "secret-record-1", false}, {"E2", "a", "secret-record-1", false}})
 	_, err := ReadEntities(p)
 	if err == nil || !strings.Contains(err.Error(), "row 2") || strings.Contains(err.Error(), "secret-record-1") {
 		t.Fatalf("duplicate record: %v", err)
 	}
-	writeEntities(t, p, []Member{{"E1", "a", ""}})
+	writeEntities(t, p, []Member{{"E1", "a", "", false}})
 	if _, err := ReadEntities(p); err == nil || !strings.Contains(err.Error(), `row 1: column "record_id" is empty`) {
 		t.Fatalf("empty record ID: %v", err)
 	}
@@ -510,7 +510,7 @@ func TestBuildOnlyReceivingDatasetsGetMaps(t *testing.T) {
 func FuzzReadEntities(f *testing.F) {
 	dir := f.TempDir()
 	p := filepath.Join(dir, "seed.parquet")
-	writeEntities(f, p, []Member{{"E1", "a", "r1"}, {"E1", "b", "r2"}})
+	writeEntities(f, p, []Member{{"E1", "a", "r1", false}, {"E1", "b", "r2", false}})
 	seed, err := os.ReadFile(p)
 	if err != nil {
 		f.Fatal(err)

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -16,6 +18,7 @@ import (
 	"github.com/pprl/pprl/internal/exitcode"
 	"github.com/pprl/pprl/internal/pqguard"
 	"github.com/pprl/pprl/internal/seal"
+	"github.com/pprl/pprl/linkage"
 )
 
 // Member is one row of entities.parquet: a record of a dataset and the
@@ -24,6 +27,9 @@ type Member struct {
 	EntityID string
 	Dataset  string
 	RecordID string
+	// OptedOut: the entity matched an opt-out register in pprl match
+	// (column opted_out, the same on every row of an entity).
+	OptedOut bool
 }
 
 // entityColumns are the columns of entities.parquet that a cohort reads, as
@@ -40,10 +46,18 @@ func ReadEntities(path string) ([]Member, error) {
 	return ms, err
 }
 
+// optOutColumn is the optional boolean column of entities.parquet that
+// flags opted-out entities; files written before it existed lack it.
+const optOutColumn = "opted_out"
+
 // entityStats describes the whole entities file, kept rows or not.
 type entityStats struct {
 	rows     int             // data rows read
 	datasets map[string]bool // every dataset named
+	optOuts  bool            // the file has the opted_out column
+	// registers is the number of opt-out registers the match applied (its
+	// footer's pprl.opt_out_registers); 0 when none or not recorded.
+	registers int
 }
 
 // readEntities is ReadEntities keeping only the rows of datasets for which
@@ -70,6 +84,13 @@ func readEntities(path string, keep func(dataset string) bool) (members []Member
 		return nil, st, bad("not a readable Parquet file (%v); give the entities.parquet that pprl match wrote", err)
 	}
 	defer rdr.Close()
+	if v := rdr.MetaData().KeyValueMetadata().FindValue(linkage.OptOutRegistersKey); v != nil {
+		n, err := strconv.Atoi(*v)
+		if err != nil || n < 0 {
+			return nil, st, bad("footer entry %s is not a count; give the entities.parquet that pprl match wrote", linkage.OptOutRegistersKey)
+		}
+		st.registers = n
+	}
 	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
 	if err != nil {
 		return nil, st, bad("%v", err)
@@ -86,7 +107,15 @@ func readEntities(path string, keep func(dataset string) bool) (members []Member
 		}
 		idx[k] = is[0]
 	}
-	rr, err := fr.GetRecordReader(context.Background(), idx[:], nil)
+	cols := idx[:]
+	if is := schema.FieldIndices(optOutColumn); len(is) == 1 {
+		if schema.Field(is[0]).Type.ID() != arrow.BOOL {
+			return nil, st, bad("column %q is %s, not a boolean", optOutColumn, schema.Field(is[0]).Type)
+		}
+		st.optOuts = true
+		cols = append(cols, is[0])
+	}
+	rr, err := fr.GetRecordReader(context.Background(), cols, nil)
 	if err != nil {
 		return nil, st, bad("%v", err)
 	}
@@ -106,6 +135,10 @@ func readEntities(path string, keep func(dataset string) bool) (members []Member
 				return nil, st, bad("column %q is %s, not a string", entityColumns[k], rec.Column(k).DataType())
 			}
 			cols[k] = c
+		}
+		var optedOut *array.Boolean
+		if st.optOuts {
+			optedOut = rec.Column(3).(*array.Boolean)
 		}
 		for i := 0; i < int(rec.NumRows()); i++ {
 			row++
@@ -133,7 +166,11 @@ func readEntities(path string, keep func(dataset string) bool) (members []Member
 				return nil, st, bad("row %d: a record of dataset %q is listed twice (every record belongs to exactly one entity)", row, ds)
 			}
 			seen[k] = struct{}{}
-			out = append(out, Member{EntityID: strings.Clone(m[0]), Dataset: ds, RecordID: rec})
+			if optedOut != nil && optedOut.IsNull(i) {
+				return nil, st, bad("row %d: column %q is empty", row, optOutColumn)
+			}
+			out = append(out, Member{EntityID: strings.Clone(m[0]), Dataset: ds, RecordID: rec,
+				OptedOut: optedOut != nil && optedOut.Value(i)})
 		}
 	}
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {

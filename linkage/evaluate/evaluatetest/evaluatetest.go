@@ -45,11 +45,12 @@ func WriteEntities(path string, rows []Entity, attrNames ...string) error {
 		b.Field(0).(*array.StringBuilder).Append(r.EntityID)
 		b.Field(1).(*array.StringBuilder).Append(r.Dataset)
 		b.Field(2).(*array.StringBuilder).Append(r.RecordID)
+		b.Field(3).(*array.BooleanBuilder).Append(false) // opted_out
 		for j, a := range attrNames {
 			if v, ok := r.Attrs[a]; ok {
-				b.Field(3 + j).(*array.StringBuilder).Append(v)
+				b.Field(4 + j).(*array.StringBuilder).Append(v)
 			} else {
-				b.Field(3 + j).(*array.StringBuilder).AppendNull()
+				b.Field(4 + j).(*array.StringBuilder).AppendNull()
 			}
 		}
 	}
