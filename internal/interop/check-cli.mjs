@@ -60,7 +60,7 @@ if (mode === 'csv2parquet') {
   const wantLinks = { dataset_a: 'VARCHAR', record_id_a: 'VARCHAR', dataset_b: 'VARCHAR', record_id_b: 'VARCHAR', score: 'DOUBLE', dice: 'DOUBLE', rules: 'VARCHAR', evidence: 'VARCHAR' };
   check(JSON.stringify(lt) === JSON.stringify(wantLinks), `links.parquet columns ${JSON.stringify(lt)}, want ${JSON.stringify(wantLinks)}`);
   const et = await types(entities);
-  const wantEnt = { entity_id: 'VARCHAR', dataset: 'VARCHAR', record_id: 'VARCHAR' };
+  const wantEnt = { entity_id: 'VARCHAR', dataset: 'VARCHAR', record_id: 'VARCHAR', opted_out: 'BOOLEAN' };
   check(JSON.stringify(et) === JSON.stringify(wantEnt), `entities.parquet columns ${JSON.stringify(et)}, want ${JSON.stringify(wantEnt)}`);
   const [e] = await rows(`SELECT count(*) AS n, count(DISTINCT (dataset, record_id)) AS recs FROM read_parquet(${lit(entities)})`);
   check(Number(e.n) === total && Number(e.recs) === total, `entities.parquet has ${e.n} rows (${e.recs} distinct records), want every one of the ${total} input records once`);
