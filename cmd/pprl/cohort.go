@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ func newCohortCmd() *cobra.Command {
 		keyPath    string
 		out        string
 		force      bool
+		logPath    string
 	)
 	cmd := &cobra.Command{
 		Use:   "cohort --entities OUTDIR/entities.parquet --project NAME --include DATASET[,...] --recipient DATASET=FILE ... -o COHORTDIR",
@@ -56,6 +58,9 @@ the release is approved.`,
     -o cohort-CE2026`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkLog(logPath); err != nil {
+				return err
+			}
 			recs := map[string]string{}
 			for _, r := range recipients {
 				ds, file, ok := strings.Cut(r, "=")
@@ -76,27 +81,19 @@ the release is approved.`,
 			if err != nil {
 				return err
 			}
-			if global.quiet {
-				return nil
-			}
 			m := res.Manifest
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "cohort %s: %d people from %d linked records\n", m.Project, m.People, m.EntitiesRecords)
+			if !global.quiet {
+				printCohort(cmd, res, out)
+			}
+			var outs [][2]string
 			for _, a := range m.Agencies {
-				fmt.Fprintf(w, "  %-20s %8d records %8d people  %s/%s  sealed to %s\n", a.Dataset, a.Records, a.People, out, a.File, a.RecipientFingerprint)
+				outs = append(outs, [2]string{a.Dataset + " map", filepath.Join(out, a.File)})
 			}
-			if m.OptOutRegisters > 0 {
-				fmt.Fprintf(w, "left out %d people who objected (%d opt-out register(s) applied by pprl match)\n", m.ExcludedOptedOut, m.OptOutRegisters)
-			} else {
-				fmt.Fprintf(w, "no opt-out register was applied to this match run (pprl match --opt-out): objections are not reflected\n")
-			}
-			fmt.Fprintf(w, "wrote %s/%s\n", out, cohort.ManifestFile)
-			if res.KeyCreated {
-				fmt.Fprintf(w, "created project key %s (mode 0600; fingerprint %s): keep it with the linkage unit for later releases of this project, and delete it at the project's end\n", res.KeyPath, m.ProjectKeyFingerprint)
-			} else {
-				fmt.Fprintf(w, "used project key %s (fingerprint %s)\n", res.KeyPath, m.ProjectKeyFingerprint)
-			}
-			return nil
+			outs = append(outs, [2]string{"manifest", filepath.Join(out, cohort.ManifestFile)})
+			return appendLog(cmd, logPath, "cohort", [][2]string{{"entities", entities}}, outs, map[string]any{
+				"project": m.Project, "people": m.People, "agencies": len(m.Agencies),
+				"excluded_opted_out": m.ExcludedOptedOut, "opt_out_registers": m.OptOutRegisters,
+				"project_key_fingerprint": m.ProjectKeyFingerprint})
 		},
 	}
 	f := cmd.Flags()
@@ -110,8 +107,31 @@ the release is approved.`,
 	f.StringVar(&keyPath, "project-key", "", "project key file, created on first use (default projects/NAME.key)")
 	f.StringVarP(&out, "output", "o", "", "cohort directory to write (required)")
 	f.BoolVar(&force, "force", false, "replace an existing cohort directory")
+	f.StringVar(&logPath, "log", "", "the linkage unit's ledger `FILE`: append an entry for this release (see pprl log)")
 	for _, name := range []string{"entities", "project", "include", "output"} {
 		cmd.MarkFlagRequired(name)
 	}
 	return cmd
+}
+
+// printCohort describes a release on stdout: counts, files and recipients,
+// never an identifier.
+func printCohort(cmd *cobra.Command, res *cohort.Result, out string) {
+	m := res.Manifest
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "cohort %s: %d people from %d linked records\n", m.Project, m.People, m.EntitiesRecords)
+	for _, a := range m.Agencies {
+		fmt.Fprintf(w, "  %-20s %8d records %8d people  %s/%s  sealed to %s\n", a.Dataset, a.Records, a.People, out, a.File, a.RecipientFingerprint)
+	}
+	if m.OptOutRegisters > 0 {
+		fmt.Fprintf(w, "left out %d people who objected (%d opt-out register(s) applied by pprl match)\n", m.ExcludedOptedOut, m.OptOutRegisters)
+	} else {
+		fmt.Fprintf(w, "no opt-out register was applied to this match run (pprl match --opt-out): objections are not reflected\n")
+	}
+	fmt.Fprintf(w, "wrote %s/%s\n", out, cohort.ManifestFile)
+	if res.KeyCreated {
+		fmt.Fprintf(w, "created project key %s (mode 0600; fingerprint %s): keep it with the linkage unit for later releases of this project, and delete it at the project's end\n", res.KeyPath, m.ProjectKeyFingerprint)
+	} else {
+		fmt.Fprintf(w, "used project key %s (fingerprint %s)\n", res.KeyPath, m.ProjectKeyFingerprint)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -21,6 +22,7 @@ func newMatchCmd() *cobra.Command {
 		keyFile, out, threshold, previous string
 		minDice, optOutMargin             float64
 		optOuts                           []string
+		logPath                           string
 		allowDup, exhaustive, linkOnly    bool
 		seed                              uint64
 	)
@@ -62,6 +64,9 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 			started := time.Now()
 			if len(args) == 0 {
 				return exitcode.Inputf("give at least one token file (one file = deduplicate it)")
+			}
+			if err := checkLog(logPath); err != nil {
+				return err
 			}
 			if out == "" {
 				return exitcode.Inputf("--out (-o) is required: the directory to write links.parquet, entities.parquet and summary.json to")
@@ -118,6 +123,9 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 			if err := res.Write(out, started, loaded); err != nil {
 				return err
 			}
+			if err := logMatch(cmd, logPath, args, optOuts, out, res.Summary); err != nil {
+				return err
+			}
 			if !global.quiet {
 				s := res.Summary
 				w := cmd.OutOrStdout()
@@ -152,8 +160,31 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	f.Uint64Var(&seed, "seed", 0, "seed of the LSH bit sampling (results are reproducible for a given seed)")
 	f.StringArrayVar(&optOuts, "opt-out", nil, "an opt-out register's token file (repeat for several): entities matching an entry are flagged opted_out")
 	f.Float64Var(&optOutMargin, "opt-out-margin", linkage.DefaultOptOutMargin, "how many bits below the threshold a record may score against a register entry and still be opted out")
+	f.StringVar(&logPath, "log", "", "the linkage unit's ledger `FILE`: append an entry for this run (see pprl log)")
 	f.BoolVar(&exhaustive, "exhaustive", false, "compare every pair instead of blocking (slow; for measuring recall)")
 	return cmd
+}
+
+// logMatch appends the run to the ledger: inputs, registers and outputs
+// with their hashes, and the headline counts.
+func logMatch(cmd *cobra.Command, path string, inputs, optOuts []string, out string, s linkage.Summary) error {
+	var in, outs [][2]string
+	for _, f := range inputs {
+		in = append(in, [2]string{"input", f})
+	}
+	for _, f := range optOuts {
+		in = append(in, [2]string{"opt-out", f})
+	}
+	for _, f := range []string{linkage.LinksFile, linkage.EntitiesFile, linkage.SummaryFile} {
+		outs = append(outs, [2]string{f, filepath.Join(out, f)})
+	}
+	facts := map[string]any{"mode": s.Mode, "records": s.Counts.Records, "links": s.Counts.Links,
+		"entities": s.Counts.Entities, "threshold": s.Threshold.Value}
+	if s.OptOut != nil {
+		facts["opt_out_registers"] = len(s.OptOut.Registers)
+		facts["entities_opted_out"] = s.OptOut.EntitiesOptedOut
+	}
+	return appendLog(cmd, path, "match", in, outs, facts)
 }
 
 // matchProgress adapts internal/progress to linkage.Progress: one bar per
