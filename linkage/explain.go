@@ -65,7 +65,7 @@ func (m *Model) explain(p pattern, what, da, db string, threshold float64, decis
 	if len(parts) == 0 {
 		parts = append(parts, "no token rules")
 	}
-	rm, ru, rw := 0.0, 0.0, m.unseenW
+	rm, ru, rw := 0.0, 0.0, m.UnseenWeight
 	for _, rp := range m.Patterns {
 		if rp.pattern == p.rules() {
 			rm, ru, rw = rp.M, rp.U, rp.Weight

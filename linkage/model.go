@@ -67,18 +67,21 @@ type Model struct {
 	// once; counting each broken rule as independent evidence would
 	// overstate it. Weights use the pattern's probability among matches and
 	// among random pairs.
-	Patterns    []RulePattern `json:"rule_patterns"`
-	patternW    map[pattern]float64
-	DiceEdges   []float64 `json:"dice_band_edges"`
-	DiceM       []float64 `json:"dice_m"`            // P(Dice band | match)
-	DiceU       []float64 `json:"dice_u"`            // P(Dice band | non-match)
-	Anchors     int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
-	unseenW     float64
-	patternU    map[pattern]float64 // prior only: rule pattern counts among random pairs
-	bandCounts  []float64           // prior only: Dice band counts among random pairs
-	randomPairs float64
-	Iterations  int  `json:"em_iterations"`
-	Converged   bool `json:"em_converged"`
+	Patterns  []RulePattern `json:"rule_patterns"`
+	patternW  map[pattern]float64
+	DiceEdges []float64 `json:"dice_band_edges"`
+	DiceM     []float64 `json:"dice_m"`            // P(Dice band | match)
+	DiceU     []float64 `json:"dice_u"`            // P(Dice band | non-match)
+	Anchors   int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
+	// UnseenWeight is the weight of a rule pattern seen neither among the
+	// anchors nor among random pairs (smoothed); kept so that a model read
+	// back from summary.json scores every pattern as the run did.
+	UnseenWeight float64             `json:"unseen_pattern_weight"`
+	patternU     map[pattern]float64 // prior only: rule pattern counts among random pairs
+	bandCounts   []float64           // prior only: Dice band counts among random pairs
+	randomPairs  float64
+	Iterations   int  `json:"em_iterations"`
+	Converged    bool `json:"em_converged"`
 }
 
 // RulePattern is one combination of rule outcomes with its probabilities.
@@ -310,7 +313,7 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 			}
 			m.Patterns = append(m.Patterns, rp)
 		}
-		m.unseenW = math.Log2((0.5 / (highDice + 0.5*nk)) / (0.5 / (max(R-expected, 0) + 0.5*nk)))
+		m.UnseenWeight = math.Log2((0.5 / (highDice + 0.5*nk)) / (0.5 / (max(R-expected, 0) + 0.5*nk)))
 		if len(patterns) == 0 || space <= 0 {
 			m.Lambda = 0
 			m.Converged = true
@@ -367,7 +370,7 @@ func normalise(xs []float64) {
 func (m *Model) weight(p pattern) float64 {
 	w, ok := m.patternW[p.rules()]
 	if !ok { // a rule pattern seen neither among anchors nor random pairs
-		w = m.unseenW
+		w = m.UnseenWeight
 	}
 	k := p.band()
 	return w + math.Log2(m.DiceM[k]/m.DiceU[k])
