@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -162,5 +163,54 @@ func TestReadEntitiesCorrupt(t *testing.T) {
 	}
 	if failures == 0 {
 		t.Error("no damaged file was refused")
+	}
+}
+
+// TestLargeOutputsDeterministic writes the outputs of a run with 200,000
+// links five times: large enough that a dictionary-encoded record_id
+// column would outgrow its page and fall back to plain encoding (the
+// footer's page encoding statistics then came out in map order, which
+// varied: each write differed from the one before with probability about
+// 3/4), and the bytes must not change.
+func TestLargeOutputsDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 200,000 links")
+	}
+	const n = 200000
+	mk := func(name string) *Dataset {
+		d := &Dataset{Name: name, Width: 8, CLKs: make([]byte, n*8)}
+		for i := range n {
+			d.RecordIDs = append(d.RecordIDs, fmt.Sprintf("%s-%09d", name, i*7919%1000003))
+		}
+		return d
+	}
+	res := &Result{Datasets: []*Dataset{mk("a"), mk("b")}}
+	for i := range n {
+		res.Links = append(res.Links, Link{DA: 0, DB: 1, A: uint32(i), B: uint32(n - 1 - i), Rules: uint16(i % 7), Score: float64(i%97) / 3, Dice: float64(i%101) / 101})
+		res.Entities = append(res.Entities, Entity{ID: fmt.Sprintf("E%016x", i*2654435761), Members: []RecordKey{
+			{Dataset: "a", RecordID: res.Datasets[0].RecordIDs[i]}, {Dataset: "b", RecordID: res.Datasets[1].RecordIDs[n-1-i]}}})
+	}
+	res.Datasets[0].Rules = []string{"t1", "t2", "t3"}
+	var first map[string][]byte
+	for run := range 5 {
+		dir := t.TempDir()
+		if d := os.Getenv("PPRL_KEEP_DIR"); d != "" {
+			dir = filepath.Join(d, fmt.Sprint(run))
+		}
+		if err := res.Write(dir, time.Now(), 0); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]byte{}
+		for _, name := range []string{LinksFile, EntitiesFile} {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[name] = b
+			if run > 0 && !bytes.Equal(b, first[name]) {
+				t.Errorf("%s differs between identical writes (%d vs %d bytes)", name, len(b), len(first[name]))
+			}
+		}
+		first = got
 	}
 }

@@ -58,14 +58,26 @@ var EntitiesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "opted_out", Type: arrow.FixedWidthTypes.Boolean},
 }, nil)
 
+// dictionaryColumns are the output columns with few distinct values
+// (dataset names, rule lists, a flag), which are dictionary-encoded. The
+// rest are written plain: a dictionary column falls back to plain encoding
+// when its dictionary outgrows the page limit, and the footer then lists
+// its encodings in an order that varied between identical runs (seen at
+// 300,000 people), so the same rows did not give the same bytes.
+var dictionaryColumns = []string{"dataset", "dataset_a", "dataset_b", "rules", "opted_out"}
+
 // parquetProps are fixed so that the same rows give the same bytes.
 func parquetProps() (*parquet.WriterProperties, pqarrow.ArrowWriterProperties) {
-	return parquet.NewWriterProperties(
-			parquet.WithCompression(compress.Codecs.Zstd),
-			parquet.WithCreatedBy("pprl"),
-			parquet.WithMaxRowGroupLength(1<<20),
-		),
-		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
+	opts := []parquet.WriterProperty{
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCreatedBy("pprl"),
+		parquet.WithMaxRowGroupLength(1 << 20),
+		parquet.WithDictionaryDefault(false),
+	}
+	for _, c := range dictionaryColumns {
+		opts = append(opts, parquet.WithDictionaryFor(c, true))
+	}
+	return parquet.NewWriterProperties(opts...), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
 }
 
 // rowWriter streams rows into a Parquet file in record batches.

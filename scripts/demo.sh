@@ -35,29 +35,53 @@ for a in social_work education health childrens_hearings; do
     "extracts/$a.csv" -o "agencies/$a.tokens.age"
 done
 
-step "5. Linkage unit: inspect and match the sealed token files"
-"$PPRL" inspect --key linkage-unit/lu.key agencies/social_work.tokens.age
-"$PPRL" match --key linkage-unit/lu.key agencies/*.tokens.age -o linkage-unit/run1
+step "5. Opt-outs: education holds a register of 20 families who objected to research use"
+mkdir -p registers
+head -n 21 extracts/education.csv > registers/optout.csv
+"$PPRL" tokenize --schema agencies/linkage.json --mapping extracts/mapping/education.json \
+  --secret custodian/project.key --dataset optout --seal-to agencies/lu.pub \
+  registers/optout.csv -o registers/optout.tokens.age
 
-step "6. Linkage quality against the synthetic truth"
+step "6. Linkage unit: inspect and match the sealed token files, applying the register"
+"$PPRL" inspect --key linkage-unit/lu.key agencies/social_work.tokens.age
+"$PPRL" match --key linkage-unit/lu.key agencies/*.tokens.age --opt-out registers/optout.tokens.age \
+  --log linkage-unit/ledger.jsonl -o linkage-unit/run1
+
+step "7. Linkage quality against the synthetic truth"
 "$PPRL" evaluate --truth extracts/truth.csv linkage-unit/run1
 
-step "7. Privacy audit of a token file (attacker holds a name list from the same population)"
+step "8. Privacy audit of a token file (attacker holds a name list from the same population)"
 "$PPRL" audit --key linkage-unit/lu.key --forenames extracts/public/forenames.csv \
   --surnames extracts/public/surnames.csv agencies/social_work.tokens.age
 
-step "8. Researchers: a cohort of care-experienced children with their education and health records"
+step "9. Researchers: a cohort of care-experienced children with their education and health records"
 mkdir -p agency-keys cohorts
-for a in social_work education health; do "$PPRL" keygen unit --classic -o "agency-keys/$a"; done
+for a in social_work education health childrens_hearings; do "$PPRL" keygen unit --classic -o "agency-keys/$a"; done
 "$PPRL" cohort --entities linkage-unit/run1/entities.parquet --project demo-study \
   --include social_work --require education,health \
   --project-key linkage-unit/projects/demo-study.key \
   --recipient social_work=agency-keys/social_work.pub \
   --recipient education=agency-keys/education.pub \
   --recipient health=agency-keys/health.pub \
-  -o cohorts/demo-study
+  --log linkage-unit/ledger.jsonl -o cohorts/demo-study
 
-step "9. The linkage report for people to read"
+step "10. A pupil asks education which services hold information about them"
+mkdir -p requests
+{ head -n 1 extracts/education.csv; sed -n 101p extracts/education.csv; } > requests/request.csv
+"$PPRL" tokenize --schema agencies/linkage.json --mapping extracts/mapping/education.json \
+  --secret custodian/project.key --dataset request --seal-to agencies/lu.pub \
+  requests/request.csv -o requests/request.tokens.age
+"$PPRL" lookup --key linkage-unit/lu.key --run linkage-unit/run1 \
+  --tokens agencies/social_work.tokens.age --tokens agencies/education.tokens.age \
+  --tokens agencies/health.tokens.age --tokens agencies/childrens_hearings.tokens.age \
+  --recipient social_work=agency-keys/social_work.pub --recipient education=agency-keys/education.pub \
+  --recipient health=agency-keys/health.pub --recipient childrens_hearings=agency-keys/childrens_hearings.pub \
+  --requester education --log linkage-unit/ledger.jsonl requests/request.tokens.age -o requests/answer
+
+step "11. Every use is on the record: verify the linkage unit's ledger"
+"$PPRL" log verify linkage-unit/ledger.jsonl
+
+step "12. The linkage report for people to read"
 "$PPRL" report linkage-unit/run1 --truth extracts/truth.csv -o linkage-unit/run1/report.html
 
 step "Done. Outputs under $(pwd):"
@@ -65,3 +89,5 @@ echo "  token files:   agencies/*.tokens.age (sealed to the linkage unit)"
 echo "  linkage:       linkage-unit/run1/{links.parquet,entities.parquet,summary.json}"
 echo "  report:        linkage-unit/run1/report.html"
 echo "  cohort:        cohorts/demo-study/"
+echo "  lookup answer: requests/answer/ (each file sealed to its agency)"
+echo "  ledger:        linkage-unit/ledger.jsonl"

@@ -37,6 +37,10 @@ func WriteMap(w io.Writer, rows []MapRow) error {
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithCreatedBy("pprl"),
 		parquet.WithMaxRowGroupLength(1<<20),
+		// Both columns are distinct per row: plain encoding, never a
+		// dictionary that falls back part way (whose footer statistics
+		// come out in varying order), so the bytes depend only on rows.
+		parquet.WithDictionaryDefault(false),
 	)
 	// Hide Close: pqarrow closes a writer that is an io.Closer, and the
 	// caller still has to finish the sealed stream.
