@@ -69,7 +69,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 				return err
 			}
 			if out == "" {
-				return exitcode.Inputf("--out (-o) is required: the directory to write links.parquet, entities.parquet and summary.json to")
+				return exitcode.Inputf("--output (-o) is required: the directory to write links.parquet, entities.parquet and summary.json to")
 			}
 			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, LinkOnly: linkOnly, Seed: seed, Exhaustive: exhaustive}
 			if threshold == "auto" {
@@ -151,7 +151,9 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyFile, "key", "", "the linkage unit's private key file (needed for sealed inputs)")
-	f.StringVarP(&out, "out", "o", "", "output directory")
+	f.StringVarP(&out, "output", "o", "", "output directory")
+	f.StringVar(&out, "out", "", "old name of --output")
+	f.MarkDeprecated("out", "use --output (-o)")
 	f.StringVar(&threshold, "threshold", "auto", "decision threshold on the score (log2 likelihood ratio), or auto")
 	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token")
 	f.BoolVar(&allowDup, "allow-duplicates", false, "merge entities on any link (single linkage), without the consistency check")

@@ -61,7 +61,9 @@ temporary name and renamed into place. Default output: OUTDIR/report.html.
 		},
 	}
 	truth.add(cmd)
-	cmd.Flags().StringVarP(&out, "out", "o", "", "HTML file to write (default OUTDIR/report.html)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "HTML file to write (default OUTDIR/report.html)")
+	cmd.Flags().StringVar(&out, "out", "", "old name of --output")
+	cmd.Flags().MarkDeprecated("out", "use --output (-o)")
 	cmd.Flags().StringArrayVar(&tokens, "tokens", nil, "token FILE whose report attributes (attr_ columns) give match rates by subgroup (repeatable)")
 	cmd.Flags().StringVar(&keyFile, "key", "", "the linkage unit's private key, to open sealed --tokens files")
 	return cmd

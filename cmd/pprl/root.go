@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/pprl/pprl/internal/buildinfo"
 	"io"
 	"log/slog"
 	"os"
@@ -30,8 +31,9 @@ func register(newCmd func() *cobra.Command) { commands = append(commands, newCmd
 // newRootCmd builds the pprl command tree.
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
-		Use:   "pprl",
-		Short: "Privacy-preserving record linkage with keyed Bloom-filter encodings",
+		Version: buildinfo.Version(),
+		Use:     "pprl",
+		Short:   "Privacy-preserving record linkage with keyed Bloom-filter encodings",
 		Long: `pprl links records about the same people across agencies without exchanging identities.
 
 Each agency runs 'pprl tokenize' on site to turn names, dates of birth, sex, postcodes and

@@ -47,7 +47,7 @@ agency's error and duplicate rates: none, low, default or high.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg := synth.Config{People: people, Seed: seed, Corruption: corruption, Force: force}
 			if out == "" {
-				return exitcode.Inputf("--out (-o) is required: the directory to write the extracts to")
+				return exitcode.Inputf("--output (-o) is required: the directory to write the extracts to")
 			}
 			var err error
 			if cmd.Flags().Changed("agencies") {
@@ -94,7 +94,9 @@ agency's error and duplicate rates: none, low, default or high.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&out, "out", "o", "", "output directory (must be empty or absent unless --force)")
+	f.StringVarP(&out, "output", "o", "", "output directory (must be empty or absent unless --force)")
+	f.StringVar(&out, "out", "", "old name of --output")
+	f.MarkDeprecated("out", "use --output (-o)")
 	f.IntVar(&people, "people", synth.DefaultPeople, "population size: children plus their parents or carers")
 	f.Uint64Var(&seed, "seed", 1, "random seed: the same seed and flags give identical files")
 	f.StringVar(&agencies, "agencies", strings.Join(synth.AgencyNames, ","), "comma-separated agencies to write")
