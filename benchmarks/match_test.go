@@ -119,7 +119,7 @@ func TestMatchSynthQuality(t *testing.T) {
 	}
 	t.Logf("match took %v", time.Since(start))
 	out := filepath.Join(dir, "out")
-	if err := res.Write(out, start, 0); err != nil {
+	if err := res.Write(out, true, start, 0); err != nil {
 		t.Fatal(err)
 	}
 	o, err := evaluate.LoadOutputs(out)
@@ -172,7 +172,7 @@ func TestMatchScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := res.Write(filepath.Join(t.TempDir(), "out"), start, loaded); err != nil {
+	if err := res.Write(filepath.Join(t.TempDir(), "out"), false, start, loaded); err != nil {
 		t.Fatal(err)
 	}
 	close(stop)

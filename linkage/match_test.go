@@ -103,7 +103,7 @@ func TestMatchOutputsDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := res.Write(dir, time.Now(), 0); err != nil {
+		if err := res.Write(dir, true, time.Now(), 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -129,7 +129,7 @@ func TestReadEntitiesCorrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := res.Write(dir, time.Now(), 0); err != nil {
+	if err := res.Write(dir, true, time.Now(), 0); err != nil {
 		t.Fatal(err)
 	}
 	good, err := os.ReadFile(filepath.Join(dir, EntitiesFile))
@@ -197,7 +197,7 @@ func TestLargeOutputsDeterministic(t *testing.T) {
 		if d := os.Getenv("PPRL_KEEP_DIR"); d != "" {
 			dir = filepath.Join(d, fmt.Sprint(run))
 		}
-		if err := res.Write(dir, time.Now(), 0); err != nil {
+		if err := res.Write(dir, true, time.Now(), 0); err != nil {
 			t.Fatal(err)
 		}
 		got := map[string][]byte{}

@@ -126,35 +126,9 @@ func (rw *rowWriter) close() error {
 	return rw.err
 }
 
-// outputs holds the files of one run until they are all written; commit
-// renames them into place, abort removes them.
-type outputs struct {
-	files []*atomicfile.File
-}
-
-func (o *outputs) create(dir, name string) (*atomicfile.File, error) {
-	f, err := atomicfile.Create(filepath.Join(dir, name), atomicfile.Options{Perm: 0o644})
-	if err != nil {
-		return nil, err
-	}
-	o.files = append(o.files, f)
-	return f, nil
-}
-
-func (o *outputs) abort() {
-	for _, f := range o.files {
-		f.Abort()
-	}
-}
-
-func (o *outputs) commit() error {
-	for _, f := range o.files {
-		if err := f.Commit(); err != nil {
-			o.abort()
-			return err
-		}
-	}
-	return nil
+// createIn creates a new file name in dir (the run's temporary directory).
+func createIn(dir, name string) (*os.File, error) {
+	return os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -236,43 +210,52 @@ func ReadEntities(path string) (out map[RecordKey]string, err error) {
 	return out, nil
 }
 
-// Write writes links.parquet, entities.parquet and summary.json into dir
-// (created if needed). Every file is written under a temporary name and
-// renamed into place only when all three are complete, so a failed run
-// leaves the previous outputs (or nothing) behind. The Parquet files depend
-// only on the inputs; summary.json differs between identical runs only in
-// its "timings" object.
-func (r *Result) Write(dir string, started time.Time, loaded time.Duration) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// Write writes links.parquet, entities.parquet and summary.json into dir.
+// The directory is written under a temporary name beside it and renamed
+// into place only when all three files are complete, so a failed run
+// leaves the previous directory (or nothing) behind. An existing dir must
+// be empty unless overwrite is set (it is then replaced as a whole, never
+// merged into). The Parquet files depend only on the inputs; summary.json
+// differs between identical runs only in its "timings" object.
+func (r *Result) Write(dir string, overwrite bool, started time.Time, loaded time.Duration) error {
+	d, err := atomicfile.CreateDir(dir, overwrite)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return exitcode.Inputf("output directory %s exists and is not empty: give another -o, or --force to replace it", dir)
+		}
 		return exitcode.AsInput(fmt.Errorf("output directory: %w", err))
 	}
+	defer d.Abort()
 	t0 := time.Now()
-	var out outputs
-	defer out.abort()
-	if err := r.writeLinks(&out, dir); err != nil {
+	if err := r.writeLinks(d.Path()); err != nil {
 		return fmt.Errorf("write %s: %w", LinksFile, err)
 	}
-	if err := r.writeEntities(&out, dir); err != nil {
+	if err := r.writeEntities(d.Path()); err != nil {
 		return fmt.Errorf("write %s: %w", EntitiesFile, err)
 	}
 	r.Summary.Timings.Load = secs(loaded)
 	r.Summary.Timings.Write = secs(time.Since(t0))
 	r.Summary.Timings.Total = secs(time.Since(started))
-	f, err := out.create(dir, SummaryFile)
+	f, err := createIn(d.Path(), SummaryFile)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
 	if err := writeJSON(f, &r.Summary); err != nil {
 		return fmt.Errorf("write %s: %w", SummaryFile, err)
 	}
-	return out.commit()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", SummaryFile, err)
+	}
+	return d.Commit()
 }
 
-func (r *Result) writeLinks(out *outputs, dir string) error {
-	f, err := out.create(dir, LinksFile)
+func (r *Result) writeLinks(dir string) error {
+	f, err := createIn(dir, LinksFile)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
 	rw, err := newRowWriter(f, LinksSchema)
 	if err != nil {
 		return err
@@ -292,14 +275,18 @@ func (r *Result) writeLinks(out *outputs, dir string) error {
 		b.Field(7).(*array.StringBuilder).Append(ev)
 		rw.row()
 	}
-	return rw.close()
+	if err := rw.close(); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
-func (r *Result) writeEntities(out *outputs, dir string) error {
-	f, err := out.create(dir, EntitiesFile)
+func (r *Result) writeEntities(dir string) error {
+	f, err := createIn(dir, EntitiesFile)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
 	registers := 0
 	if r.Summary.OptOut != nil {
 		registers = len(r.Summary.OptOut.Registers)
@@ -319,5 +306,8 @@ func (r *Result) writeEntities(out *outputs, dir string) error {
 			rw.row()
 		}
 	}
-	return rw.close()
+	if err := rw.close(); err != nil {
+		return err
+	}
+	return f.Close()
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"math"
+	"os"
 
+	"github.com/pprl/pprl/internal/atomicfile"
 	"github.com/pprl/pprl/internal/exitcode"
 )
 
@@ -27,6 +30,35 @@ func inRange(flag string, v, lo, hi float64, openLow bool, example string) error
 func finite(flag string, v float64, example string) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return exitcode.Inputf("%s must be a finite number, not %v (e.g. %s)", flag, v, example)
+	}
+	return nil
+}
+
+// checkOutDir refuses, before any work, an output directory that exists
+// and is not empty (unless --force), or that is not a directory.
+func checkOutDir(dir string, force bool) error {
+	if err := atomicfile.CheckDir(dir, force); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return exitcode.Inputf("output directory %s exists and is not empty: give another -o, or --force to replace it", dir)
+		}
+		return exitcode.AsInput(err)
+	}
+	return nil
+}
+
+// checkOutFile refuses, before any work, an output file that exists
+// (unless --force) or is a directory: every command that writes follows one
+// rule, never overwriting silently.
+func checkOutFile(path string, force bool) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	if fi.IsDir() {
+		return exitcode.Inputf("output %s is a directory: give a file name with -o", path)
+	}
+	if !force {
+		return exitcode.Inputf("output %s exists: give another -o, or --force to replace it", path)
 	}
 	return nil
 }

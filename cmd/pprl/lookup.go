@@ -55,6 +55,9 @@ match is an answer too. Open a file with: age -d -i AGENCY.key FILE.`,
 			if runDir == "" || out == "" || requester == "" {
 				return exitcode.Inputf("--run, --requester and -o are required")
 			}
+			if err := checkOutDir(out, force); err != nil {
+				return err
+			}
 			recs := map[string]string{}
 			for _, r := range recipients {
 				ds, file, ok := strings.Cut(r, "=")

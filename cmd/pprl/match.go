@@ -24,6 +24,7 @@ func newMatchCmd() *cobra.Command {
 		optOuts                           []string
 		logPath                           string
 		allowDup, exhaustive, linkOnly    bool
+		force                             bool
 		seed                              uint64
 	)
 	cmd := &cobra.Command{
@@ -48,7 +49,9 @@ hold no dataset in common, and when they do only if their records of that datase
 to each other directly, so that an entity never chains strangers through a shared record
 (--allow-duplicates lifts this check).
 
-OUTDIR receives links.parquet, entities.parquet and summary.json, written atomically.
+OUTDIR receives links.parquet, entities.parquet and summary.json, written atomically: the
+directory appears whole or not at all. An existing OUTDIR must be empty, or is replaced as
+a whole with --force.
 --previous OLD/entities.parquet keeps entity IDs stable across runs.
 
 --opt-out REGISTER.tokens.age applies a register of people who objected to research use,
@@ -70,6 +73,9 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 			}
 			if out == "" {
 				return exitcode.Inputf("--output (-o) is required: the directory to write links.parquet, entities.parquet and summary.json to")
+			}
+			if err := checkOutDir(out, force); err != nil {
+				return err
 			}
 			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, LinkOnly: linkOnly, Seed: seed, Exhaustive: exhaustive}
 			if threshold == "auto" {
@@ -120,7 +126,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 			if err != nil {
 				return err
 			}
-			if err := res.Write(out, started, loaded); err != nil {
+			if err := res.Write(out, force, started, loaded); err != nil {
 				return err
 			}
 			if err := logMatch(cmd, logPath, args, optOuts, out, res.Summary); err != nil {
@@ -154,6 +160,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	f.StringVarP(&out, "output", "o", "", "output directory")
 	f.StringVar(&out, "out", "", "old name of --output")
 	f.MarkDeprecated("out", "use --output (-o)")
+	f.BoolVar(&force, "force", false, "replace an existing, non-empty output directory")
 	f.StringVar(&threshold, "threshold", "auto", "decision threshold on the score (log2 likelihood ratio), or auto")
 	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token")
 	f.BoolVar(&allowDup, "allow-duplicates", false, "merge entities on any link (single linkage), without the consistency check")

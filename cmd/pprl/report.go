@@ -18,6 +18,7 @@ func newReportCmd() *cobra.Command {
 		out     string
 		tokens  []string
 		keyFile string
+		force   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "report OUTDIR [--truth TRUTH] [-o report.html]",
@@ -47,6 +48,9 @@ temporary name and renamed into place. Default output: OUTDIR/report.html.
 			if out == "" {
 				out = filepath.Join(args[0], "report.html")
 			}
+			if err := checkOutFile(out, force); err != nil {
+				return err
+			}
 			opts := report.Options{Truth: spec, Tokens: tokens}
 			if keyFile != "" {
 				if opts.Identities, err = seal.ReadIdentities(keyFile); err != nil {
@@ -63,6 +67,7 @@ temporary name and renamed into place. Default output: OUTDIR/report.html.
 	truth.add(cmd)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "HTML file to write (default OUTDIR/report.html)")
 	cmd.Flags().StringVar(&out, "out", "", "old name of --output")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing report file")
 	cmd.Flags().MarkDeprecated("out", "use --output (-o)")
 	cmd.Flags().StringArrayVar(&tokens, "tokens", nil, "token FILE whose report attributes (attr_ columns) give match rates by subgroup (repeatable)")
 	cmd.Flags().StringVar(&keyFile, "key", "", "the linkage unit's private key, to open sealed --tokens files")

@@ -21,7 +21,7 @@ func init() { register(newTokenizeCmd) }
 func newTokenizeCmd() *cobra.Command {
 	var (
 		schemaPath, mappingPath, secretPath, dataset, sealTo, out, rejects, idColumn, format, recipientFP string
-		noSeal                                                                                            bool
+		noSeal, force                                                                                     bool
 		maxRejectRate, maxFieldRate                                                                       float64
 		workers                                                                                           int
 	)
@@ -74,6 +74,15 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 				out = dataset + ".tokens.age"
 				if noSeal {
 					out = dataset + ".tokens.parquet"
+				}
+			}
+			rejectsPath := rejects
+			if rejectsPath == "" {
+				rejectsPath = out + tokenize.RejectsSuffix
+			}
+			for _, p := range []string{out, rejectsPath} {
+				if err := checkOutFile(p, force); err != nil {
+					return err
 				}
 			}
 			schema, err := tokenize.LoadSchema(schemaPath)
@@ -133,6 +142,7 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 		},
 	}
 	f := cmd.Flags()
+	f.BoolVar(&force, "force", false, "replace an existing token file and rejects file")
 	f.StringVar(&schemaPath, "schema", "", "linkage spec (native or clkhash) `FILE`")
 	f.StringVar(&mappingPath, "mapping", "", "this agency's input mapping `FILE`")
 	f.StringVar(&secretPath, "secret", "", "project secret `FILE` (owner-only permissions)")

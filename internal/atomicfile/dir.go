@@ -24,19 +24,8 @@ type Dir struct {
 // existing target is replaced as a whole.
 func CreateDir(target string, overwrite bool) (*Dir, error) {
 	target = filepath.Clean(target)
-	if fi, err := os.Stat(target); err == nil {
-		if !fi.IsDir() {
-			return nil, fmt.Errorf("%s exists and is not a directory", target)
-		}
-		if !overwrite {
-			ents, err := os.ReadDir(target)
-			if err != nil {
-				return nil, fmt.Errorf("output directory %s: %w", target, err)
-			}
-			if len(ents) > 0 {
-				return nil, fmt.Errorf("output directory %s: %w and is not empty", target, os.ErrExist)
-			}
-		}
+	if err := CheckDir(target, overwrite); err != nil {
+		return nil, err
 	}
 	parent, base := filepath.Split(target)
 	if parent == "" {
@@ -57,6 +46,31 @@ func CreateDir(target string, overwrite bool) (*Dir, error) {
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
 	return &Dir{tmp: tmp, target: target, madeDirs: made}, nil
+}
+
+// CheckDir reports whether CreateDir(target, overwrite) would accept
+// target, without creating anything: commands call it before long work so
+// that a wrong -o fails at once. The error wraps os.ErrExist when target is
+// a non-empty directory and overwrite is not set.
+func CheckDir(target string, overwrite bool) error {
+	fi, err := os.Stat(target)
+	if err != nil {
+		return nil
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s exists and is not a directory", target)
+	}
+	if overwrite {
+		return nil
+	}
+	ents, err := os.ReadDir(target)
+	if err != nil {
+		return fmt.Errorf("output directory %s: %w", target, err)
+	}
+	if len(ents) > 0 {
+		return fmt.Errorf("output directory %s: %w and is not empty", target, os.ErrExist)
+	}
+	return nil
 }
 
 // Path returns the temporary directory to write files into.

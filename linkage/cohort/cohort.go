@@ -177,6 +177,13 @@ func Build(def Definition, opt Options) (*Result, error) {
 	if keyPath == "" {
 		keyPath = DefaultProjectKeyPath(def.Project)
 	}
+	// Refuse a wrong -o before a first release creates the project key.
+	if err := atomicfile.CheckDir(opt.OutDir, opt.Force); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, exitcode.Inputf("cohort directory %s exists and is not empty: give another -o, or --force to replace it", opt.OutDir)
+		}
+		return nil, exitcode.AsInput(fmt.Errorf("cohort directory: %w", err))
+	}
 	key, keyCreated, err := LoadOrCreateProjectKey(keyPath)
 	if err != nil {
 		return nil, err
