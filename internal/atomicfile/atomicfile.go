@@ -4,6 +4,13 @@
 // or abandoned write leaves nothing behind except, at worst, the previous
 // version of the target.
 //
+// A process killed outright (kill -9, out of memory) cannot clean up, so on
+// Linux the temporary file is unnamed (O_TMPFILE) and only gets a name at
+// Commit: a crash leaves nothing. Elsewhere, and for output directories,
+// temporary names carry the writer's PID, and every Create or CreateDir
+// first removes the temporary files of its target left by processes that no
+// longer exist (stale.go).
+//
 // Missing parent directories of a target are created (mode 0755 before the
 // umask), as mkdir -p would, and removed again if the write fails, so every
 // command that writes an output accepts a path in a directory that does not
@@ -13,8 +20,10 @@ package atomicfile
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // File is an output file being written under a temporary name. Write to it,
@@ -22,6 +31,7 @@ import (
 // Commit is a no-op, so `defer f.Abort()` is the usual pattern.
 type File struct {
 	*os.File
+	tmp         string // the temporary name; "" while the file is unnamed
 	target      string
 	perm        os.FileMode
 	noOverwrite bool
@@ -59,20 +69,36 @@ func Create(target string, opts Options) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	reapStale(dir, base)
+	f, tmp, err := openTemp(dir, base)
 	if err != nil {
 		removeDirs(made)
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
-	// CreateTemp makes the file 0600; set the requested mode now so that a
-	// secret is never more readable than asked, even for an instant.
+	// The file starts 0600; set the requested mode now so that a secret is
+	// never more readable than asked, even for an instant.
 	if err := f.Chmod(perm); err != nil {
 		f.Close()
-		os.Remove(f.Name())
+		if tmp != "" {
+			os.Remove(tmp)
+		}
 		removeDirs(made)
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
-	return &File{File: f, target: target, perm: perm, noOverwrite: opts.NoOverwrite, madeDirs: made}, nil
+	return &File{File: f, tmp: tmp, target: target, perm: perm, noOverwrite: opts.NoOverwrite, madeDirs: made}, nil
+}
+
+// openTemp opens an unnamed temporary file in dir where the system allows
+// it (tmp ""), else a named one (tmp its path).
+func openTemp(dir, base string) (f *os.File, tmp string, err error) {
+	if f, err := openUnnamed(dir); err == nil {
+		return f, "", nil
+	}
+	f, err = os.CreateTemp(dir, tempPrefix(base)+"*")
+	if err != nil {
+		return nil, "", err
+	}
+	return f, f.Name(), nil
 }
 
 // makeParents creates dir and any missing parents, and returns the
@@ -117,45 +143,66 @@ func removeDirs(dirs []string) {
 // Target returns the final path the file will have after Commit.
 func (f *File) Target() string { return f.target }
 
-// Commit syncs the data to disk, closes the file and renames it over the
-// target. On any failure the temporary file is removed.
+// Commit syncs the data to disk, gives the file its name and closes it.
+// On any failure the temporary file is removed.
 func (f *File) Commit() error {
 	if f.done {
 		return errors.New("atomicfile: Commit after Commit or Abort")
 	}
 	f.done = true
-	tmp := f.File.Name()
-	if err := f.File.Sync(); err != nil {
+	fail := func(err error) error {
 		f.File.Close()
-		os.Remove(tmp)
+		if f.tmp != "" {
+			os.Remove(f.tmp)
+		}
 		removeDirs(f.madeDirs)
-		return fmt.Errorf("write %s: %w", f.target, err)
+		return err
+	}
+	if err := f.File.Sync(); err != nil {
+		return fail(fmt.Errorf("write %s: %w", f.target, err))
+	}
+	if f.tmp == "" {
+		// Unnamed: with NoOverwrite link straight to the target (link
+		// fails if it exists); else link to a temporary name and rename
+		// that over the target.
+		if f.noOverwrite {
+			if err := linkUnnamed(f.File, f.target); err != nil {
+				if _, statErr := os.Lstat(f.target); statErr == nil {
+					return fail(fmt.Errorf("%s: %w", f.target, os.ErrExist))
+				}
+				return fail(fmt.Errorf("write %s: %w", f.target, err))
+			}
+			if err := f.File.Close(); err != nil {
+				return fmt.Errorf("write %s: %w", f.target, err)
+			}
+			syncDir(filepath.Dir(f.target))
+			return nil
+		}
+		f.tmp = filepath.Join(filepath.Dir(f.target), tempPrefix(filepath.Base(f.target))+strconv.FormatUint(rand.Uint64(), 36))
+		if err := linkUnnamed(f.File, f.tmp); err != nil {
+			f.tmp = ""
+			return fail(fmt.Errorf("write %s: %w", f.target, err))
+		}
 	}
 	if err := f.File.Close(); err != nil {
-		os.Remove(tmp)
-		removeDirs(f.madeDirs)
-		return fmt.Errorf("write %s: %w", f.target, err)
+		return fail(fmt.Errorf("write %s: %w", f.target, err))
 	}
 	if f.noOverwrite {
 		// link(2) fails if the target exists, so a file that appeared
 		// since Create is never replaced.
-		err := os.Link(tmp, f.target)
+		err := os.Link(f.tmp, f.target)
 		if err == nil {
-			os.Remove(tmp)
+			os.Remove(f.tmp)
 			syncDir(filepath.Dir(f.target))
 			return nil
 		}
 		if _, statErr := os.Lstat(f.target); statErr == nil {
-			os.Remove(tmp)
-			removeDirs(f.madeDirs)
-			return fmt.Errorf("%s: %w", f.target, os.ErrExist)
+			return fail(fmt.Errorf("%s: %w", f.target, os.ErrExist))
 		}
 		// The file system cannot link: fall back to rename.
 	}
-	if err := os.Rename(tmp, f.target); err != nil {
-		os.Remove(tmp)
-		removeDirs(f.madeDirs)
-		return fmt.Errorf("write %s: %w", f.target, err)
+	if err := os.Rename(f.tmp, f.target); err != nil {
+		return fail(fmt.Errorf("write %s: %w", f.target, err))
 	}
 	syncDir(filepath.Dir(f.target))
 	return nil
@@ -170,7 +217,9 @@ func (f *File) Abort() {
 	}
 	f.done = true
 	f.File.Close()
-	os.Remove(f.File.Name())
+	if f.tmp != "" {
+		os.Remove(f.tmp)
+	}
 	removeDirs(f.madeDirs)
 }
 

@@ -35,7 +35,8 @@ func CreateDir(target string, overwrite bool) (*Dir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", target, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
+	reapStale(parent, base)
+	tmp, err := os.MkdirTemp(parent, tempPrefix(base)+"*")
 	if err != nil {
 		removeDirs(made)
 		return nil, fmt.Errorf("create %s: %w", target, err)
