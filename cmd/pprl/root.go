@@ -110,7 +110,11 @@ func run(args []string) int {
 		if isUsage(err) {
 			err = exitcode.AsInput(err)
 		}
-		fmt.Fprintf(os.Stderr, "pprl: %v\n", err)
+		if msg, ok := exitcode.Describe(err); ok {
+			fmt.Fprintf(os.Stderr, "pprl: %s\n", msg)
+		} else {
+			fmt.Fprintf(os.Stderr, "pprl: %v\n", err)
+		}
 	}
 	return exitcode.Of(err)
 }

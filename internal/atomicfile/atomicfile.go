@@ -91,7 +91,7 @@ func Create(target string, opts Options) (*File, error) {
 // openTemp opens an unnamed temporary file in dir where the system allows
 // it (tmp ""), else a named one (tmp its path).
 func openTemp(dir, base string) (f *os.File, tmp string, err error) {
-	if f, err := openUnnamed(dir); err == nil {
+	if f, err := openUnnamed(dir, filepath.Join(dir, base)); err == nil {
 		return f, "", nil
 	}
 	f, err = os.CreateTemp(dir, tempPrefix(base)+"*")

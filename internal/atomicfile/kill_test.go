@@ -68,7 +68,7 @@ func TestKillFile(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "sw.tokens.age")
 	killWriter(t, "file:"+target)
-	if f, err := openUnnamed(dir); err == nil { // unnamed files here: nothing at all is left
+	if f, err := openUnnamed(dir, "probe"); err == nil { // unnamed files here: nothing at all is left
 		f.Close()
 		if got := listDir(t, dir); len(got) != 0 {
 			t.Fatalf("a killed writer of an unnamed file left %v", got)

@@ -14,7 +14,9 @@ import (
 // nothing behind. It fails where the kernel or file system has no
 // O_TMPFILE, or /proc (needed to link it) is not mounted; Create then
 // falls back to a named temporary file.
-func openUnnamed(dir string) (*os.File, error) {
+//
+// The file is named name in error messages (the output it will become).
+func openUnnamed(dir, name string) (*os.File, error) {
 	if _, err := os.Stat("/proc/self/fd"); err != nil {
 		return nil, err
 	}
@@ -22,7 +24,7 @@ func openUnnamed(dir string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return os.NewFile(uintptr(fd), dir), nil
+	return os.NewFile(uintptr(fd), name), nil
 }
 
 // linkUnnamed gives the open unnamed file f the name path; it fails with

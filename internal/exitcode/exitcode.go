@@ -44,12 +44,14 @@ func IsInput(err error) bool {
 	return errors.As(err, &ie)
 }
 
-// Of returns the exit status for err: OK for nil, Input for input errors and
-// Failure otherwise.
+// Of returns the exit status for err: OK for nil, Failure for environment
+// faults (environment.go), Input for input errors and Failure otherwise.
 func Of(err error) int {
 	switch {
 	case err == nil:
 		return OK
+	case IsEnvironment(err):
+		return Failure
 	case IsInput(err):
 		return Input
 	default:
