@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/parquettest"
 )
 
 // quality returns precision and recall of links between datasets "a" and
@@ -212,5 +214,33 @@ func TestLargeOutputsDeterministic(t *testing.T) {
 			}
 		}
 		first = got
+	}
+}
+
+// TestReadPreviousEntitiesRefusesForeignIDs: --previous must hold entity IDs
+// as match writes them, and no empty or repeated record.
+func TestReadPreviousEntitiesRefusesForeignIDs(t *testing.T) {
+	cols := []string{"entity_id", "dataset", "record_id"}
+	for _, tc := range []struct {
+		name string
+		rows [][]string
+		want string
+	}{
+		{"study ID", [][]string{{"SABCDEFGHIJKLMNOP", "a", "1"}}, "row 1: entity_id is not an ID pprl match writes"},
+		{"upper-case hex", [][]string{{"E00000000000000AB", "a", "1"}}, "row 1: entity_id is not an ID"},
+		{"short", [][]string{{"E0000000000000001", "a", "1"}, {"E01", "a", "2"}}, "row 2: entity_id is not an ID"},
+		{"empty record", [][]string{{"E0000000000000001", "a", ""}}, "row 1 has an empty dataset or record_id"},
+		{"repeated record", [][]string{{"E0000000000000001", "a", "1"}, {"E0000000000000002", "a", "1"}}, "row 2 repeats a record"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "entities.parquet")
+			if err := parquettest.WriteStrings(p, cols, tc.rows); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadEntities(p)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !exitcode.IsInput(err) {
+				t.Fatalf("ReadEntities: %v, want an input error containing %q", err, tc.want)
+			}
+		})
 	}
 }

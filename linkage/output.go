@@ -197,6 +197,12 @@ func ReadEntities(path string) (out map[RecordKey]string, err error) {
 			if strs[0].IsNull(i) || strs[1].IsNull(i) || strs[2].IsNull(i) {
 				return nil, exitcode.Inputf("previous entities %s: row %d has a null field", path, row)
 			}
+			if !isEntityID(strs[0].Value(i)) {
+				return nil, exitcode.Inputf("previous entities %s: row %d: entity_id is not an ID pprl match writes (E and 16 hex digits): give the entities.parquet of a previous pprl match run", path, row)
+			}
+			if strs[1].Value(i) == "" || strs[2].Value(i) == "" {
+				return nil, exitcode.Inputf("previous entities %s: row %d has an empty dataset or record_id", path, row)
+			}
 			key := RecordKey{strs[1].Value(i), strs[2].Value(i)}
 			if _, dup := out[key]; dup {
 				return nil, exitcode.Inputf("previous entities %s: row %d repeats a record of dataset %q", path, row, key.Dataset)
@@ -208,6 +214,20 @@ func ReadEntities(path string) (out map[RecordKey]string, err error) {
 		return nil, exitcode.Inputf("previous entities %s: %w", path, err)
 	}
 	return out, nil
+}
+
+// isEntityID reports whether s has the shape of an entity ID: "E" and 16
+// lower-case hex digits (entityID).
+func isEntityID(s string) bool {
+	if len(s) != 17 || s[0] != 'E' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Write writes links.parquet, entities.parquet and summary.json into dir.

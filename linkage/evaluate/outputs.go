@@ -404,7 +404,13 @@ func ReadSummary(path string) (Summary, error) {
 		return s, exitcode.AsInput(fmt.Errorf("%s: %w", SummaryFile, unwrapPath(err)))
 	}
 	if err := json.Unmarshal(b, &s.Raw); err != nil {
-		return s, exitcode.AsInput(fmt.Errorf("%s: not valid JSON: %w", SummaryFile, err))
+		return s, exitcode.Inputf("%s: not valid JSON (%v): give the directory pprl match wrote", SummaryFile, err)
+	}
+	// Fields are read leniently (older and newer versions), but the file
+	// must be a match summary: JSON from elsewhere would give all-zero
+	// figures without a word.
+	if f, _ := s.Raw["format"].(string); f != "pprl-match-summary" {
+		return s, exitcode.Inputf("%s is not a pprl match summary (its \"format\" is not \"pprl-match-summary\"): give the directory pprl match wrote", SummaryFile)
 	}
 	s.Counts = numbers(s.Raw["counts"])
 	s.Timings = numbers(s.Raw["timings"])
@@ -434,6 +440,9 @@ func ReadSummary(path string) (Summary, error) {
 			}
 			s.Inputs = append(s.Inputs, in)
 		}
+	}
+	if len(s.Inputs) == 0 {
+		return s, exitcode.Inputf("%s lists no inputs: it is damaged, or not from pprl match", SummaryFile)
 	}
 	switch t := s.Raw["threshold"].(type) {
 	case float64:

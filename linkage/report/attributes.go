@@ -54,6 +54,9 @@ func attachFileAttributes(o *evaluate.Outputs, path string, identities []age.Ide
 	if !inOutputs[m.Dataset] {
 		return "", exitcode.Inputf("%s holds dataset %q, which is not in the match outputs", filepath.Base(path), m.Dataset)
 	}
+	if err := belongsToRun(o.Summary, path, m); err != nil {
+		return "", err
+	}
 	if len(m.Attributes) == 0 {
 		return "", nil
 	}
@@ -124,4 +127,22 @@ func Run(dir string, opts Options, path string) error {
 		}
 	}
 	return WriteFile(path, o, res)
+}
+
+// belongsToRun refuses a token file made with another linkage spec or
+// secret than the run's file for its dataset (by fingerprint; summaries
+// without fingerprints are not checked). A later extract of the same spec
+// is accepted: its records the run lacks are ignored.
+func belongsToRun(sum evaluate.Summary, path string, m tokenfile.Manifest) error {
+	for _, in := range sum.Inputs {
+		if in.Dataset != m.Dataset {
+			continue
+		}
+		for key, got := range map[string]string{"schema_fingerprint": m.SchemaFingerprint, "secret_fingerprint": m.SecretFingerprint} {
+			if want, ok := in.Fingerprints[key]; ok && want != got {
+				return exitcode.Inputf("%s was made with another linkage spec or secret than the run's file for dataset %q (%s differs): give the token files the run was made from", filepath.Base(path), m.Dataset, key)
+			}
+		}
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -80,9 +81,21 @@ func write(path string, b *array.RecordBuilder) error {
 	return parquettest.WriteRecord(path, rec, parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy)))
 }
 
-// WriteSummary writes v as summary.json in dir.
+// WriteSummary writes v as summary.json in dir, with "format" set to
+// pprl match's when v has none.
 func WriteSummary(dir string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return err
+	}
+	if _, ok := m["format"]; !ok {
+		m["format"] = "pprl-match-summary"
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -100,5 +113,36 @@ func Dir(dir string, entities []Entity, links []Link, summary any, attrNames ...
 	if err := WriteLinks(filepath.Join(dir, "links.parquet"), links); err != nil {
 		return err
 	}
-	return WriteSummary(dir, summary)
+	return WriteSummary(dir, withInputs(summary, entities))
+}
+
+// withInputs adds to summary, when it has none, the "inputs" that match
+// would have written: each dataset of entities with its row count.
+func withInputs(summary any, entities []Entity) any {
+	raw, err := json.Marshal(summary)
+	if err != nil {
+		return summary
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil || m == nil {
+		m = map[string]any{}
+	}
+	if _, ok := m["inputs"]; ok {
+		return m
+	}
+	rows := map[string]int{}
+	var order []string
+	for _, e := range entities {
+		if rows[e.Dataset] == 0 {
+			order = append(order, e.Dataset)
+		}
+		rows[e.Dataset]++
+	}
+	sort.Strings(order)
+	var inputs []map[string]any
+	for _, ds := range order {
+		inputs = append(inputs, map[string]any{"dataset": ds, "rows": rows[ds]})
+	}
+	m["inputs"] = inputs
+	return m
 }
