@@ -391,6 +391,9 @@ func NewDateParser(layouts []string, opt DateOptions) (*DateParser, error) {
 	if len(layouts) == 0 {
 		return nil, errors.New("no date formats declared")
 	}
+	if len(layouts) > MaxDateFormats {
+		return nil, fmt.Errorf("%d date formats declared, at most %d: list the formats the extract uses (usually one or two)", len(layouts), MaxDateFormats)
+	}
 	p := &DateParser{earliest: opt.Earliest, ref: opt.Reference, future: opt.AllowFuture}
 	if p.earliest.IsZero() {
 		p.earliest = DefaultEarliestDate
@@ -414,6 +417,10 @@ func NewDateParser(layouts []string, opt DateOptions) (*DateParser, error) {
 	}
 	return p, nil
 }
+
+// MaxDateFormats bounds the formats of one date field: each is tried in
+// turn on every value, and each pair is checked for day/month ambiguity.
+const MaxDateFormats = 32
 
 // maxDateBytes bounds date input: no date format is longer.
 const maxDateBytes = 64

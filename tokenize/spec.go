@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -216,24 +217,57 @@ func ParseSpec(data []byte) (*Spec, error) {
 	return &s, nil
 }
 
-// jsonError adds a line number to a JSON syntax or type error.
+// jsonError turns a JSON syntax or type error into a sentence with a line
+// number, in the file's own terms (the key, the kind of value expected)
+// rather than Go's ("cannot unmarshal number into Go struct field …").
 func jsonError(data []byte, err error) error {
 	var off int64 = -1
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	msg := err.Error()
 	switch {
 	case errors.As(err, &se):
 		off = se.Offset
+		msg = "not valid JSON (" + se.Error() + ")"
 	case errors.As(err, &te):
 		off = te.Offset
+		what := te.Field
+		if what == "" {
+			what = "the document"
+		}
+		msg = fmt.Sprintf("%s must be %s, not a JSON %s", what, jsonKind(te.Type.Kind()), te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("the JSON ends before it is complete (a truncated file, or a missing } or ])")
 	case errors.Is(err, io.EOF):
 		return errors.New("empty file")
+	case strings.HasPrefix(msg, "json: unknown field "):
+		return fmt.Errorf("unknown key %s (misspelt? keys are case-sensitive)", strings.TrimPrefix(msg, "json: unknown field "))
 	}
 	if off < 0 || off > int64(len(data)) {
-		return err
+		return errors.New(msg)
 	}
 	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	return fmt.Errorf("line %d: %w", line, err)
+	return fmt.Errorf("line %d: %s", line, msg)
+}
+
+// jsonKind names the JSON value a Go kind is read from.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list [...]"
+	case reflect.Map, reflect.Struct:
+		return "an object {...}"
+	}
+	return "another kind of value"
 }
 
 // Field returns the field named name, or nil.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -49,9 +50,12 @@ func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
 	} else if err != nil {
 		return nil, inputErr(name, err)
 	}
+	head, _ := br.Peek(br.Size())
+	if crOnly(head) {
+		return nil, exitcode.Inputf("%s has CR-only line endings (classic Mac OS): no line ends in a line feed; convert them first, e.g. tr '\\r' '\\n' < IN.csv > OUT.csv", name)
+	}
 	delim := opts.Delimiter
 	if delim == 0 {
-		head, _ := br.Peek(br.Size())
 		delim = SniffDelimiter(head)
 	} else if !validDelim(delim) {
 		return nil, exitcode.Inputf("invalid CSV delimiter %q: use a single character other than a quote or line break", delim)
@@ -74,6 +78,9 @@ func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
 			return nil, exitcode.Inputf("%s: header: malformed CSV at line %d: %v", name, pe.Line, pe.Err)
 		}
 		return nil, inputErr(name, err)
+	}
+	if sniffed := SniffDelimiter(headerBytes); len(header) == 1 && sniffed != delim && strings.ContainsRune(header[0], sniffed) {
+		return nil, exitcode.Inputf("%s: the header is one column when read with the delimiter %q, and looks delimited by %q: set \"delimiter\": %q in the input mapping", name, delim, sniffed, string(sniffed))
 	}
 	seen := make(map[string]int, len(header))
 	for j, h := range header {
@@ -146,14 +153,8 @@ func (c *csvReader) Next() (*Batch, error) {
 		}
 		checkUTF8 := c.lim.nonASCII.Load()
 		for j, v := range rec {
-			if len(v) > c.opts.MaxFieldBytes {
-				c.err = inputErr(c.name, &RowError{Row: row, Column: c.header[j],
-					Reason: fmt.Sprintf("field is longer than the %d-byte limit", c.opts.MaxFieldBytes)})
-				return nil, c.err
-			}
-			if checkUTF8 && !utf8.ValidString(v) {
-				c.err = inputErr(c.name, &RowError{Row: row, Column: c.header[j],
-					Reason: "not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8)"})
+			if reason := badCell(v, c.opts.MaxFieldBytes, checkUTF8); reason != "" {
+				c.err = inputErr(c.name, &RowError{Row: row, Column: c.header[j], Reason: reason})
 				return nil, c.err
 			}
 		}
@@ -243,6 +244,16 @@ func (l *recordLimiter) Read(p []byte) (int, error) {
 // the current record exceeded the limit, or -1. It jumps between quotes and
 // line breaks with bytes.IndexByte (vectorised) instead of testing every
 // byte; nl caches the next line break so that a line with many quoted
+// crOnly reports whether head (the start of a file) ends its lines with
+// a bare carriage return: a CR before any line feed, followed by more data.
+func crOnly(head []byte) bool {
+	i := bytes.IndexByte(head, '\r')
+	if i < 0 || i+1 >= len(head) {
+		return false
+	}
+	return bytes.IndexByte(head[:i], '\n') < 0 && head[i+1] != '\n'
+}
+
 // fields is not rescanned for it after each quote.
 func (l *recordLimiter) scan(b []byte) int {
 	nl := -2 // offset of the next '\n' at or after i; -2 unknown, -1 none

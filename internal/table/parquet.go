@@ -31,6 +31,7 @@ type parquetReader struct {
 	pf     *file.Reader
 	rr     pqarrow.RecordReader
 	header []string
+	opts   Options
 	row    int64
 	done   atomic.Int64 // row, readable from other goroutines
 	err    error
@@ -55,7 +56,7 @@ func newParquet(f *os.File, size int64, name string, opts Options) (r Reader, er
 		pf.Close()
 		return nil, exitcode.Inputf("%s: cannot read the Parquet schema: %v", name, err)
 	}
-	p := &parquetReader{name: name, f: f, pf: pf}
+	p := &parquetReader{name: name, f: f, pf: pf, opts: opts}
 	for _, fld := range sc.Fields() {
 		if !supported(fld.Type) {
 			pf.Close()
@@ -126,6 +127,12 @@ func (p *parquetReader) Next() (b *Batch, err error) {
 	b = &Batch{FirstRow: p.row + 1, Rows: make([][]string, n)}
 	for i := range b.Rows {
 		b.Rows[i] = cells[i*ncol : (i+1)*ncol : (i+1)*ncol]
+		for j, v := range b.Rows[i] {
+			if reason := badCell(v, p.opts.MaxFieldBytes, true); reason != "" {
+				p.err = inputErr(p.name, &RowError{Row: p.row + int64(i) + 1, Column: p.header[j], Reason: reason})
+				return nil, p.err
+			}
+		}
 	}
 	p.row += int64(n)
 	p.done.Store(p.row)

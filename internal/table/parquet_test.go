@@ -207,3 +207,42 @@ func TestParquetBinaryColumns(t *testing.T) {
 		})
 	}
 }
+
+// TestCellRulesSameForCSVAndParquet: a field over the size limit and a NUL
+// byte (in a record ID or a name) are refused in Parquet extracts as in
+// CSV, naming the row and column, never the value.
+func TestCellRulesSameForCSVAndParquet(t *testing.T) {
+	long := strings.Repeat("x", DefaultMaxFieldBytes+1)
+	for _, tc := range []struct {
+		name, id, forename, want string
+	}{
+		{"long name", "R1", long, "field is longer than the 65536-byte limit"},
+		{"NUL in ID", "R\x00SECRET", "Ann", "NUL byte"},
+		{"NUL in name", "R1", "AN\x00SECRET", "NUL byte"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			pq := filepath.Join(dir, "x.parquet")
+			rows := [][]string{{"R0", "Bob"}, {tc.id, tc.forename}}
+			if err := parquettest.WriteStrings(pq, []string{"id", "forename"}, rows); err != nil {
+				t.Fatal(err)
+			}
+			csvPath := filepath.Join(dir, "x.csv")
+			os.WriteFile(csvPath, []byte("id,forename\nR0,Bob\n"+tc.id+","+tc.forename+"\n"), 0o644)
+			for _, p := range []string{pq, csvPath} {
+				r, err := Open(p, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = r.Next()
+				r.Close()
+				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "row 2") || !exitcode.IsInput(err) {
+					t.Errorf("%s: %v, want an input error at row 2 saying %q", filepath.Base(p), err, tc.want)
+				}
+				if err != nil && strings.Contains(err.Error(), "SECRET") {
+					t.Errorf("%s: the error shows the value: %v", filepath.Base(p), err)
+				}
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pprl/pprl/internal/exitcode"
 )
@@ -74,6 +75,22 @@ type Reader interface {
 	Progress() (done, total int64)
 	// Close releases the file.
 	Close() error
+}
+
+// badCell returns why a field cannot be read as text, or "": longer than
+// maxBytes, holding a NUL byte (binary data in a text column; it would
+// reach record IDs and outputs), or, when checkUTF8, not valid UTF-8. The
+// same rules hold for CSV and Parquet extracts.
+func badCell(v string, maxBytes int, checkUTF8 bool) string {
+	switch {
+	case len(v) > maxBytes:
+		return fmt.Sprintf("field is longer than the %d-byte limit", maxBytes)
+	case strings.IndexByte(v, 0) >= 0:
+		return "field holds a NUL byte (binary data in a text column?); remove it from the extract"
+	case checkUTF8 && !utf8.ValidString(v):
+		return "not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8)"
+	}
+	return ""
 }
 
 // RowError describes a problem with one row (and, where known, one column).
