@@ -1,8 +1,13 @@
 package tokenize
 
 import (
+	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/pprl/pprl/internal/table"
@@ -15,7 +20,14 @@ type CheckOptions struct {
 	IDColumn string // record ID column when there is no mapping
 	Extract  string // extract whose header is checked, optional
 	Format   string // extract format, "" to detect
+	// SampleRows is how many data rows of the extract are run through the
+	// tokenize pipeline (with a throwaway secret, writing nothing kept);
+	// zero means DefaultCheckSample, negative reads only the header.
+	SampleRows int64
 }
+
+// DefaultCheckSample is the rows schema check tokenizes by default.
+const DefaultCheckSample = 2000
 
 // CheckReport is what `pprl schema check` prints.
 type CheckReport struct {
@@ -31,6 +43,16 @@ type CheckReport struct {
 	Columns     []string // "field ← column" for the extract, in spec order
 	Unmapped    []string // spec fields the extract does not carry
 	RecordID    string   // record ID column, or "row number"
+	// Sample is what tokenizing the first rows found (nil when not run).
+	Sample *SampleReport
+}
+
+// SampleReport is the outcome of tokenizing a sample of the extract.
+type SampleReport struct {
+	Rows, Encoded, Rejected int64
+	// Unusable lists, per field with problems, the share of sample rows
+	// where it could not be used and the reasons, most common first.
+	Unusable []string
 }
 
 // Check validates a schema, optionally an input mapping against it, and
@@ -110,7 +132,88 @@ func Check(o CheckOptions) (*CheckReport, error) {
 	if b.RecordID >= 0 {
 		r.RecordID = fmt.Sprintf("%q", b.RecordIDName)
 	}
+	if r.Sample, err = checkSample(s, m, o); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// checkSample runs the tokenize pipeline on the first rows of the extract
+// with a throwaway secret, into a temporary directory that is removed: the
+// same reading, normalising and guards (malformed rows, duplicate IDs, a
+// field unusable on most rows, too many rejects) as a real run, so that
+// check fails where tokenize would.
+func checkSample(s *Schema, m *Mapping, o CheckOptions) (*SampleReport, error) {
+	n := o.SampleRows
+	if n == 0 {
+		n = DefaultCheckSample
+	}
+	if n < 0 {
+		return nil, nil
+	}
+	if empty, err := noDataRows(m, o); err != nil || empty {
+		return &SampleReport{}, err
+	}
+	dir, err := os.MkdirTemp("", "pprl-check-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	res, err := Tokenize(context.Background(), Options{
+		Schema: s, Mapping: m, IDColumn: o.IDColumn, Secret: secret, Dataset: "check",
+		Input: o.Extract, Format: o.Format, Output: filepath.Join(dir, "sample.parquet"),
+		MaxRejectRate: DefaultMaxRejectRate, SampleRows: n,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s (first %d rows tokenized as a check): %w", o.Extract, n, err)
+	}
+	rows := res.Manifest.Rows
+	sr := &SampleReport{Rows: rows.Read, Encoded: rows.Encoded, Rejected: rows.Read - rows.Encoded}
+	issues := map[string]map[string]int64{}
+	for _, counts := range []map[string]map[string]int64{rows.Rejects, res.FieldIssues} {
+		for field, reasons := range counts {
+			if issues[field] == nil {
+				issues[field] = map[string]int64{}
+			}
+			for reason, n := range reasons {
+				issues[field][reason] += n
+			}
+		}
+	}
+	for _, field := range sortedKeys(issues) {
+		reasons := issues[field]
+		var total int64
+		var parts []string
+		for _, reason := range sortedKeys(reasons) {
+			total += reasons[reason]
+			parts = append(parts, fmt.Sprintf("%s %d", reason, reasons[reason]))
+		}
+		if rows.Read > 0 {
+			sr.Unusable = append(sr.Unusable, fmt.Sprintf("%s: unusable on %d of %d rows (%.1f%%: %s)", field, total, rows.Read, 100*float64(total)/float64(rows.Read), strings.Join(parts, ", ")))
+		}
+	}
+	return sr, nil
+}
+
+// noDataRows reports whether the extract has a header and nothing else
+// (a template is worth checking too; tokenize would refuse it).
+func noDataRows(m *Mapping, o CheckOptions) (bool, error) {
+	topts := table.Options{Format: o.Format, BatchSize: 1}
+	if m != nil {
+		topts.Delimiter = m.DelimiterRune()
+	}
+	in, err := table.Open(o.Extract, topts)
+	if err != nil {
+		return false, err
+	}
+	defer in.Close()
+	if _, err := in.Next(); err == io.EOF {
+		return true, nil
+	}
+	return false, nil // a malformed first row is reported by the sample run
 }
 
 // WriteText writes the report for people.
@@ -143,6 +246,14 @@ func (r *CheckReport) WriteText(w io.Writer) {
 		}
 		if len(r.Unmapped) > 0 {
 			fmt.Fprintf(w, "  not in this extract (missing on every row): %s\n", strings.Join(r.Unmapped, ", "))
+		}
+	}
+	if sr := r.Sample; sr != nil && sr.Rows == 0 {
+		fmt.Fprintln(w, "sample: the extract has no data rows (header only); tokenize would refuse it")
+	} else if sr != nil {
+		fmt.Fprintf(w, "sample OK: the first %d rows tokenize (%d encoded, %d rejected; nothing kept)\n", sr.Rows, sr.Encoded, sr.Rejected)
+		for _, u := range sr.Unusable {
+			fmt.Fprintf(w, "  %s\n", u)
 		}
 	}
 }

@@ -61,6 +61,9 @@ type Options struct {
 	// unusable (present but invalid) on more than this share of rows; zero
 	// means DefaultMaxFieldRejectRate, negative disables the check.
 	MaxFieldRejectRate float64
+	// SampleRows, when positive, stops after that many data rows (pprl
+	// schema check runs the pipeline on a sample of the extract).
+	SampleRows int64
 	// Workers is the number of encoding goroutines (0: GOMAXPROCS).
 	Workers int
 	// BatchSize is the number of rows per batch (0: table default).
@@ -82,7 +85,10 @@ type Result struct {
 	Output   string
 	Rejects  string // "" when no row or field was rejected (no file written)
 	Manifest tokenfile.Manifest
-	Elapsed  time.Duration
+	// FieldIssues counts, by field and reason, the fields left out of rows
+	// that were encoded (Manifest.Rows.Rejects counts rejected rows).
+	FieldIssues map[string]map[string]int64
+	Elapsed     time.Duration
 }
 
 // Tokenize reads the extract, encodes every usable row and writes one token
@@ -200,8 +206,12 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 
 	go func() { // reader
 		defer close(jobs)
-		var seq int64
+		var seq, rows int64
 		for {
+			if o.SampleRows > 0 && rows >= o.SampleRows {
+				readErr <- nil
+				return
+			}
 			b, err := in.Next()
 			if err == io.EOF {
 				readErr <- nil
@@ -211,6 +221,10 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 				readErr <- err
 				return
 			}
+			if o.SampleRows > 0 && rows+int64(len(b.Rows)) > o.SampleRows {
+				b.Rows = b.Rows[:o.SampleRows-rows]
+			}
+			rows += int64(len(b.Rows))
 			var j *job
 			select {
 			case j = <-free:
@@ -365,7 +379,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	if len(fieldRejects) > 0 {
 		log.Info("tokenize: fields left out of encoded rows", "counts", formatCounts(fieldRejects))
 	}
-	return &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), Elapsed: time.Since(start)}, nil
+	return &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), FieldIssues: fieldRejects, Elapsed: time.Since(start)}, nil
 }
 
 // safeEncode runs enc on j, turning a panic (a bug) into an error that

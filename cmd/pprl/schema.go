@@ -101,14 +101,23 @@ func newSchemaCheckCmd() *cobra.Command {
 		Short: "Validate a linkage spec (native or clkhash), a mapping and an extract's header",
 		Long: `check validates a linkage spec and prints its fingerprint, which every agency of a project
 must see the same. With --mapping it also checks the agency's input mapping against the
-spec (field names, date formats, sex codes); with EXTRACT it reads the extract's header
-(only the header) and shows which column feeds each field, failing with the expected and
-found column names when a mapped column is missing.`,
+spec (field names, date formats, sex codes); with EXTRACT it reads the extract's header and
+shows which column feeds each field, failing with the expected and found column names when a
+mapped column is missing. It then tokenizes the first --sample rows (default 2000) with a
+throwaway secret, keeping nothing, and fails where tokenize would (malformed rows, duplicate
+IDs, a field unusable on most rows: a wrong date format, codes the mapping does not know);
+otherwise it prints, per field, the share of sample rows it could not use and why.`,
 		Example: "  pprl schema check --schema linkage.json --mapping social_work.json social_work.csv",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.Extract = args[0]
+			}
+			if o.SampleRows < 0 {
+				return exitcode.Inputf("--sample must be 0 (header only) or more, not %d", o.SampleRows)
+			}
+			if o.SampleRows == 0 {
+				o.SampleRows = -1
 			}
 			r, err := tokenize.Check(o)
 			if err != nil {
@@ -123,6 +132,7 @@ found column names when a mapped column is missing.`,
 	f.StringVar(&o.Mapping, "mapping", "", "input mapping `FILE`")
 	f.StringVar(&o.IDColumn, "id-column", "", "record ID `COLUMN` when there is no mapping")
 	f.StringVar(&o.Format, "format", "", "extract format: csv or parquet (default: from the file)")
+	f.Int64Var(&o.SampleRows, "sample", tokenize.DefaultCheckSample, "data rows to tokenize as a check (0: header only)")
 	cmd.MarkFlagRequired("schema")
 	return cmd
 }
