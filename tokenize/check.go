@@ -80,7 +80,11 @@ func Check(o CheckOptions) (*CheckReport, error) {
 			r.Fields = append(r.Fields, fmt.Sprintf("%s (%s, %s)", f.Name, f.Type, clk))
 		}
 		for _, ru := range sp.Rules {
-			r.Rules = append(r.Rules, ru.Name+" = "+strings.Join(ru.Components, " + "))
+			line := ru.Name + " = " + strings.Join(ru.Components, " + ")
+			if ru.Unordered {
+				line += " (unordered: the components agree in either order, e.g. forename and surname swapped)"
+			}
+			r.Rules = append(r.Rules, line)
 		}
 		r.Attributes = sp.AttributeNames()
 		if m != nil {

@@ -140,7 +140,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 					s.Counts.Candidates, s.Counts.Links, s.Counts.Entities, s.Counts.EntitiesLinked)
 				fmt.Fprintf(w, "threshold %.3f (%s)\n", s.Threshold.Value, s.Threshold.Method)
 				for _, r := range s.MatchRates {
-					fmt.Fprintf(w, "  %s ~ %s: %d links (%.1f%% / %.1f%% of records)\n", r.DatasetA, r.DatasetB, r.Links, 100*r.RateA, 100*r.RateB)
+					fmt.Fprintf(w, "  %s ~ %s: %d direct links (%.1f%% / %.1f%% of records have one; the report counts people, which can be higher)\n", r.DatasetA, r.DatasetB, r.Links, 100*r.RateA, 100*r.RateB)
 				}
 				if st := s.Stability; st != nil {
 					fmt.Fprintf(w, "entity IDs vs previous run: %d kept, %d new, %d retired, %d merges, %d splits\n",

@@ -53,6 +53,7 @@ type Stat struct {
 // ThresholdInfo says what match decided and why.
 type ThresholdInfo struct {
 	Value, Method, Why string
+	Plain              string // how it was chosen, in everyday words
 }
 
 // Section is a chart with its table beside it.
@@ -121,7 +122,7 @@ func Build(o *evaluate.Outputs, res *evaluate.Result) *Page {
 	}
 	th := o.Summary.Threshold
 	if th.Set {
-		p.Threshold = ThresholdInfo{Value: fmtScore(th.Value), Method: th.Method, Why: th.Why}
+		p.Threshold = ThresholdInfo{Value: fmtScore(th.Value), Method: th.Method, Why: th.Why, Plain: plainThreshold(th.Method)}
 	}
 
 	// Inputs.
@@ -384,7 +385,9 @@ func matchRateSection(o *evaluate.Outputs, names []string, sizes map[string]int)
 		labels, values = append(labels, names[0]), append(values, rate)
 		t.Rows = append(t.Rows, []string{names[0] + " (duplicates)", fmtCount(float64(len(o.Records))), fmtCount(float64(n)), fmtPct(rate)})
 	} else {
-		s.Intro = "For each two datasets, the share of one dataset's records that were linked to a record in the other. " +
+		s.Intro = "For each two datasets, the share of one dataset's records whose person (entity) also has a record in the other. " +
+			"This can be a little higher than the direct-link rates pprl match prints: a record can reach the other dataset through a " +
+			"third record of the same person (a duplicate, or a record in another agency) without a direct link of its own. " +
 			"A low rate is not necessarily a problem: it depends on how many of the same people both agencies really hold."
 		count := make([][]int, nd)
 		for a := range count {
@@ -640,4 +643,17 @@ func explainSection(o *evaluate.Outputs) *Section {
 		s.Tables = append(s.Tables, t)
 	}
 	return &s
+}
+
+// plainThreshold says how the threshold was chosen without the statistics.
+func plainThreshold(method string) string {
+	switch {
+	case method == "fixed":
+		return "It was set by hand for this run."
+	case strings.HasPrefix(method, "auto"):
+		return "It was chosen from the data itself: the point where a pair of records is as likely to be one person as two, " +
+			"given how many true matches the data holds. Between agencies each record keeps only its best partner, so the bar can be low there; " +
+			"within one agency, where a record may have several duplicates, a pair must clear a much higher bar."
+	}
+	return ""
 }
