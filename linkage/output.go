@@ -19,7 +19,6 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"github.com/pprl/pprl/internal/atomicfile"
 	"github.com/pprl/pprl/internal/exitcode"
 	"github.com/pprl/pprl/internal/pqguard"
 )
@@ -238,12 +237,9 @@ func isEntityID(s string) bool {
 // merged into). The Parquet files depend only on the inputs; summary.json
 // differs between identical runs only in its "timings" object.
 func (r *Result) Write(dir string, overwrite bool, started time.Time, loaded time.Duration) error {
-	d, err := atomicfile.CreateDir(dir, overwrite)
+	d, err := CreateOutputDir(dir, overwrite, "output directory")
 	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return exitcode.Inputf("output directory %s exists and is not empty: give another -o, or --force to replace it", dir)
-		}
-		return exitcode.AsInput(fmt.Errorf("output directory: %w", err))
+		return err
 	}
 	defer d.Abort()
 	t0 := time.Now()

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -61,16 +60,9 @@ the release is approved.`,
 			if err := checkLog(logPath); err != nil {
 				return err
 			}
-			recs := map[string]string{}
-			for _, r := range recipients {
-				ds, file, ok := strings.Cut(r, "=")
-				if !ok || ds == "" || file == "" {
-					return exitcode.Inputf("--recipient %q: use DATASET=FILE, e.g. --recipient social_work=sw.pub", r)
-				}
-				if _, dup := recs[ds]; dup {
-					return exitcode.Inputf("--recipient: dataset %q is given twice", ds)
-				}
-				recs[ds] = file
+			recs, err := parseRecipients(recipients)
+			if err != nil {
+				return err
 			}
 			if cmd.Flags().Changed("min-size") && def.MinSize < 1 {
 				return exitcode.Inputf("--min-size must be at least 1, not %d", def.MinSize)

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -118,7 +119,7 @@ func corpusCases() []corpusCase {
 		"a Parquet magic only":  "PAR1",
 		"every DOB unparseable": corpusHeader + strings.ReplaceAll(row+corpusRow(2)+corpusRow(3), "2010-01-", "01/2010/"),
 	}
-	for _, name := range sortedKeys(extracts) {
+	for _, name := range slices.Sorted(maps.Keys(extracts)) {
 		files := map[string]string{"bad.csv": extracts[name]}
 		add("tokenize/"+name, files, tok("bad.csv", "-o", "bad.parquet")...)
 		if name != "header only, no rows" { // a template: check reads its header, fine
@@ -153,7 +154,7 @@ func corpusCases() []corpusCase {
 		"two-character delimiter": `{"mapping_version": 1, "record_id": "id", "columns": {"forename": "forename"}, "delimiter": ";;"}`,
 		"trailing data":           `{"mapping_version": 1, "record_id": "id", "columns": {"forename": "forename"}} {}`,
 	}
-	for _, name := range sortedKeys(mappings) {
+	for _, name := range slices.Sorted(maps.Keys(mappings)) {
 		files := map[string]string{"bm.json": mappings[name]}
 		add("tokenize/mapping "+name, files, "tokenize", "--schema", "l.json", "--mapping", "bm.json", "--secret", "s.key", "--dataset", "bad", "--no-seal", "x.csv", "-o", "bad.parquet")
 		add("schema check/mapping "+name, files, "schema", "check", "--schema", "l.json", "--mapping", "bm.json", "x.csv")
@@ -169,7 +170,7 @@ func corpusCases() []corpusCase {
 		"a JSON string":   `"ZEPHYRINA"`,
 		"clkhash garbage": `{"version": 3, "clkConfig": {"l": 1023}, "features": []}`,
 	}
-	for _, name := range sortedKeys(specs) {
+	for _, name := range slices.Sorted(maps.Keys(specs)) {
 		files := map[string]string{"bs.json": specs[name]}
 		add("tokenize/spec "+name, files, "tokenize", "--schema", "bs.json", "--mapping", "m.json", "--secret", "s.key", "--dataset", "bad", "--no-seal", "x.csv", "-o", "bad.parquet")
 		add("schema check/spec "+name, files, "schema", "check", "--schema", "bs.json", "--mapping", "m.json", "x.csv")
@@ -187,7 +188,7 @@ func corpusCases() []corpusCase {
 		"a public key file": "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\n",
 		"too short":         "FmBP8yjuUh7D3RIUDcwAy5XyPQTEqQ\n",
 	}
-	for _, name := range sortedKeys(secrets) {
+	for _, name := range slices.Sorted(maps.Keys(secrets)) {
 		cs = append(cs, corpusCase{name: "tokenize/secret " + name, files: map[string]string{"bad.key": secrets[name]},
 			modes: map[string]os.FileMode{"bad.key": 0o600},
 			args:  []string{"tokenize", "--schema", "l.json", "--mapping", "m.json", "--secret", "bad.key", "--dataset", "bad", "--no-seal", "x.csv", "-o", "bad.parquet"}})
@@ -206,7 +207,7 @@ func corpusCases() []corpusCase {
 		"an ssh key":        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n",
 		"truncated age key": "age1qqqq\n",
 	}
-	for _, name := range sortedKeys(recipients) {
+	for _, name := range slices.Sorted(maps.Keys(recipients)) {
 		add("tokenize/recipient "+name, map[string]string{"bad.pub": recipients[name]},
 			"tokenize", "--schema", "l.json", "--mapping", "m.json", "--secret", "s.key", "--dataset", "bad", "--seal-to", "bad.pub", "x.csv", "-o", "bad.age")
 		add("cohort/recipient "+name, map[string]string{"bad.pub": recipients[name]},
@@ -235,7 +236,7 @@ func corpusCases() []corpusCase {
 		"age header, truncated": "age-encryption.org/v1\n-> X25519 abc\n",
 		"JSON":                  `{"dataset": "ZEPHYRINA"}`,
 	}
-	for _, name := range sortedKeys(tokenFiles) {
+	for _, name := range slices.Sorted(maps.Keys(tokenFiles)) {
 		files := map[string]string{"bad.parquet": tokenFiles[name]}
 		add("match/token file "+name, files, "match", "--key", "lu.key", "xa.parquet", "bad.parquet", "-o", "m2")
 		add("inspect/token file "+name, files, "inspect", "bad.parquet", "--key", "lu.key")
@@ -270,7 +271,7 @@ func corpusCases() []corpusCase {
 		"ragged":          "dataset,record_id,person_id\nxa,PLANTED773100\n",
 		"binary":          "\x00\x01\x02\xff",
 	}
-	for _, name := range sortedKeys(truths) {
+	for _, name := range slices.Sorted(maps.Keys(truths)) {
 		files := map[string]string{"bt.csv": truths[name]}
 		add("evaluate/truth "+name, files, "evaluate", "--truth", "bt.csv", "run")
 		add("report/truth "+name, files, "report", "run", "--truth", "bt.csv", "-o", "r.html")
@@ -281,7 +282,7 @@ func corpusCases() []corpusCase {
 		"summary not JSON":     {"br/summary.json": "ZEPHYRINA", "br/links.parquet": "x", "br/entities.parquet": "x"},
 		"entities not Parquet": {"br/summary.json": `{"format": "pprl-match-summary", "inputs": [{"dataset": "xa", "rows": 1}]}`, "br/links.parquet": "x", "br/entities.parquet": "PLANTED7731"},
 	}
-	for _, name := range sortedKeys(runs) {
+	for _, name := range slices.Sorted(maps.Keys(runs)) {
 		add("evaluate/run "+name, runs[name], "evaluate", "--truth", "truth.csv", "br")
 		add("report/run "+name, runs[name], "report", "br", "-o", "r.html")
 		add("lookup/run "+name, runs[name], "lookup", "--run", "br", "--tokens", "xa.parquet", "xa.parquet", "--recipient", "xa=ag.pub", "--requester", "xa", "-o", "ans")
@@ -317,7 +318,7 @@ func corpusCases() []corpusCase {
 		"unknown field": `{"seq":1,"name":"ZEPHYRINA","prev":"sha256:0000000000000000000000000000000000000000000000000000000000000000"}` + "\n",
 		"binary":        "\x00\x01\x02",
 	}
-	for _, name := range sortedKeys(ledgers) {
+	for _, name := range slices.Sorted(maps.Keys(ledgers)) {
 		add("log verify/"+name, map[string]string{"bl.jsonl": ledgers[name]}, "log", "verify", "bl.jsonl")
 	}
 	add("log verify/bad head", map[string]string{"bl.jsonl": ""}, "log", "verify", "bl.jsonl", "--head", "sha256:nothex")
@@ -334,15 +335,6 @@ func corpusCases() []corpusCase {
 	add("unknown command", nil, "nosuchcommand")
 	add("unknown flag", nil, "match", "--nosuchflag", "xa.parquet", "-o", "m2")
 	return cs
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // snapshot lists every path under dir with its size and mode.

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"errors"
 	"math"
 	"os"
+	"strings"
 
-	"github.com/pprl/pprl/internal/atomicfile"
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/linkage"
 )
 
 // inRange returns an input error (exit 2) unless v, the value of flag, is a
@@ -37,13 +37,7 @@ func finite(flag string, v float64, example string) error {
 // checkOutDir refuses, before any work, an output directory that exists
 // and is not empty (unless --force), or that is not a directory.
 func checkOutDir(dir string, force bool) error {
-	if err := atomicfile.CheckDir(dir, force); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return exitcode.Inputf("output directory %s exists and is not empty: give another -o, or --force to replace it", dir)
-		}
-		return exitcode.AsInput(err)
-	}
-	return nil
+	return linkage.CheckOutputDir(dir, force, "output directory")
 }
 
 // checkOutFile refuses, before any work, an output file that exists
@@ -61,4 +55,20 @@ func checkOutFile(path string, force bool) error {
 		return exitcode.Inputf("output %s exists: give another -o, or --force to replace it", path)
 	}
 	return nil
+}
+
+// parseRecipients reads repeated --recipient DATASET=FILE flags.
+func parseRecipients(flags []string) (map[string]string, error) {
+	recs := map[string]string{}
+	for _, r := range flags {
+		ds, file, ok := strings.Cut(r, "=")
+		if !ok || ds == "" || file == "" {
+			return nil, exitcode.Inputf("--recipient %q: use DATASET=FILE, e.g. --recipient social_work=sw.pub", r)
+		}
+		if _, dup := recs[ds]; dup {
+			return nil, exitcode.Inputf("--recipient: dataset %q is given twice", ds)
+		}
+		recs[ds] = file
+	}
+	return recs, nil
 }

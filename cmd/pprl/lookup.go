@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -58,16 +57,9 @@ match is an answer too. Open a file with: age -d -i AGENCY.key FILE.`,
 			if err := checkOutDir(out, force); err != nil {
 				return err
 			}
-			recs := map[string]string{}
-			for _, r := range recipients {
-				ds, file, ok := strings.Cut(r, "=")
-				if !ok || ds == "" || file == "" {
-					return exitcode.Inputf("--recipient %q: use DATASET=FILE, e.g. --recipient social_work=sw.pub", r)
-				}
-				if _, dup := recs[ds]; dup {
-					return exitcode.Inputf("--recipient: dataset %q is given twice", ds)
-				}
-				recs[ds] = file
+			recs, err := parseRecipients(recipients)
+			if err != nil {
+				return err
 			}
 			var ids []age.Identity
 			if keyFile != "" {

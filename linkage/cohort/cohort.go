@@ -3,7 +3,6 @@ package cohort
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,11 +14,11 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/pprl/pprl/internal/atomicfile"
 	"github.com/pprl/pprl/internal/buildinfo"
 	"github.com/pprl/pprl/internal/exitcode"
 	"github.com/pprl/pprl/internal/keys"
 	"github.com/pprl/pprl/internal/seal"
+	"github.com/pprl/pprl/linkage"
 )
 
 // DefaultMinSize is the smallest cohort released without AllowSmall: fewer
@@ -178,11 +177,8 @@ func Build(def Definition, opt Options) (*Result, error) {
 		keyPath = DefaultProjectKeyPath(def.Project)
 	}
 	// Refuse a wrong -o before a first release creates the project key.
-	if err := atomicfile.CheckDir(opt.OutDir, opt.Force); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return nil, exitcode.Inputf("cohort directory %s exists and is not empty: give another -o, or --force to replace it", opt.OutDir)
-		}
-		return nil, exitcode.AsInput(fmt.Errorf("cohort directory: %w", err))
+	if err := linkage.CheckOutputDir(opt.OutDir, opt.Force, "cohort directory"); err != nil {
+		return nil, err
 	}
 	key, keyCreated, err := LoadOrCreateProjectKey(keyPath)
 	if err != nil {
@@ -213,12 +209,9 @@ func Build(def Definition, opt Options) (*Result, error) {
 		OptOutRegisters: stats.registers, ExcludedOptedOut: excluded,
 		Created: created.UTC().Format(time.RFC3339),
 	}
-	dir, err := atomicfile.CreateDir(opt.OutDir, opt.Force)
+	dir, err := linkage.CreateOutputDir(opt.OutDir, opt.Force, "cohort directory")
 	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return nil, exitcode.Inputf("cohort directory %s exists and is not empty: give another -o, or --force to replace it", opt.OutDir)
-		}
-		return nil, exitcode.AsInput(fmt.Errorf("cohort directory: %w", err))
+		return nil, err
 	}
 	defer dir.Abort()
 	for _, ds := range receivers {

@@ -12,7 +12,6 @@ package subjectaccess
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,7 +20,6 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/pprl/pprl/internal/atomicfile"
 	"github.com/pprl/pprl/internal/buildinfo"
 	"github.com/pprl/pprl/internal/exitcode"
 	"github.com/pprl/pprl/internal/seal"
@@ -120,12 +118,9 @@ func Write(run *linkage.RunOutputs, res *linkage.LookupResult, opt Options) (*Ma
 		ans.Datasets = append(ans.Datasets, DatasetCount{Dataset: ds, Records: n})
 		ans.Found = ans.Found || n > 0
 	}
-	dir, err := atomicfile.CreateDir(opt.OutDir, opt.Force)
+	dir, err := linkage.CreateOutputDir(opt.OutDir, opt.Force, "answer directory")
 	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return nil, exitcode.Inputf("answer directory %s exists and is not empty: give another -o, or --force to replace it", opt.OutDir)
-		}
-		return nil, exitcode.AsInput(fmt.Errorf("answer directory: %w", err))
+		return nil, err
 	}
 	defer dir.Abort()
 	if err := writeSealedJSON(filepath.Join(dir.Path(), AnswerFile), ans, recips[opt.Requester]); err != nil {
