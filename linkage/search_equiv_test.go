@@ -45,7 +45,10 @@ func TestSearchMatchesReference(t *testing.T) {
 	fa, fb, _ := febrl4(t)
 	dense := randomDataset("dense", 3000, 128, 0.7, 3, nil)
 	dense2 := randomDataset("dense2", 2500, 128, 0.7, 4, dense)
-	for _, d := range []*Dataset{fa, fb, dense, dense2} {
+	// Floor 0 makes every pair a candidate: small datasets keep it quick.
+	small := randomDataset("small", 600, 128, 0.5, 5, nil)
+	small2 := randomDataset("small2", 500, 128, 0.5, 6, small)
+	for _, d := range []*Dataset{fa, fb, dense, dense2, small, small2} {
 		if err := d.Prepare(); err != nil {
 			t.Fatal(err)
 		}
@@ -64,13 +67,13 @@ func TestSearchMatchesReference(t *testing.T) {
 		{name: "febrl-lsh-0.7", a: fa, b: fb, opt: SearchOptions{MinDice: 0.7, Seed: 1}},
 		{name: "febrl-lsh-0.85", a: fa, b: fb, opt: SearchOptions{MinDice: 0.85, Seed: 2}},
 		{name: "febrl-lsh-small-buckets", a: fa, b: fb, opt: SearchOptions{MinDice: 0.7, Seed: 1, MaxBucket: 3, MaxBands: 8}},
-		{name: "febrl-self-lsh", a: fa, b: fa, self: true, opt: SearchOptions{MinDice: 0.6, Seed: 5, MaxBands: 20}},
+		{name: "febrl-self-lsh", a: fa, b: fa, self: true, opt: SearchOptions{MinDice: 0.7, Seed: 5, MaxBands: 8}},
 		{name: "febrl-exhaustive", a: fa, b: fb, opt: SearchOptions{MinDice: 0.75, Exhaustive: true}},
 		{name: "febrl-self-exhaustive", a: fa, b: fa, self: true, opt: SearchOptions{MinDice: 0.7, Exhaustive: true}, selfCounts: true},
 		{name: "dense-exhaustive", a: dense, b: dense2, opt: SearchOptions{MinDice: 0.8, Exhaustive: true}},
 		{name: "dense-self-exhaustive", a: dense, b: dense, self: true, opt: SearchOptions{MinDice: 0.8, Exhaustive: true}, selfCounts: true},
 		{name: "dense-lsh", a: dense, b: dense2, opt: SearchOptions{MinDice: 0.8, Seed: 9, MaxBands: 40}},
-		{name: "dense-floor-0", a: dense2, b: dense, opt: SearchOptions{MinDice: 0, Exhaustive: true}},
+		{name: "floor-0", a: small2, b: small, opt: SearchOptions{MinDice: 0, Exhaustive: true}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -99,7 +102,7 @@ func TestSearchSplitsOversizedChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	opt := SearchOptions{MinDice: 0.7, Seed: 1}
+	opt := SearchOptions{MinDice: 0.85, Seed: 1}
 	want, _ := Search(fa, fb, false, opt)
 	old := lshMaxGather
 	lshMaxGather = 10
