@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -71,6 +73,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 			if err := checkLog(logPath); err != nil {
 				return err
 			}
+			setMatchGC()
 			if out == "" {
 				return exitcode.Inputf("--output (-o) is required: the directory to write links.parquet, entities.parquet and summary.json to")
 			}
@@ -172,6 +175,19 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	f.StringVar(&logPath, "log", "", "the linkage unit's ledger `FILE`: append an entry for this run (see pprl log)")
 	f.BoolVar(&exhaustive, "exhaustive", false, "compare every pair instead of blocking (slow; for measuring recall)")
 	return cmd
+}
+
+// setMatchGC lowers the collector's headroom for a match. A match keeps its
+// inputs, LSH index and candidates live for the whole run and makes little
+// garbage, so the default (the heap grows to twice the live data before a
+// collection) only raises the peak: at a million people GOGC=50 measured
+// 2.7 GB peak RSS against 3.5 GB, in 85.6 s against 91.8 s; at 100,000
+// 418 MB against 464 MB, 10.9 s against 11.6 s. GOGC in the environment
+// wins.
+func setMatchGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 }
 
 // logMatch appends the run to the ledger: inputs, registers and outputs
