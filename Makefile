@@ -31,7 +31,7 @@ deps:
 	  (cd internal/interop && npm ci --no-audit --no-fund --loglevel=error)
 
 unit: deps
-	PPRL_REQUIRE_TOOLS=1 $(GO) test -race -timeout 12m ./...
+	PPRL_REQUIRE_TOOLS=1 $(GO) test -race -timeout 20m ./...
 
 # interop: a file written by pprl is read by DuckDB (a real analyst client).
 # Needs Node.js and `npm ci` in internal/interop (.ci/run does both); fails
