@@ -208,11 +208,41 @@ type Timings struct {
 // every two datasets, scoring by the fitted model, threshold, greedy
 // solving and entity IDs. Datasets are processed in name order, so the
 // result does not depend on the order they were given in.
+//
+// A match is three stages (a matchRun): setting up (checks, the dataset
+// pairs to search), the candidate search, and the decision (evidence,
+// model, threshold, links, entities). The search can instead be split
+// over machines: MatchShard runs one share of it and MergeParts runs the
+// decision on all the shares' candidates, with the same result as Match.
 func Match(datasets []*Dataset, opt Options) (*Result, error) {
-	start := time.Now()
-	log := opt.Log
-	if log == nil {
-		log = slog.Default()
+	r, err := newMatchRun(datasets, opt)
+	if err != nil {
+		return nil, err
+	}
+	r.recordSearch(r.search(Shard{}))
+	return r.decide()
+}
+
+// matchRun is a match in progress.
+type matchRun struct {
+	opt      Options
+	log      *slog.Logger
+	start    time.Time
+	datasets []*Dataset // in name order
+	offsets  []int      // offsets[d]: the first global record index of dataset d
+	dedup    bool       // one dataset
+	within   bool       // search within each dataset too
+	sets     []pairSet  // the dataset pairs to search, in order
+	sopt     SearchOptions
+	res      *Result
+	tSearch  time.Time // when the search ended
+}
+
+// newMatchRun checks the inputs and options and lays out the search.
+func newMatchRun(datasets []*Dataset, opt Options) (*matchRun, error) {
+	r := &matchRun{opt: opt, log: opt.Log, start: time.Now()}
+	if r.log == nil {
+		r.log = slog.Default()
 	}
 	if len(datasets) == 0 {
 		return nil, exitcode.Inputf("no inputs")
@@ -220,9 +250,10 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	if len(datasets) > 64 {
 		return nil, exitcode.Inputf("%d inputs: at most 64 datasets can be matched at once", len(datasets))
 	}
-	if opt.MinDice == 0 {
-		opt.MinDice = DefaultMinDice
+	if r.opt.MinDice == 0 {
+		r.opt.MinDice = DefaultMinDice
 	}
+	opt = r.opt
 	if opt.MinDice < 0 || opt.MinDice > 1 {
 		return nil, exitcode.Inputf("minimum Dice %v is outside [0, 1]", opt.MinDice)
 	}
@@ -244,57 +275,74 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	if math.IsNaN(opt.OptOutMargin) || math.IsInf(opt.OptOutMargin, 0) || opt.OptOutMargin < 0 {
 		return nil, exitcode.Inputf("opt-out margin %v must be a finite number of bits, at least 0", opt.OptOutMargin)
 	}
-	res := &Result{Datasets: datasets}
-	sum := &res.Summary
+	r.datasets = datasets
+	r.res = &Result{Datasets: datasets}
+	sum := &r.res.Summary
 	sum.Format, sum.FormatVersion, sum.PPRLVersion = "pprl-match-summary", 1, buildinfo.Version()
 	sum.Mode = "link"
-	dedup := len(datasets) == 1
-	within := !opt.LinkOnly || dedup // search within each dataset too
+	r.dedup = len(datasets) == 1
+	r.within = !opt.LinkOnly || r.dedup
 	switch {
-	case dedup:
+	case r.dedup:
 		sum.Mode = "dedup"
-	case within:
+	case r.within:
 		sum.Mode = "link-and-dedupe"
 	}
-	offsets := []int{0}
+	r.offsets = []int{0}
 	for _, d := range datasets {
 		sum.Inputs = append(sum.Inputs, InputSummary{Dataset: d.Name, File: d.Source, Rows: d.Len(),
 			SchemaFingerprint: d.SchemaFingerprint, SecretFingerprint: d.SecretFingerprint})
-		offsets = append(offsets, offsets[len(offsets)-1]+d.Len())
+		r.offsets = append(r.offsets, r.offsets[len(r.offsets)-1]+d.Len())
 	}
-	sum.Counts.Records = offsets[len(offsets)-1]
-
-	// Candidate search between every two datasets.
-	var sets []pairSet
+	sum.Counts.Records = r.offsets[len(r.offsets)-1]
 	for i := range datasets {
 		for j := i; j < len(datasets); j++ {
-			if i == j && !within {
+			if i == j && !r.within {
 				continue
 			}
-			sets = append(sets, pairSet{da: i, db: j})
+			r.sets = append(r.sets, pairSet{da: i, db: j})
 		}
 	}
-	sopt := SearchOptions{MinDice: opt.MinDice, Seed: opt.Seed, Exhaustive: opt.Exhaustive, MaxBlock: 50, MaxBucket: 2000, MaxBands: opt.maxBands}
-	sum.Search = SearchSummary{MinDice: opt.MinDice, Exhaustive: opt.Exhaustive, Seed: opt.Seed, MaxBlock: sopt.MaxBlock, MaxBucket: sopt.MaxBucket, Warnings: []string{}}
-	if opt.Progress != nil {
+	r.sopt = SearchOptions{MinDice: opt.MinDice, Seed: opt.Seed, Exhaustive: opt.Exhaustive, MaxBlock: 50, MaxBucket: 2000, MaxBands: opt.maxBands}
+	return r, nil
+}
+
+// search runs the shard's share of the candidate search between every two
+// datasets, leaving the pairs in r.sets and returning each set's counts.
+func (r *matchRun) search(sh Shard) []SearchStats {
+	sopt := r.sopt
+	sopt.Shard = sh
+	if p := r.opt.Progress; p != nil {
 		total := int64(0)
-		for _, s := range sets {
-			total += int64(datasets[s.da].Len())
+		for _, s := range r.sets {
+			lo, hi := sh.span(r.datasets[s.da].Len())
+			total += int64(hi - lo)
 		}
-		opt.Progress.Start("comparing", total)
-		sopt.Progress = opt.Progress.Add
+		p.Start("comparing", total)
+		sopt.Progress = p.Add
+		defer p.Finish()
 	}
-	for k := range sets {
-		s := &sets[k]
-		A, B := datasets[s.da], datasets[s.db]
+	stats := make([]SearchStats, len(r.sets))
+	for k := range r.sets {
+		s := &r.sets[k]
+		s.pairs, stats[k] = Search(r.datasets[s.da], r.datasets[s.db], s.da == s.db, sopt)
+	}
+	return stats
+}
+
+// recordSearch puts the search's counts (of the whole search, or summed
+// over its shards) into the summary, and warns where it falls short.
+func (r *matchRun) recordSearch(stats []SearchStats) {
+	sum := &r.res.Summary
+	sum.Search = SearchSummary{MinDice: r.opt.MinDice, Exhaustive: r.opt.Exhaustive, Seed: r.opt.Seed, MaxBlock: r.sopt.MaxBlock, MaxBucket: r.sopt.MaxBucket, Warnings: []string{}}
+	for k, st := range stats {
+		s := r.sets[k]
+		A, B := r.datasets[s.da], r.datasets[s.db]
 		self := s.da == s.db
-		pairs, st := Search(A, B, self, sopt)
-		s.pairs = pairs
 		ps := PairSearch{DatasetA: A.Name, DatasetB: B.Name, Method: st.Method, Bands: st.Plan.Bands, BitsPerBand: st.Plan.Bits,
 			NeededBands: st.Plan.NeededBands, EstRecall: round4(st.EstRecall), ExactPairs: st.Exact.Pairs, Compared: st.Compared,
 			BoundPruned: st.BoundPruned, Candidates: st.Candidates}
-		all := pairSpace(A, B, self)
-		if all > 0 {
+		if all := pairSpace(A, B, self); all > 0 {
 			ps.ComparedFrac = float64(st.Compared) / all
 		}
 		if st.Method == "exhaustive-cost" {
@@ -303,24 +351,28 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		sum.Search.DatasetPairs = append(sum.Search.DatasetPairs, ps)
 		if ps.EstRecall < RecallWarnBelow {
 			w := fmt.Sprintf("%s ~ %s: the similarity search is estimated to find %.1f%% of the pairs at Dice %.2f (it would need %d LSH bands, the index allows %d, and an exhaustive search was estimated costlier): pairs that share no token and sit near the floor may be missed; --exhaustive compares every pair, a higher --min-dice needs fewer bands",
-				A.Name, B.Name, 100*ps.EstRecall, opt.MinDice, st.Plan.NeededBands, st.Plan.Bands)
+				A.Name, B.Name, 100*ps.EstRecall, r.opt.MinDice, st.Plan.NeededBands, st.Plan.Bands)
 			sum.Search.Warnings = append(sum.Search.Warnings, w)
-			log.Warn("similarity search recall below target", "datasets", A.Name+"~"+B.Name,
-				"estimated_recall", ps.EstRecall, "min_dice", opt.MinDice, "bands_needed", st.Plan.NeededBands, "bands_used", st.Plan.Bands,
+			r.log.Warn("similarity search recall below target", "datasets", A.Name+"~"+B.Name,
+				"estimated_recall", ps.EstRecall, "min_dice", r.opt.MinDice, "bands_needed", st.Plan.NeededBands, "bands_used", st.Plan.Bands,
 				"what_to_do", "--exhaustive compares every pair; a higher --min-dice needs fewer bands")
 		}
 		sum.Search.SkippedBlocks += st.Exact.SkippedBlocks
 		sum.Search.SkippedBuckets += st.SkippedBuckets
 		sum.Counts.Candidates += st.Candidates
 		if st.Exact.SkippedBlocks > 0 {
-			log.Warn("very common tokens were not joined exactly (their records are still compared by similarity)",
+			r.log.Warn("very common tokens were not joined exactly (their records are still compared by similarity)",
 				"datasets", A.Name+"+"+B.Name, "token_values", st.Exact.SkippedBlocks, "records", st.Exact.SkippedRecords)
 		}
 	}
-	if opt.Progress != nil {
-		opt.Progress.Finish()
-	}
-	tSearch := time.Now()
+	r.tSearch = time.Now()
+}
+
+// decide turns the candidates into the result: evidence and model,
+// threshold, links, solving, entities and opt-outs.
+func (r *matchRun) decide() (*Result, error) {
+	res, sum, opt, datasets, sets := r.res, &r.res.Summary, r.opt, r.datasets, r.sets
+	dedup, within, offsets, log := r.dedup, r.within, r.offsets, r.log
 
 	// Evidence and model: every candidate's comparison pattern, then one
 	// model fitted on them all over the whole comparison space.
@@ -417,7 +469,7 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 	}
 	sum.MatchRates = matchRates(datasets, kept, within)
 	if len(opt.OptOut) > 0 {
-		oo, err := applyOptOuts(res, opt.OptOut, model, th.Value, opt.OptOutMargin, sopt)
+		oo, err := applyOptOuts(res, opt.OptOut, model, th.Value, opt.OptOutMargin, r.sopt)
 		if err != nil {
 			return nil, err
 		}
@@ -425,7 +477,7 @@ func Match(datasets []*Dataset, opt Options) (*Result, error) {
 		log.Info("opt-out registers applied", "register_rows", oo.RegisterRows, "rows_matched", oo.RowsMatched, "entities_opted_out", oo.EntitiesOptedOut)
 	}
 	tSolve := time.Now()
-	sum.Timings = Timings{Search: secs(tSearch.Sub(start)), Score: secs(tScore.Sub(tSearch)), Solve: secs(tSolve.Sub(tScore))}
+	sum.Timings = Timings{Search: secs(r.tSearch.Sub(r.start)), Score: secs(tScore.Sub(r.tSearch)), Solve: secs(tSolve.Sub(tScore))}
 	return res, nil
 }
 

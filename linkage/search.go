@@ -37,6 +37,9 @@ type SearchOptions struct {
 	// Progress, when not nil, is called with the number of queries done
 	// since the last call.
 	Progress func(done int)
+	// Shard restricts the search to one share of its queries (shard.go);
+	// the zero Shard searches all.
+	Shard Shard
 }
 
 // Defaults of the LSH planner. Bands are added until a pair exactly at the
@@ -107,19 +110,30 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 		}
 	}
 
-	var found []Pair
+	var found, owned []Pair
 	var work searchWork
 	if opt.Exhaustive {
-		found, work = searchExhaustive(A, B, self, opt, ex)
+		found, owned, work = searchExhaustive(A, B, self, opt, ex)
 	} else {
 		found, work = searchLSH(A, B, self, opt, st.Plan, ex)
+		owned = exactSpan(exact, opt.Shard, A.Len())
 	}
-	pairs := mergeDisjoint(exact, found)
-	st.Compared = work.compared + int64(len(exact))
+	pairs := mergeDisjoint(owned, found)
+	st.Exact.Pairs = int64(len(owned))
+	st.Compared = work.compared + int64(len(owned))
 	st.BoundPruned = work.pruned
 	st.SkippedBuckets = work.skipped
 	st.Candidates = len(pairs)
 	return pairs, st
+}
+
+// exactSpan returns the exact pairs (sorted by (A, B)) whose query, A, is
+// in the shard's span of A's nA records.
+func exactSpan(exact []Pair, sh Shard, nA int) []Pair {
+	lo, hi := sh.span(nA)
+	i, _ := slices.BinarySearchFunc(exact, uint32(lo), func(p Pair, a uint32) int { return cmp.Compare(p.A, a) })
+	j, _ := slices.BinarySearchFunc(exact, uint32(hi), func(p Pair, a uint32) int { return cmp.Compare(p.A, a) })
+	return exact[i:j]
 }
 
 // searchWork counts what a similarity search did: Dice computations, pairs

@@ -89,8 +89,10 @@ func reach(a, b *popcountSorted, i int, self bool, t float64) (int, int) {
 	return lo, max(lo, hi)
 }
 
-// searchExhaustive compares every pair of A and B within the popcount bound.
-func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex) ([]Pair, searchWork) {
+// searchExhaustive compares every pair of A and B within the popcount
+// bound, for the query slots in opt.Shard's span. It returns the pairs
+// found and, of the exact pairs, those whose query slot is in the span.
+func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex) (found, owned []Pair, work searchWork) {
 	sb := newPopcountSorted(B)
 	sa := sb
 	if !self {
@@ -104,7 +106,8 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 	// (dice, as the reference computes it) decides the rest.
 	pre := t * (1 - 1e-9)
 	w := sb.words
-	nq := A.Len()
+	qlo, qhi := opt.Shard.span(A.Len())
+	nq := qhi - qlo
 	results := make([][]Pair, (nq+exhaustiveChunk-1)/exhaustiveChunk)
 	evaluated := make([]int64, len(results))
 	var progressMu sync.Mutex
@@ -114,7 +117,8 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 	}
 	parallelChunks(nq, exhaustiveChunk, func() *scratch {
 		return &scratch{out: make([]uint32, exhaustiveBlock), lo: make([]int, exhaustiveChunk), hi: make([]int, exhaustiveChunk)}
-	}, func(s *scratch, c, qlo, qhi int) {
+	}, func(s *scratch, c, clo, chi int) {
+		qlo, qhi := qlo+clo, qlo+chi
 		var found []Pair
 		var n int64
 		spanLo, spanHi := sb.Len(), 0
@@ -162,7 +166,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 			progressMu.Unlock()
 		}
 	})
-	found := concatPairs(results)
+	found = concatPairs(results)
 	radixSortPairs(found)
 
 	// Counts as the reference search keeps them: distinct pairs compared
@@ -177,17 +181,24 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 		if self && x > y {
 			x, y = y, x
 		}
+		if x < qlo || x >= qhi {
+			continue
+		}
+		owned = append(owned, p)
 		if lo, hi := reach(sa, sb, x, self, t); y >= lo && y < hi {
 			exactCompared++
 		}
 	}
-	space := int64(A.Len()) * int64(B.Len())
+	// The pairs of the span's queries: all of B each, or within a dataset
+	// the slots after each query's.
+	space := int64(nq) * int64(B.Len())
 	if self {
-		space = int64(A.Len()) * int64(A.Len()-1) / 2
+		n := int64(A.Len())
+		space = (n-1-int64(qlo))*(n-int64(qlo))/2 - (n-1-int64(qhi))*(n-int64(qhi))/2
 	}
-	work := searchWork{compared: kernel - exactCompared}
-	work.pruned = space - kernel - (int64(len(ex.pairs)) - exactCompared)
-	return found, work
+	work = searchWork{compared: kernel - exactCompared}
+	work.pruned = space - kernel - (int64(len(owned)) - exactCompared)
+	return found, owned, work
 }
 
 // Len returns the number of filters.

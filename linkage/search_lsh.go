@@ -49,7 +49,8 @@ func lshChunkSize(nA, nB int, plan LSHPlan) int {
 // that would exceed it (huge buckets) is split in halves.
 var lshMaxGather = 16 << 20
 
-// searchLSH runs the blocked search of A against B under plan.
+// searchLSH runs the blocked search of A against B under plan, for the
+// queries (records of A) in opt.Shard's span.
 func searchLSH(A, B *Dataset, self bool, opt SearchOptions, plan LSHPlan, ex exactIndex) ([]Pair, searchWork) {
 	bands := make([]*lshBand, plan.Bands)
 	parallelFor(len(bands), 1, func(lo, hi int) {
@@ -57,14 +58,15 @@ func searchLSH(A, B *Dataset, self bool, opt SearchOptions, plan LSHPlan, ex exa
 			bands[i] = buildBand(B, plan.Positions[i])
 		}
 	})
-	nA := A.Len()
-	chunk := lshChunkSize(nA, B.Len(), plan)
-	results := make([][]Pair, (nA+chunk-1)/chunk)
+	qlo, qhi := opt.Shard.span(A.Len())
+	nq := qhi - qlo
+	chunk := lshChunkSize(nq, B.Len(), plan)
+	results := make([][]Pair, (nq+chunk-1)/chunk)
 	var total searchWork
 	var mu sync.Mutex
-	parallelChunks(nA, chunk, func() *lshScratch { return &lshScratch{} }, func(s *lshScratch, c, lo, hi int) {
+	parallelChunks(nq, chunk, func() *lshScratch { return &lshScratch{} }, func(s *lshScratch, c, lo, hi int) {
 		l := lshQueries{A: A, B: B, self: self, opt: opt, bands: bands, ex: ex}
-		out := l.run(s, lo, hi, nil)
+		out := l.run(s, qlo+lo, qlo+hi, nil)
 		results[c] = out
 		mu.Lock()
 		total.add(l.work)
