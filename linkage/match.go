@@ -87,7 +87,20 @@ type Summary struct {
 	Stability    *StabilityStats `json:"stability,omitempty"`
 	OptOut       *OptOutSummary  `json:"opt_out,omitempty"`
 	MatchRates   []MatchRate     `json:"match_rates"`
-	Timings      Timings         `json:"timings"`
+	// Shards lists the parts a merged run was made from (MergeParts); a
+	// run in one process has none. Besides Timings, it is the only part of
+	// the outputs in which a merged run differs from a run in one process.
+	Shards  []ShardSummary `json:"shards,omitempty"`
+	Timings Timings        `json:"timings"`
+}
+
+// ShardSummary is one part a merged run used.
+type ShardSummary struct {
+	Shard      int    `json:"shard"`
+	Of         int    `json:"of"`
+	Part       string `json:"part"` // the part directory as given
+	Candidates int    `json:"candidates"`
+	Compared   int64  `json:"dice_computed"`
 }
 
 // InputSummary describes one input.
