@@ -272,3 +272,34 @@ func OpenPart(dir string) (*Part, error) {
 	}
 	return p, nil
 }
+
+// OpenParts opens every part in dir, the directory the shards of one run
+// wrote their parts into (each a subdirectory, any name). Hidden entries
+// (a shard still writing keeps its part under a hidden temporary name) are
+// skipped; anything else that is not a part is refused, naming it.
+// Whether the parts are every shard of one run is checked by MergeParts.
+func OpenParts(dir string) ([]*Part, error) {
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, exitcode.AsInput(fmt.Errorf("--merge: %w", err))
+	}
+	var parts []*Part
+	for _, e := range es {
+		if e.Name()[0] == '.' {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if !e.IsDir() {
+			return nil, exitcode.Inputf("%s is not a part directory: the --merge directory must hold only the parts of one run, one subdirectory per shard", path)
+		}
+		p, err := OpenPart(path)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return nil, exitcode.Inputf("%s holds no parts: run pprl match --shard I/N -o %s/I for every shard first", dir, filepath.Clean(dir))
+	}
+	return parts, nil
+}

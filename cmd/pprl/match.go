@@ -28,6 +28,7 @@ func newMatchCmd() *cobra.Command {
 		allowDup, exhaustive, linkOnly    bool
 		force                             bool
 		seed                              uint64
+		shard, merge                      string
 	)
 	cmd := &cobra.Command{
 		Use:   "match --key LU.key FILE... -o OUTDIR",
@@ -56,6 +57,15 @@ directory appears whole or not at all. An existing OUTDIR must be empty, or is r
 a whole with --force.
 --previous OLD/entities.parquet keeps entity IDs stable across runs.
 
+Sharding, for a run too large for one machine (README: "Running on a cluster"): run
+--shard I/N -o PARTS/I for every I from 0 to N-1 (a Slurm job array or a Kubernetes Indexed
+Job, on any machines), each with the same token files and search flags (--min-dice,
+--seed, --exhaustive, --link-only); each does one N-th of the candidate search and writes a
+part. Then --merge PARTS, with the same token files and flags, fits the model on every
+part's candidates and writes the usual outputs, byte for byte those of one process (but for
+summary.json's timings and its list of shards). Decision flags (--threshold, --previous,
+--opt-out, --allow-duplicates) go to the merge.
+
 --opt-out REGISTER.tokens.age applies a register of people who objected to research use,
 tokenized like any extract under its own dataset name (e.g. --dataset optout). The register
 takes no part in linking and appears in no output; every entity with a record that scores
@@ -64,7 +74,9 @@ flagged opted_out in entities.parquet, and pprl cohort leaves it out. The bar is
 purpose: an objection wins ties, and a near namesake may be left out of a cohort too.`,
 		Example: `  pprl match --key lu.key social_work.tokens.age health.tokens.age -o linked
   pprl match --key lu.key *.tokens.age --previous last-night/entities.parquet -o tonight
-  pprl match --key lu.key health.tokens.age -o health-dedup`,
+  pprl match --key lu.key health.tokens.age -o health-dedup
+  pprl match --key lu.key *.tokens.age --shard 3/16 -o parts/3
+  pprl match --key lu.key *.tokens.age --merge parts -o linked`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			started := time.Now()
 			if len(args) == 0 {
@@ -74,10 +86,24 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 				return err
 			}
 			setMatchGC()
+			var sh linkage.Shard
+			if shard != "" {
+				var err error
+				if sh, err = linkage.ParseShard(shard); err != nil {
+					return err
+				}
+				if err := shardFlagsAllowed(cmd, merge); err != nil {
+					return err
+				}
+			}
 			if out == "" {
 				return exitcode.Inputf("--output (-o) is required: the directory to write links.parquet, entities.parquet and summary.json to")
 			}
-			if err := checkOutDir(out, force); err != nil {
+			if shard != "" {
+				if err := linkage.CheckOutputDir(out, force, "part directory"); err != nil {
+					return err
+				}
+			} else if err := checkOutDir(out, force); err != nil {
 				return err
 			}
 			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, LinkOnly: linkOnly, Seed: seed, Exhaustive: exhaustive}
@@ -123,16 +149,30 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 					return fmt.Errorf("opt-out register: %w", err)
 				}
 			}
+			var parts []*linkage.Part
+			if merge != "" {
+				if parts, err = linkage.OpenParts(merge); err != nil {
+					return err
+				}
+			}
 			loaded := time.Since(started)
 			opt.Progress = &matchProgress{}
-			res, err := linkage.Match(datasets, opt)
+			if shard != "" {
+				return runShard(cmd, datasets, opt, sh, out, force, logPath, args, started)
+			}
+			var res *linkage.Result
+			if parts != nil {
+				res, err = linkage.MergeParts(datasets, opt, parts)
+			} else {
+				res, err = linkage.Match(datasets, opt)
+			}
 			if err != nil {
 				return err
 			}
 			if err := res.Write(out, force, started, loaded); err != nil {
 				return err
 			}
-			if err := logMatch(cmd, logPath, args, optOuts, out, res.Summary); err != nil {
+			if err := logMatch(cmd, logPath, args, optOuts, parts, out, res.Summary); err != nil {
 				return err
 			}
 			if !global.quiet {
@@ -152,6 +192,9 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 				if oo := s.OptOut; oo != nil {
 					fmt.Fprintf(w, "opt-out: %d of %d register entries matched; %d entities flagged opted_out (bar %.3f, %.1f bits below the threshold)\n",
 						oo.RowsMatched, oo.RegisterRows, oo.EntitiesOptedOut, oo.Bar, oo.Margin)
+				}
+				if len(s.Shards) > 0 {
+					fmt.Fprintf(w, "merged %d parts of %s (shards 0-%d of %d)\n", len(s.Shards), merge, len(s.Shards)-1, len(s.Shards))
 				}
 				fmt.Fprintf(w, "wrote %s/{%s,%s,%s} in %.1fs\n", out, linkage.LinksFile, linkage.EntitiesFile, linkage.SummaryFile, s.Timings.Total)
 			}
@@ -174,7 +217,56 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	f.Float64Var(&optOutMargin, "opt-out-margin", linkage.DefaultOptOutMargin, "how many bits below the threshold a record may score against a register entry and still be opted out")
 	f.StringVar(&logPath, "log", "", "the linkage unit's ledger `FILE`: append an entry for this run (see pprl log)")
 	f.BoolVar(&exhaustive, "exhaustive", false, "compare every pair instead of blocking (slow; for measuring recall)")
+	f.StringVar(&shard, "shard", "", "do shard `I/N` of the candidate search only and write a part to -o (see --merge)")
+	f.StringVar(&merge, "merge", "", "finish a sharded run: `DIR` holds the parts of every shard, one subdirectory each")
 	return cmd
+}
+
+// shardFlagsAllowed refuses, for a shard, the flags that only the merge
+// uses: a shard ignoring them silently would mislead.
+func shardFlagsAllowed(cmd *cobra.Command, merge string) error {
+	if merge != "" {
+		return exitcode.Inputf("--shard and --merge together: run every shard with --shard, then the merge alone with --merge")
+	}
+	for _, name := range []string{"threshold", "previous", "opt-out", "opt-out-margin", "allow-duplicates"} {
+		if cmd.Flags().Changed(name) {
+			return exitcode.Inputf("--%s is applied by the merge, not by a shard: give it to pprl match --merge", name)
+		}
+	}
+	return nil
+}
+
+// runShard runs one shard of the search and writes its part.
+func runShard(cmd *cobra.Command, datasets []*linkage.Dataset, opt linkage.Options, sh linkage.Shard, out string, force bool, logPath string, inputs []string, started time.Time) error {
+	p, err := linkage.MatchShard(datasets, opt, sh)
+	if err != nil {
+		return err
+	}
+	if err := p.Write(out, force); err != nil {
+		return err
+	}
+	m := p.Manifest
+	if logPath != "" {
+		var in [][2]string
+		for _, f := range inputs {
+			in = append(in, [2]string{"input", f})
+		}
+		outs := [][2]string{{linkage.PartFile, filepath.Join(out, linkage.PartFile)}, {linkage.CandidatesFile, filepath.Join(out, linkage.CandidatesFile)}}
+		facts := map[string]any{"shard": sh.String(), "run_id": m.RunID, "candidates": m.Candidates}
+		if err := appendLog(cmd, logPath, "match --shard", in, outs, facts); err != nil {
+			return err
+		}
+	}
+	if !global.quiet {
+		w := cmd.OutOrStdout()
+		fmt.Fprintf(w, "shard %s: %d dataset pair(s), %d Dice computed, %d candidates written to %s in %.1fs\n",
+			sh, len(m.Sets), m.Compared(), m.Candidates, out, time.Since(started).Seconds())
+		for _, s := range m.Sets {
+			fmt.Fprintf(w, "  %s ~ %s: queries %d-%d of %s (%s), %d candidates\n", s.DatasetA, s.DatasetB, s.Queries[0], s.Queries[1], s.DatasetA, s.Method, s.Candidates)
+		}
+		fmt.Fprintf(w, "run %s: merge every shard's part with pprl match --merge\n", m.RunID)
+	}
+	return nil
 }
 
 // setMatchGC lowers the collector's headroom for a match. A match keeps its
@@ -192,10 +284,13 @@ func setMatchGC() {
 
 // logMatch appends the run to the ledger: inputs, registers and outputs
 // with their hashes, and the headline counts.
-func logMatch(cmd *cobra.Command, path string, inputs, optOuts []string, out string, s linkage.Summary) error {
+func logMatch(cmd *cobra.Command, path string, inputs, optOuts []string, parts []*linkage.Part, out string, s linkage.Summary) error {
 	var in, outs [][2]string
 	for _, f := range inputs {
 		in = append(in, [2]string{"input", f})
+	}
+	for _, p := range parts {
+		in = append(in, [2]string{"part", filepath.Join(p.Dir(), linkage.PartFile)}, [2]string{"part", filepath.Join(p.Dir(), linkage.CandidatesFile)})
 	}
 	for _, f := range optOuts {
 		in = append(in, [2]string{"opt-out", f})

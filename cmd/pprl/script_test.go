@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,6 +62,27 @@ func TestScripts(t *testing.T) {
 				}
 				if same := ids[0] == ids[1]; same == neg {
 					ts.Fatalf("%s and %s: same entity %v, want %v", args[1], args[2], same, !neg)
+				}
+			},
+			// samesummary A B: two summary.json files agree but for their
+			// timings and a merge's list of shards.
+			"samesummary": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: samesummary SUMMARY SUMMARY")
+				}
+				var js [2][]byte
+				for i, a := range args {
+					var m map[string]any
+					data, err := os.ReadFile(ts.MkAbs(a))
+					ts.Check(err)
+					ts.Check(json.Unmarshal(data, &m))
+					delete(m, "timings")
+					delete(m, "shards")
+					js[i], err = json.Marshal(m)
+					ts.Check(err)
+				}
+				if same := bytes.Equal(js[0], js[1]); same == neg {
+					ts.Fatalf("%s and %s: same summary %v, want %v", args[0], args[1], same, !neg)
 				}
 			},
 			"chmod": func(ts *testscript.TestScript, neg bool, args []string) {
