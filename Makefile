@@ -12,7 +12,7 @@ SHELL   := /bin/bash
 # tests) are found in GOPATH/bin.
 export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
 
-.PHONY: build test deps vet unit interop demo bench fuzz clean
+.PHONY: build test deps slurm-deps vet unit interop demo bench fuzz clean
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/pprl
@@ -29,6 +29,18 @@ deps:
 	@command -v age >/dev/null || GOFLAGS= $(GO) install filippo.io/age/cmd/age@$(AGE_VERSION)
 	@test -d internal/interop/node_modules/@duckdb/node-api || \
 	  (cd internal/interop && npm ci --no-audit --no-fund --loglevel=error)
+	@command -v slurmctld >/dev/null || $(MAKE) --no-print-directory slurm-deps || \
+	  echo "make deps: Slurm is not installed; TestSlurmArrayAndMerge will skip" >&2
+
+# slurm-deps: Slurm and munge from the distribution's packages (Debian/Ubuntu,
+# as root), for TestSlurmArrayAndMerge's single-node cluster. Best effort:
+# where it cannot install, that test skips and says why.
+slurm-deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make deps: installing slurm-wlm and munge (apt-get)" >&2; \
+	  timeout 600 apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq slurm-wlm munge >/dev/null; \
+	else echo "make slurm-deps: needs root and apt-get" >&2; exit 1; fi
 
 unit: deps
 	PPRL_REQUIRE_TOOLS=1 $(GO) test -race -timeout 20m ./...

@@ -262,7 +262,11 @@ func runShard(cmd *cobra.Command, datasets []*linkage.Dataset, opt linkage.Optio
 		fmt.Fprintf(w, "shard %s: %d dataset pair(s), %d Dice computed, %d candidates written to %s in %.1fs\n",
 			sh, len(m.Sets), m.Compared(), m.Candidates, out, time.Since(started).Seconds())
 		for _, s := range m.Sets {
-			fmt.Fprintf(w, "  %s ~ %s: queries %d-%d of %s (%s), %d candidates\n", s.DatasetA, s.DatasetB, s.Queries[0], s.Queries[1], s.DatasetA, s.Method, s.Candidates)
+			order := "" // an exhaustive search takes its queries in popcount order
+			if s.Method != "lsh" {
+				order = " in popcount order"
+			}
+			fmt.Fprintf(w, "  %s ~ %s: queries %d-%d of %s%s (%s), %d candidates\n", s.DatasetA, s.DatasetB, s.Queries[0], s.Queries[1], s.DatasetA, order, s.Method, s.Candidates)
 		}
 		fmt.Fprintf(w, "run %s: merge every shard's part with pprl match --merge\n", m.RunID)
 	}
