@@ -130,3 +130,37 @@ func (x *matrix) intersectCounts(counts []int, R bitset, members []int) {
 		counts[q] = andCount(R, c)
 	}
 }
+
+// eachSet calls fn with every bit position set in record r, ascending.
+func (x *matrix) eachSet(r int, fn func(p int)) {
+	for w, v := range x.row(r) {
+		for v != 0 {
+			fn(w<<6 | bits.TrailingZeros64(v))
+			v &= v - 1
+		}
+	}
+}
+
+// popcount returns the number of bits set in record r.
+func (x *matrix) popcount(r int) int {
+	n := 0
+	for _, v := range x.row(r) {
+		n += bits.OnesCount64(v)
+	}
+	return n
+}
+
+// dice returns the Dice coefficient of records r and s.
+func (x *matrix) dice(r, s int) float64 {
+	a, b := x.row(r), x.row(s)
+	and, pa, pb := 0, 0, 0
+	for i := range a {
+		and += bits.OnesCount64(a[i] & b[i])
+		pa += bits.OnesCount64(a[i])
+		pb += bits.OnesCount64(b[i])
+	}
+	if pa+pb == 0 {
+		return 0
+	}
+	return 2 * float64(and) / float64(pa+pb)
+}

@@ -15,6 +15,8 @@ import (
 // empty when the extract lacks it).
 type TruthColumns struct {
 	ID, Forename, Surname string
+	// DOB and Sex, optional, give the known-plaintext attack those fields.
+	DOB, Sex string
 }
 
 // ReadTruth reads the true forenames and surnames of the records recordIDs
@@ -58,6 +60,14 @@ func ReadTruth(path string, delimiter rune, cols TruthColumns, recordIDs []strin
 	if err != nil {
 		return nil, err
 	}
+	cd, err := col(cols.DOB)
+	if err != nil {
+		return nil, err
+	}
+	cx, err := col(cols.Sex)
+	if err != nil {
+		return nil, err
+	}
 	pos := make(map[string]int, len(recordIDs))
 	for i, id := range recordIDs {
 		pos[id] = i
@@ -68,6 +78,12 @@ func ReadTruth(path string, delimiter rune, cols TruthColumns, recordIDs []strin
 	}
 	if cs >= 0 {
 		t.Surnames = make([]string, len(recordIDs))
+	}
+	if cd >= 0 {
+		t.DOBs = make([]string, len(recordIDs))
+	}
+	if cx >= 0 {
+		t.Sexes = make([]string, len(recordIDs))
 	}
 	for {
 		b, err := r.Next()
@@ -87,6 +103,12 @@ func ReadTruth(path string, delimiter rune, cols TruthColumns, recordIDs []strin
 			}
 			if cs >= 0 {
 				t.Surnames[i] = row[cs]
+			}
+			if cd >= 0 {
+				t.DOBs[i] = strings.TrimSpace(row[cd])
+			}
+			if cx >= 0 {
+				t.Sexes[i] = strings.TrimSpace(row[cx])
 			}
 		}
 	}
