@@ -29,6 +29,7 @@ type Dataset struct {
 	// Manifest facts carried into summary.json.
 	SchemaFingerprint string
 	SecretFingerprint string
+	Release           string // the data release (tokenize --release), "" when none
 	Source            string // file name the dataset came from
 
 	pop []uint16 // popcount of each CLK, filled by Prepare

@@ -66,6 +66,7 @@ func loadTokenFile(path string, identities []age.Identity) (*Dataset, error) {
 		Valid:             data.TokenValid,
 		SchemaFingerprint: m.SchemaFingerprint,
 		SecretFingerprint: m.SecretFingerprint,
+		Release:           m.Release,
 		Source:            filepath.Base(path),
 	}
 	if err := d.Prepare(); err != nil {

@@ -110,6 +110,7 @@ type InputSummary struct {
 	Rows              int    `json:"rows"`
 	SchemaFingerprint string `json:"schema_fingerprint"`
 	SecretFingerprint string `json:"secret_fingerprint"`
+	Release           string `json:"release,omitempty"`
 }
 
 // HistogramBin counts the candidate scores in [Lo, Hi).
@@ -304,7 +305,7 @@ func newMatchRun(datasets []*Dataset, opt Options) (*matchRun, error) {
 	r.offsets = []int{0}
 	for _, d := range datasets {
 		sum.Inputs = append(sum.Inputs, InputSummary{Dataset: d.Name, File: d.Source, Rows: d.Len(),
-			SchemaFingerprint: d.SchemaFingerprint, SecretFingerprint: d.SecretFingerprint})
+			SchemaFingerprint: d.SchemaFingerprint, SecretFingerprint: d.SecretFingerprint, Release: d.Release})
 		r.offsets = append(r.offsets, r.offsets[len(r.offsets)-1]+d.Len())
 	}
 	sum.Counts.Records = r.offsets[len(r.offsets)-1]
@@ -524,6 +525,10 @@ func checkCompatible(ds []*Dataset) error {
 		if d.SchemaFingerprint != first.SchemaFingerprint {
 			return exitcode.Inputf("%s and %s were made with different linkage specs (schema fingerprints %s and %s): re-tokenize with the same linkage.json",
 				first.Source, d.Source, first.SchemaFingerprint, d.SchemaFingerprint)
+		}
+		if d.Release != first.Release {
+			return exitcode.Inputf("%s and %s belong to different releases (%q and %q): match the files of one release, each tokenized with that release's secret",
+				first.Source, d.Source, first.Release, d.Release)
 		}
 		if d.SecretFingerprint != first.SecretFingerprint {
 			return exitcode.Inputf("%s and %s were made with different project secrets (fingerprints %s and %s): re-tokenize with the same secret",

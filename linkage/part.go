@@ -79,6 +79,7 @@ type PartInput struct {
 	Rows              int    `json:"rows"`
 	SchemaFingerprint string `json:"schema_fingerprint"`
 	SecretFingerprint string `json:"secret_fingerprint"`
+	Release           string `json:"release,omitempty"`
 	ContentSHA256     string `json:"content_sha256"` // Dataset.ContentDigest
 }
 
@@ -150,7 +151,7 @@ func (r *matchRun) partRun() PartRun {
 		Exhaustive: r.opt.Exhaustive, MaxBands: r.opt.maxBands}
 	for _, d := range r.datasets {
 		run.Inputs = append(run.Inputs, PartInput{Dataset: d.Name, Rows: d.Len(), SchemaFingerprint: d.SchemaFingerprint,
-			SecretFingerprint: d.SecretFingerprint, ContentSHA256: d.ContentDigest()})
+			SecretFingerprint: d.SecretFingerprint, Release: d.Release, ContentSHA256: d.ContentDigest()})
 	}
 	return run
 }

@@ -152,6 +152,9 @@ func (in *Inspection) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "%s (%s)\n", in.Path, sealed)
 	fmt.Fprintf(w, "  format:             %s v%d, written by pprl %s at %s\n", m.Format, m.FormatVersion, m.PPRLVersion, m.Created)
 	fmt.Fprintf(w, "  dataset:            %s\n", m.Dataset)
+	if m.Release != "" {
+		fmt.Fprintf(w, "  release:            %s\n", m.Release)
+	}
 	fmt.Fprintf(w, "  schema fingerprint: %s (%s encoding)\n", m.SchemaFingerprint, m.Encoding)
 	fmt.Fprintf(w, "  secret fingerprint: %s\n", m.SecretFingerprint)
 	fmt.Fprintf(w, "  CLK:                %d bits\n", m.CLKBits)

@@ -43,6 +43,9 @@ type Options struct {
 	Secret []byte
 	// Dataset names the agency's dataset in the manifest.
 	Dataset string
+	// Release, when not empty, names the data release in the manifest
+	// (a project that rotates its secret per release; see the README).
+	Release string
 	// Input is the extract, CSV or Parquet.
 	Input string
 	// Format is the input format ("csv", "parquet", or "" to detect).
@@ -176,6 +179,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		Rules:             plan.rules,
 		Attributes:        plan.attributes,
 		Created:           created.Format(time.RFC3339),
+		Release:           o.Release,
 	}
 	out, err := tokenfile.Create(o.Output, m, tokenfile.WriterOptions{Recipients: o.Recipients})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/tokenfile"
 	"github.com/pprl/pprl/internal/keys"
 	"github.com/pprl/pprl/internal/progress"
 	"github.com/pprl/pprl/internal/seal"
@@ -20,7 +21,7 @@ func init() { register(newTokenizeCmd) }
 
 func newTokenizeCmd() *cobra.Command {
 	var (
-		schemaPath, mappingPath, secretPath, dataset, sealTo, out, rejects, idColumn, format, recipientFP string
+		schemaPath, mappingPath, secretPath, dataset, sealTo, out, rejects, idColumn, format, recipientFP, release string
 		noSeal, force                                                                                     bool
 		maxRejectRate, maxFieldRate                                                                       float64
 		workers                                                                                           int
@@ -70,6 +71,9 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 			if workers < 0 {
 				return exitcode.Inputf("--workers must be 0 (all cores) or more, not %d", workers)
 			}
+			if release != "" && !tokenfile.ValidRelease(release) {
+				return exitcode.Inputf("--release %q: a release name is letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), e.g. 2026-12", release)
+			}
 			if out == "" {
 				out = dataset + ".tokens.age"
 				if noSeal {
@@ -105,6 +109,7 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 				IDColumn:           idColumn,
 				Secret:             secret,
 				Dataset:            dataset,
+				Release:            release,
 				Input:              args[0],
 				Format:             format,
 				Output:             out,
@@ -147,6 +152,7 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 	f.StringVar(&mappingPath, "mapping", "", "this agency's input mapping `FILE`")
 	f.StringVar(&secretPath, "secret", "", "project secret `FILE` (owner-only permissions)")
 	f.StringVar(&dataset, "dataset", "", "dataset `NAME` recorded in the token file, e.g. social_work")
+	f.StringVar(&release, "release", "", "data release `NAME` recorded in the token file, e.g. 2026-12 (a project that rotates its secret per release; files of different releases are never matched together)")
 	f.StringVar(&sealTo, "seal-to", "", "seal the token file to the linkage unit's public key `FILE`")
 	f.BoolVar(&noSeal, "no-seal", false, "write the token file unsealed (only when asked for explicitly)")
 	f.StringVarP(&out, "output", "o", "", "token file to write (default NAME.tokens.age, or NAME.tokens.parquet with --no-seal)")

@@ -44,6 +44,10 @@ type Manifest struct {
 	Attributes        []string `json:"attributes"` // report attribute names, column order
 	Rows              Rows     `json:"rows"`
 	Created           string   `json:"created"` // RFC 3339, UTC, whole seconds
+	// Release names the data release the file belongs to (pprl tokenize
+	// --release), when the project rotates its secret per release; files
+	// of different releases are never matched together.
+	Release string `json:"release,omitempty"`
 }
 
 // Rows accounts for every input row: Read = Encoded + Rejected.
@@ -60,6 +64,12 @@ func (m *Manifest) CLKBytes() int { return m.CLKBits / 8 }
 
 var namePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
 
+// releasePattern is what a release name may be, e.g. 2026-12 or r7.
+var releasePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidRelease reports whether s can name a release.
+func ValidRelease(s string) bool { return releasePattern.MatchString(s) }
+
 // Validate checks everything a writer or reader relies on, except the row
 // counts (which are final only when writing ends).
 func (m *Manifest) Validate() error {
@@ -71,6 +81,9 @@ func (m *Manifest) Validate() error {
 	}
 	if m.Dataset == "" {
 		return fmt.Errorf("dataset name is empty")
+	}
+	if m.Release != "" && !releasePattern.MatchString(m.Release) {
+		return fmt.Errorf("release %q is not a release name (letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit)", m.Release)
 	}
 	if m.Encoding != "native" && m.Encoding != "clkhash" {
 		return fmt.Errorf("encoding is %q, not native or clkhash", m.Encoding)
