@@ -10,10 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pprl/pprl/internal/exitcode"
-	"github.com/pprl/pprl/internal/tokenfile"
 	"github.com/pprl/pprl/internal/keys"
 	"github.com/pprl/pprl/internal/progress"
 	"github.com/pprl/pprl/internal/seal"
+	"github.com/pprl/pprl/internal/tokenfile"
 	"github.com/pprl/pprl/tokenize"
 )
 
@@ -22,9 +22,9 @@ func init() { register(newTokenizeCmd) }
 func newTokenizeCmd() *cobra.Command {
 	var (
 		schemaPath, mappingPath, secretPath, dataset, sealTo, out, rejects, idColumn, format, recipientFP, release string
-		noSeal, force                                                                                     bool
-		maxRejectRate, maxFieldRate                                                                       float64
-		workers                                                                                           int
+		noSeal, force                                                                                              bool
+		maxRejectRate, maxFieldRate                                                                                float64
+		workers                                                                                                    int
 	)
 	cmd := &cobra.Command{
 		Use:   "tokenize --schema S --secret KEY --dataset NAME (--seal-to LU.pub | --no-seal) EXTRACT [-o OUT]",

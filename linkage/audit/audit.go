@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"runtime"
+	"strings"
 	"time"
 )
 
