@@ -39,8 +39,9 @@ sex codes, record ID column), which is not part of the fingerprint.`,
 
 const schemaGuide = `Starter linkage spec for a UK person extract:
   fields      forename, middle_names, surname, dob, sex, postcode, chi, nhs, address
-  CLK         1024 bits over forename, surname (bigrams, salted with year of birth),
-              dob (positional digits), sex and postcode (bigrams); keyed diffusion
+  CLK         1024 bits over forename, surname (bigrams), sex (salted, like the names,
+              with year of birth), dob (positional digits) and postcode (bigrams);
+              keyed diffusion (8 taps)
   rules       t1..t11 (surname + initial + sex + DOB; Soundex; full names; CHI/NHS + DOB;
               names + DOB + postcode outward code; and rules that each survive one common
               error: a changed surname, a missing or wrong DOB, a wrong year, a mistyped

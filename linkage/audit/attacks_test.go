@@ -54,7 +54,7 @@ func TestAttacksSucceedOnPlainCLKs(t *testing.T) {
 // native default) hold the graph-matching attack near chance and the
 // known-plaintext attack on names near its chance rate.
 func TestAttacksOnHardenedCLKs(t *testing.T) {
-	kp, gm := attackResults(t, encoding{name: "salt year + diffusion 4", bits: 1024, k: 8, diffusionT: 4, saltYear: true}, attackPeople())
+	kp, gm := attackResults(t, DefaultHardening(), attackPeople())
 	if r := rate(t, gm, "record"); r > 0.02 {
 		t.Errorf("graph-matching re-identifies %.1f%% of hardened records, want at most 2%%", 100*r)
 	}

@@ -198,5 +198,5 @@ func truthOf(people []person) *Truth {
 // DefaultHardening is the native default this package's measurements chose
 // (see measure_test.go and the README table).
 func DefaultHardening() encoding {
-	return encoding{name: "DEFAULT: diffusion t=4, k=8", bits: 1024, k: 8, diffusionT: 4}
+	return encoding{name: "DEFAULT: salt year + diffusion t=8, k=8", bits: 1024, k: 8, diffusionT: 8, saltYear: true}
 }
