@@ -38,36 +38,20 @@ func ReadTruth(path string, delimiter rune, cols TruthColumns, recordIDs []strin
 	for i, h := range r.Header() {
 		idx[strings.TrimSpace(h)] = i
 	}
-	col := func(name string) (int, error) {
+	// The columns' indices, -1 for a column not asked for.
+	var at [5]int
+	for k, name := range []string{cols.ID, cols.Forename, cols.Surname, cols.DOB, cols.Sex} {
+		at[k] = -1
 		if name == "" {
-			return -1, nil
+			continue
 		}
 		i, ok := idx[name]
 		if !ok {
-			return 0, exitcode.Inputf("truth %s: no column %q in the header", path, name)
+			return nil, exitcode.Inputf("truth %s: no column %q in the header", path, name)
 		}
-		return i, nil
+		at[k] = i
 	}
-	ci, err := col(cols.ID)
-	if err != nil {
-		return nil, err
-	}
-	cf, err := col(cols.Forename)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := col(cols.Surname)
-	if err != nil {
-		return nil, err
-	}
-	cd, err := col(cols.DOB)
-	if err != nil {
-		return nil, err
-	}
-	cx, err := col(cols.Sex)
-	if err != nil {
-		return nil, err
-	}
+	ci, cf, cs, cd, cx := at[0], at[1], at[2], at[3], at[4]
 	pos := make(map[string]int, len(recordIDs))
 	for i, id := range recordIDs {
 		pos[id] = i
