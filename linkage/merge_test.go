@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pprl/pprl/internal/exitcode"
 )
 
 // TestMergedShardsEqualOneProcess runs the FEBRL4 link-and-dedupe match in
@@ -220,4 +222,21 @@ func readDir(t *testing.T, dir string) map[string][]byte {
 		out[e.Name()] = b
 	}
 	return out
+}
+
+// FuzzOpenPart: a part.json of any content is read or refused as an input
+// error, never a panic.
+func FuzzOpenPart(f *testing.F) {
+	f.Add([]byte(`{"format":"pprl-match-part","format_version":1,"shard":0,"shards":2,"run_id":"x","run":{},"sets":[],"candidates":0,"candidates_sha256":""}`))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`not json`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, PartFile), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := OpenPart(dir); err != nil && !exitcode.IsInput(err) {
+			t.Fatalf("OpenPart: %v is not an input error", err)
+		}
+	})
 }

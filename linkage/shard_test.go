@@ -96,3 +96,17 @@ func TestParseShard(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseShard: any string either parses to a shard within bounds or is
+// refused; never a panic.
+func FuzzParseShard(f *testing.F) {
+	for _, s := range []string{"0/1", "3/4", "4/4", "-1/2", "1/0", "", "/", "9999999999999999999/1", "1/4096", "0/4097"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sh, err := ParseShard(s)
+		if err == nil && (sh.Count < 1 || sh.Count > MaxShards || sh.Index < 0 || sh.Index >= sh.Count) {
+			t.Fatalf("ParseShard(%q) = %v without error", s, sh)
+		}
+	})
+}
