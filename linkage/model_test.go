@@ -1,0 +1,60 @@
+package linkage
+
+import (
+	"testing"
+)
+
+// TestRulePatternMFromAllCandidates checks that a rule pattern whose true
+// pairs all sit below Dice 0.9 still gets its share of the matches: under
+// diffusion a changed postcode takes a true pair's Dice to about 0.65, so
+// "name and date of birth agree, postcode differs" is almost absent among
+// high-Dice candidates, and an m read from those alone made a moved child's
+// duplicate score far below the within-dataset threshold.
+func TestRulePatternMFromAllCandidates(t *testing.T) {
+	rules := []string{"name_dob", "name_postcode"}
+	const both = 0b11
+	// Random pairs: a million, almost all at Dice 0.45–0.55, agreeing on
+	// nothing; a handful agree on the postcode rule by chance.
+	nb := len(diceEdges) + 1
+	prior := &Model{Rules: rules, RuleU: []float64{1e-6, 5e-6}, DiceU: make([]float64, nb),
+		patternU: map[pattern]float64{
+			makePattern(0, both, 2, 0): 1e6 - 5,
+			makePattern(0b10, both, 2, 0): 5,
+		},
+		bandCounts: make([]float64, nb), randomPairs: 1e6}
+	prior.bandCounts[diceBand(0.45)] = 6e5
+	prior.bandCounts[diceBand(0.52)] = 4e5
+	for k := range nb {
+		prior.DiceU[k] = prior.bandCounts[k] + 1
+	}
+	normalise(prior.DiceU)
+
+	// Candidates: 7,000 true pairs with every field equal, 3,000 moved (the
+	// postcode rule differs, Dice 0.66), and 40 strangers who share a name
+	// and a birthday with nothing else alike (Dice 0.5).
+	allAgree := makePattern(both, both, 2, diceBand(0.99))
+	moved := makePattern(0b01, both, 2, diceBand(0.66))
+	strangers := makePattern(0b01, both, 2, diceBand(0.5))
+	pats := []pattern{allAgree, moved, strangers}
+	counts := []int64{7000, 3000, 40}
+	m := fitModel(rules, pats, counts, prior, 1e9)
+
+	var got RulePattern
+	for _, p := range m.Patterns {
+		if p.pattern == moved.rules() {
+			got = p
+		}
+	}
+	if got.M < 0.25 || got.M > 0.35 {
+		t.Errorf("m of %v agree, %v differ = %.4f, want about 0.3 (3,000 of 10,000 matches)", got.Agree, got.Differ, got.M)
+	}
+	if w := m.weight(moved); w < 25 {
+		t.Errorf("a moved pair scores %.1f, want at least 25: every identifying field agrees", w)
+	}
+	if w := m.weight(strangers); w > m.weight(moved)-5 {
+		t.Errorf("strangers sharing a name and birthday at Dice 0.5 score %.1f, too close to a moved pair's %.1f", w, m.weight(moved))
+	}
+	if !m.Converged {
+		t.Errorf("the fit did not converge")
+	}
+}
