@@ -18,7 +18,7 @@ func TestRulePatternMFromAllCandidates(t *testing.T) {
 	nb := len(diceEdges) + 1
 	prior := &Model{Rules: rules, RuleU: []float64{1e-6, 5e-6}, DiceU: make([]float64, nb),
 		patternU: map[pattern]float64{
-			makePattern(0, both, 2, 0): 1e6 - 5,
+			makePattern(0, both, 2, 0):    1e6 - 5,
 			makePattern(0b10, both, 2, 0): 5,
 		},
 		bandCounts: make([]float64, nb), randomPairs: 1e6}
