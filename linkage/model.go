@@ -212,13 +212,18 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 			identifying |= 1 << r
 		}
 	}
+	// anchored reports whether a rule agreement mask makes an anchor.
+	anchored := func(agree uint16) bool {
+		a := agree & strong
+		return bits.OnesCount16(a) >= 2 || a&identifying != 0
+	}
 	anchors := 0.0
 	agree, observed := make([]float64, nr), make([]float64, nr)
 	patM := map[pattern]float64{}
 	highDice := 0.0
 	for i, p := range patterns {
 		c := float64(counts[i])
-		if a := p.agreeMask(nr) & strong; bits.OnesCount16(a) >= 2 || a&identifying != 0 {
+		if anchored(p.agreeMask(nr)) {
 			m.DiceM[p.band()] += c
 			anchors += c
 		}
@@ -281,10 +286,17 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 		pm[i] = (patM[p] + 0.5) / (highDice + 0.5*nk)
 	}
 	index := make(map[pattern]int, len(order))
+	isAnchor := make([]bool, len(order))
+	pm0 := slices.Clone(pm)
+	anchorMass, nAnchor := 0.0, 0.0
 	for i, p := range order {
 		index[p] = i
+		if anchored(p.agreeMask(nr)) {
+			isAnchor[i] = true
+			anchorMass += pm[i]
+			nAnchor++
+		}
 	}
-	mass := 0.0 // the candidates' expected matches the current pm is read from
 	var total float64
 	for _, c := range counts {
 		total += float64(c)
@@ -325,7 +337,7 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 			}
 			m.Patterns = append(m.Patterns, rp)
 		}
-		m.UnseenWeight = math.Log2((0.5 / (max(highDice, mass) + 0.5*nk)) / (0.5 / (max(R-expected, 0) + 0.5*nk)))
+		m.UnseenWeight = math.Log2((0.5 / (highDice + 0.5*nk)) / (0.5 / (max(R-expected, 0) + 0.5*nk)))
 		if len(patterns) == 0 || space <= 0 {
 			m.Lambda = 0
 			m.Converged = true
@@ -351,29 +363,39 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 				break
 			}
 		}
-		// The rule patterns' m, re-read from every candidate weighted by
-		// its posterior (the M step for pm, with the Dice m and every u
+		// The anchor patterns' m, re-read from the candidates weighted by
+		// their posterior (an M step for pm, with the Dice m and every u
 		// held). The first estimate, among Dice ≥ 0.9 candidates, is
 		// biased wherever an error moves Dice and rules together: under
 		// diffusion a changed postcode takes a true pair's Dice to about
 		// 0.65, so "names and date of birth agree, postcode differs" was
 		// almost absent above 0.9 and a moved child's duplicate scored
-		// 10 bits too low.
+		// 10 bits too low. Only the patterns that agree on an anchor (two
+		// strong rules or an identifying one) are re-read, and they share
+		// among themselves the mass the first estimate gave them: in the
+		// other patterns (forename + date of birth alone, say) strangers
+		// are as common as matches, and their CLKs, which share the
+		// agreeing fields, reach a Dice random pairs never do, so the
+		// posterior would count them as matches and feed on itself.
 		moved := 0.0
-		next, total := make([]float64, len(order)), 0.0
+		next, total := slices.Clone(pm0), 0.0
 		for i, p := range patterns {
-			post := m.Lambda * lr[i] / (m.Lambda*lr[i] + 1 - m.Lambda) * float64(counts[i])
-			next[index[p.rules()]] += post
-			total += post
+			if j := index[p.rules()]; isAnchor[j] {
+				post := m.Lambda * lr[i] / (m.Lambda*lr[i] + 1 - m.Lambda) * float64(counts[i])
+				next[j] += post
+				total += post
+			}
 		}
 		for i := range order {
-			next[i] = (next[i] + 0.5) / (total + 0.5*nk)
+			if isAnchor[i] {
+				next[i] = (next[i] - pm0[i] + 0.5) / (total + 0.5*nAnchor) * anchorMass
+			}
 			moved = max(moved, math.Abs(math.Log2(next[i]/pm[i])))
 		}
 		if round == maxFitRounds || math.Abs(m.Lambda-before) <= 1e-3*before && moved <= 0.01 {
 			break // the weights stay those the match share was fitted with
 		}
-		pm, mass = next, total
+		pm = next
 	}
 	m.ExpectedMatches = m.Lambda * space
 	return m

@@ -58,3 +58,36 @@ func TestRulePatternMFromAllCandidates(t *testing.T) {
 		t.Errorf("the fit did not converge")
 	}
 }
+
+// TestWeakPatternMNotFedByDice checks that the re-reading of pattern m
+// leaves alone the patterns that agree on no anchor: strangers who share a
+// forename and a birthday have CLKs that share those bits, so their Dice
+// (0.66 here) is one random pairs never reach, and a posterior that took
+// that Dice at face value would call them matches and raise their
+// pattern's m round after round.
+func TestWeakPatternMNotFedByDice(t *testing.T) {
+	rules := []string{"name_dob", "forename_dob"}
+	const both = 0b11
+	nb := len(diceEdges) + 1
+	prior := &Model{Rules: rules, RuleU: []float64{1e-6, 2e-3}, DiceU: make([]float64, nb),
+		patternU: map[pattern]float64{
+			makePattern(0, both, 2, 0):    1e6 - 2000,
+			makePattern(0b10, both, 2, 0): 2000,
+		},
+		bandCounts: make([]float64, nb), randomPairs: 1e6}
+	prior.bandCounts[diceBand(0.45)] = 6e5
+	prior.bandCounts[diceBand(0.52)] = 4e5
+	for k := range nb {
+		prior.DiceU[k] = prior.bandCounts[k] + 1
+	}
+	normalise(prior.DiceU)
+	allAgree := makePattern(both, both, 2, diceBand(0.99))
+	moved := makePattern(both, both, 2, diceBand(0.66)) // matches: Dice 0.66 is a match's too
+	strangers := makePattern(0b10, both, 2, diceBand(0.66))
+	m := fitModel(rules, []pattern{allAgree, moved, strangers}, []int64{10000, 3000, 3000}, prior, 1e9)
+	for _, p := range m.Patterns {
+		if p.pattern == strangers.rules() && p.M > 0.001 {
+			t.Errorf("m of %v agree alone = %.4f: the strangers' Dice made them matches", p.Agree, p.M)
+		}
+	}
+}
