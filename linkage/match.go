@@ -53,7 +53,11 @@ type Options struct {
 	// OptOutMargin is how many bits below the threshold such a match may
 	// score (DefaultOptOutMargin is the CLI's default; zero: at the
 	// threshold itself).
-	OptOut       []*Dataset
+	// NoTermFrequencies turns off the term-frequency adjustment of scores
+	// (termfreq.go): agreement on a common token value then counts as much
+	// as on a rare one.
+	NoTermFrequencies bool
+	OptOut            []*Dataset
 	OptOutMargin float64
 	Progress     Progress     // nil: no progress
 	maxBands     int          // tests: force LSH with at most this many bands
@@ -82,6 +86,8 @@ type Summary struct {
 	// ScoreHistogram counts every candidate's score in bins one unit
 	// (one bit of evidence) wide, lowest first.
 	ScoreHistogram []HistogramBin `json:"score_histogram"`
+	// TermFrequency reports how term frequencies lowered scores.
+	TermFrequency TermFreqSummary `json:"term_frequency"`
 	// Explanations take a few candidates' scores apart (explain.go).
 	Explanations []Explanation   `json:"explanations"`
 	Stability    *StabilityStats `json:"stability,omitempty"`
@@ -402,6 +408,11 @@ func (r *matchRun) decide() (*Result, error) {
 		log.Debug("model", "weight", line)
 	}
 	sum.ScoreHistogram = scoreHistogram(fit.pats, fit.cnts, weights)
+	tfs := make([][]float32, len(sets))
+	sum.TermFrequency = TermFreqSummary{MaxDown: tfMaxDown}
+	if !opt.NoTermFrequencies {
+		tfs, sum.TermFrequency = termFrequencies(sets, datasets, rules, model.RuleU)
+	}
 
 	// Threshold.
 	th := ThresholdChoice{Value: opt.Threshold, Method: "fixed", Why: "given with --threshold"}
@@ -438,15 +449,19 @@ func (r *matchRun) decide() (*Result, error) {
 			bar = *th.Within
 		}
 		for i, p := range s.pairs {
-			w := weights[s.pats[i]]
-			examples.offer(s.pats[i], w, s.da, s.db, bar)
+			w, tf := weights[s.pats[i]], 0.0
+			if tfs[k] != nil {
+				tf = float64(tfs[k][i])
+				w += tf
+			}
+			examples.offer(s.pats[i], w, tf, s.da, s.db, bar)
 			if w < bar {
 				continue
 			}
 			links = append(links, Link{DA: uint16(s.da), DB: uint16(s.db), A: p.A, B: p.B, Rules: p.Rules, Score: w,
 				Dice: dice(int(p.And), A.Popcount(int(p.A)), B.Popcount(int(p.B)))})
 		}
-		s.pairs, s.pats = nil, nil
+		s.pairs, s.pats, tfs[k] = nil, nil, nil
 	}
 	sum.Counts.AboveThreshold = len(links)
 	sum.Explanations = examples.explanations(model, datasets)

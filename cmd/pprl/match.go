@@ -21,14 +21,14 @@ func init() { register(newMatchCmd) }
 
 func newMatchCmd() *cobra.Command {
 	var (
-		keyFile, out, threshold, previous string
-		minDice, optOutMargin             float64
-		optOuts                           []string
-		logPath                           string
-		allowDup, exhaustive, linkOnly    bool
-		force                             bool
-		seed                              uint64
-		shard, merge                      string
+		keyFile, out, threshold, previous    string
+		minDice, optOutMargin                float64
+		optOuts                              []string
+		logPath                              string
+		allowDup, exhaustive, linkOnly, noTF bool
+		force                                bool
+		seed                                 uint64
+		shard, merge                         string
 	)
 	cmd := &cobra.Command{
 		Use:   "match --key LU.key FILE... -o OUTDIR",
@@ -106,7 +106,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 			} else if err := checkOutDir(out, force); err != nil {
 				return err
 			}
-			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, LinkOnly: linkOnly, Seed: seed, Exhaustive: exhaustive}
+			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, LinkOnly: linkOnly, Seed: seed, Exhaustive: exhaustive, NoTermFrequencies: noTF}
 			if threshold == "auto" {
 				opt.AutoThreshold = true
 			} else {
@@ -210,6 +210,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	f.StringVar(&threshold, "threshold", "auto", "decision threshold on the score (log2 likelihood ratio), or auto")
 	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token")
 	f.BoolVar(&allowDup, "allow-duplicates", false, "merge entities on any link (single linkage), without the consistency check")
+	f.BoolVar(&noTF, "no-term-frequencies", false, "score agreement on a common token value as high as on a rare one (no term-frequency adjustment)")
 	f.BoolVar(&linkOnly, "link-only", false, "search between files only: no within-file duplicates, at most one record per file in an entity")
 	f.StringVar(&previous, "previous", "", "a previous run's entities.parquet, to keep entity IDs stable")
 	f.Uint64Var(&seed, "seed", 0, "seed of the LSH bit sampling (results are reproducible for a given seed)")
@@ -228,7 +229,7 @@ func shardFlagsAllowed(cmd *cobra.Command, merge string) error {
 	if merge != "" {
 		return exitcode.Inputf("--shard and --merge together: run every shard with --shard, then the merge alone with --merge")
 	}
-	for _, name := range []string{"threshold", "previous", "opt-out", "opt-out-margin", "allow-duplicates"} {
+	for _, name := range []string{"threshold", "previous", "opt-out", "opt-out-margin", "allow-duplicates", "no-term-frequencies"} {
 		if cmd.Flags().Changed(name) {
 			return exitcode.Inputf("--%s is applied by the merge, not by a shard: give it to pprl match --merge", name)
 		}
