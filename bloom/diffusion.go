@@ -39,7 +39,22 @@ type Diffusion struct {
 	// bits of src (a fifth to a half of a CLK) instead of outBits·t taps.
 	fanStart []uint32
 	fanOut   []uint16
+	// masks, when not nil, holds the fan-out of each input bit as a whole
+	// output filter: input bit i's row is masks[i*nw:(i+1)*nw], nw =
+	// outBits/64, each word eight output bytes in little-endian order.
+	// Apply then XORs one row per set input bit, word by word, instead of
+	// flipping t single bits (a chain of byte read-modify-writes); it is
+	// built when the table is at most maxMaskTable bytes (128 KiB for a
+	// 1024-bit filter, so it stays in L2).
+	masks []uint64
 }
+
+// maxMaskTable bounds the size of Diffusion.masks in bytes; maxMaskWords
+// bounds a row, so that Apply accumulates on the stack.
+const (
+	maxMaskTable = 1 << 20
+	maxMaskWords = 64
+)
 
 // maxDiffusionBits bounds the filter length a Diffusion accepts, so that
 // positions fit in uint16 and Apply can unpack on the stack.
@@ -124,6 +139,19 @@ func (d *Diffusion) invert() {
 		d.fanOut[next[p]] = uint16(pos / d.t)
 		next[p]++
 	}
+	nw := d.outBits / 64
+	if d.outBits%64 != 0 || nw > maxMaskWords || d.inBits*nw*8 > maxMaskTable {
+		return
+	}
+	d.masks = make([]uint64, d.inBits*nw)
+	for i := range d.inBits {
+		row := d.masks[i*nw : (i+1)*nw]
+		for _, p := range d.fanOut[d.fanStart[i]:d.fanStart[i+1]] {
+			// Output bit p is bit 7-p%8 of byte p/8, which is byte
+			// (p/8)%8 of word p/64 in little-endian order.
+			row[p/64] ^= uint64(0x80>>(p%8)) << (8 * ((p / 8) % 8))
+		}
+	}
 }
 
 func groupHas(idx []uint16, t, g int, v uint16) bool {
@@ -168,12 +196,18 @@ func (d *Diffusion) Indices(j int) []int {
 // Apply writes the diffused form of src into dst. len(src) must be
 // InBits()/8 and len(dst) OutBits()/8; dst and src may not overlap.
 //
-// Apply clears dst and, for every set bit of src, flips the output bits it
-// feeds (on average t·outBits/inBits of them). Its cost is proportional to
-// popcount(src)·t bit flips in an L1-resident dst, and it does not allocate.
+// Apply XORs together, for every set bit of src, the output bits it feeds
+// (on average t·outBits/inBits of them): with the mask table (see masks) as
+// popcount(src) rows of outBits/64 words, whatever t, else as popcount(src)·t
+// single-bit flips. It does not allocate. For a 1024-bit CLK at t = 8 the
+// table halves the time (BenchmarkDiffusion).
 func (d *Diffusion) Apply(dst, src []byte) {
 	if len(src)*8 != d.inBits || len(dst)*8 != d.outBits {
 		panic(fmt.Sprintf("bloom: Diffusion.Apply lengths %d→%d bytes, want %d→%d", len(src), len(dst), d.inBits/8, d.outBits/8))
+	}
+	if d.masks != nil {
+		d.applyMasks(dst, src)
+		return
 	}
 	clear(dst)
 	fanStart, fanOut := d.fanStart, d.fanOut
@@ -184,6 +218,63 @@ func (d *Diffusion) Apply(dst, src []byte) {
 				dst[p>>3] ^= 0x80 >> (p & 7)
 			}
 		}
+	}
+}
+
+// applyMasks is Apply by whole-row XORs (see masks).
+func (d *Diffusion) applyMasks(dst, src []byte) {
+	nw := d.outBits / 64
+	if nw == 16 && d.inBits <= 1024 { // 1024 bits, the usual CLK
+		// Gather the set bits' rows once, then sweep them eight words at a
+		// time with the accumulators in registers.
+		var set [1024]uint16
+		n := 0
+		for k, b := range src {
+			for m := b; m != 0; m &= m - 1 {
+				set[n] = uint16(k*8 + 7 - bits.TrailingZeros8(m)) // bit 0 is the MSB of byte 0
+				n++
+			}
+		}
+		masks := d.masks
+		for w0 := 0; w0 < 16; w0 += 8 {
+			var a0, a1, a2, a3, a4, a5, a6, a7 uint64
+			for _, i := range set[:n] {
+				r := (*[8]uint64)(masks[int(i)*16+w0:])
+				a0 ^= r[0]
+				a1 ^= r[1]
+				a2 ^= r[2]
+				a3 ^= r[3]
+				a4 ^= r[4]
+				a5 ^= r[5]
+				a6 ^= r[6]
+				a7 ^= r[7]
+			}
+			o := dst[8*w0 : 8*w0+64]
+			binary.LittleEndian.PutUint64(o[0:], a0)
+			binary.LittleEndian.PutUint64(o[8:], a1)
+			binary.LittleEndian.PutUint64(o[16:], a2)
+			binary.LittleEndian.PutUint64(o[24:], a3)
+			binary.LittleEndian.PutUint64(o[32:], a4)
+			binary.LittleEndian.PutUint64(o[40:], a5)
+			binary.LittleEndian.PutUint64(o[48:], a6)
+			binary.LittleEndian.PutUint64(o[56:], a7)
+		}
+		return
+	}
+	var acc [maxMaskWords]uint64
+	out := acc[:nw]
+	for k, b := range src {
+		for m := b; m != 0; m &= m - 1 {
+			i := k*8 + 7 - bits.TrailingZeros8(m)
+			row := d.masks[i*nw : (i+1)*nw]
+			row = row[:len(out)]
+			for w := range out {
+				out[w] ^= row[w]
+			}
+		}
+	}
+	for w, x := range out {
+		binary.LittleEndian.PutUint64(dst[8*w:], x)
 	}
 }
 

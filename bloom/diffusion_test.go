@@ -34,7 +34,8 @@ func randomFilter(r *rand.Rand, nbytes int, density float64) []byte {
 func TestDiffusionMatchesDefinition(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct{ in, out, t int }{
-		{1024, 1024, 3}, {1024, 1024, 5}, {1024, 1024, 7}, {1024, 2048, 4}, {512, 256, 10}, {16, 8, 8}, {64, 64, 1},
+		{1024, 1024, 3}, {1024, 1024, 5}, {1024, 1024, 7}, {1024, 1024, 8}, {1024, 2048, 4}, {2048, 1024, 4}, {512, 256, 10}, {16, 8, 8}, {64, 64, 1},
+		{4096, 4096, 4}, // too large for the mask table: the fan-out path
 	} {
 		t.Run(fmt.Sprintf("%d-%d-t%d", tc.in, tc.out, tc.t), func(t *testing.T) {
 			d, err := NewDiffusion([]byte("k"), tc.in, tc.out, tc.t)
@@ -46,7 +47,7 @@ func TestDiffusionMatchesDefinition(t *testing.T) {
 				dst := make([]byte, tc.out/8)
 				d.Apply(dst, src)
 				if want := naiveDiffuse(d, src); !bytes.Equal(dst, want) {
-					t.Fatalf("Apply differs from definition")
+					t.Fatalf("Apply differs from definition (mask table: %v)", d.masks != nil)
 				}
 			}
 		})
