@@ -58,10 +58,10 @@ type Options struct {
 	// as on a rare one.
 	NoTermFrequencies bool
 	OptOut            []*Dataset
-	OptOutMargin float64
-	Progress     Progress     // nil: no progress
-	maxBands     int          // tests: force LSH with at most this many bands
-	Log          *slog.Logger // nil: slog.Default()
+	OptOutMargin      float64
+	Progress          Progress     // nil: no progress
+	maxBands          int          // tests: force LSH with at most this many bands
+	Log               *slog.Logger // nil: slog.Default()
 }
 
 // Result is the outcome of a match, ready to be written.

@@ -12,7 +12,7 @@ func TestTFAdjustment(t *testing.T) {
 		want   float64
 	}{
 		{1, 1, false, 0},
-		{1, 2, false, 0},                    // two records on one side may be one person twice
+		{1, 2, false, 0},                   // two records on one side may be one person twice
 		{3, 3, false, math.Log2(6.0 / 18)}, // -1.58
 		{1, 3, false, math.Log2(4.0 / 6)},
 		{1, 50, false, math.Log2(51.0 / 100)},
