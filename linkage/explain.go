@@ -39,7 +39,7 @@ type WaterfallStep struct {
 }
 
 // explain takes pattern p's score apart under model m.
-func (m *Model) explain(p pattern, tf float64, what, da, db string, threshold float64, decision string) Explanation {
+func (m *Model) explain(p pattern, tf float64, within bool, what, da, db string, threshold float64, decision string) Explanation {
 	e := Explanation{What: what, Datasets: [2]string{da, db}, Threshold: round4(threshold), Decision: decision}
 	var agree, differ, missing []string
 	for r, name := range m.Rules {
@@ -81,7 +81,11 @@ func (m *Model) explain(p pattern, tf float64, what, da, db string, threshold fl
 	if k < len(m.DiceEdges) {
 		hi = m.DiceEdges[k]
 	}
-	step(fmt.Sprintf("CLK Dice in [%.2f, %.2f)", bandLow(k), hi), m.DiceM[k], m.DiceU[k], math.Log2(m.DiceM[k]/m.DiceU[k]))
+	if within && m.DiceUAgree != nil && p.agreeMask(len(m.Rules)) != 0 {
+		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f), within one dataset weighed against non-matches that agree on a rule", bandLow(k), hi), m.DiceM[k], m.DiceUAgree[k], m.diceWeight(p, true))
+	} else {
+		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f)", bandLow(k), hi), m.DiceM[k], m.DiceU[k], m.diceWeight(p, false))
+	}
 	if tf != 0 {
 		step("term frequency: the most specific agreeing rule's value is held by more records than this pair (m and u not applicable)", 0, 0, tf)
 	}
@@ -107,6 +111,7 @@ type exampleSet struct {
 type example struct {
 	ok      bool
 	w, tf   float64
+	within  bool // scored with Model.withinWeight
 	p       pattern
 	da, db  int
 	bar     float64
@@ -116,8 +121,8 @@ type example struct {
 // offer considers a candidate with pattern p and score w, of which tf is
 // its term-frequency adjustment, between datasets da and db, judged
 // against bar.
-func (x *exampleSet) offer(p pattern, w, tf float64, da, db int, bar float64) {
-	c := example{ok: true, w: w, tf: tf, p: p, da: da, db: db, bar: bar}
+func (x *exampleSet) offer(p pattern, w, tf float64, within bool, da, db int, bar float64) {
+	c := example{ok: true, w: w, tf: tf, within: within, p: p, da: da, db: db, bar: bar}
 	switch {
 	case w < bar:
 		c.decided = "below the threshold: not linked"
@@ -154,7 +159,7 @@ func (x *exampleSet) explanations(m *Model, ds []*Dataset) []Explanation {
 		{"the strongest candidate turned down", x.bestTurnedDown},
 	} {
 		if c.e.ok {
-			out = append(out, m.explain(c.e.p, c.e.tf, c.what, ds[c.e.da].Name, ds[c.e.db].Name, c.e.bar, c.e.decided))
+			out = append(out, m.explain(c.e.p, c.e.tf, c.e.within, c.what, ds[c.e.da].Name, ds[c.e.db].Name, c.e.bar, c.e.decided))
 		}
 	}
 	return out

@@ -34,8 +34,11 @@ func compareCandidates(sets []pairSet, datasets []*Dataset, nRules int) {
 type fitted struct {
 	model   *Model
 	weights map[pattern]float64
-	pats    []pattern
-	cnts    []int64
+	// withinWeights scores the patterns seen among within-dataset
+	// candidates as such (Model.withinWeight).
+	withinWeights map[pattern]float64
+	pats          []pattern
+	cnts          []int64
 }
 
 // fitKind fits a model on the candidate sets that keep selects: u from
@@ -64,6 +67,14 @@ func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pair
 	for _, p := range f.pats {
 		f.weights[p] = round9(f.model.weight(p))
 	}
+	f.withinWeights = map[pattern]float64{}
+	for _, s := range sets {
+		if keep(s) && s.da == s.db {
+			for _, p := range s.pats {
+				f.withinWeights[p] = round9(f.model.withinWeight(p))
+			}
+		}
+	}
 	return f
 }
 
@@ -86,7 +97,7 @@ func sortedCounts(counts map[pattern]int64) ([]pattern, []int64) {
 // wrong decision.
 func (f *fitted) check() error {
 	for _, p := range f.pats {
-		if w := f.weights[p]; math.IsNaN(w) || math.IsInf(w, 0) {
+		if w := f.weights[p]; math.IsNaN(w) || math.IsInf(w, 0) || math.IsNaN(f.withinWeights[p]) || math.IsInf(f.withinWeights[p], 0) {
 			return fmt.Errorf("internal error: the fitted model gives a non-finite score (%v) to a comparison pattern; please report it with summary.json's model", w)
 		}
 	}

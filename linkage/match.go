@@ -126,23 +126,31 @@ type HistogramBin struct {
 	Count int64   `json:"count"`
 }
 
-// scoreHistogram bins the weights of the patterns, each counted cnts[i]
-// times, into unit-wide bins [k, k+1) from the lowest to the highest score.
-func scoreHistogram(pats []pattern, cnts []int64, weights map[pattern]float64) []HistogramBin {
-	if len(pats) == 0 {
+// scoreHistogram bins every candidate's score (its pattern's weight under
+// weightsOf its set, before term frequencies) into unit-wide bins [k, k+1)
+// from the lowest to the highest score.
+func scoreHistogram(sets []pairSet, weightsOf func(*pairSet) map[pattern]float64) []HistogramBin {
+	counts := map[float64]int64{}
+	for k := range sets {
+		s := &sets[k]
+		w := weightsOf(s)
+		for _, p := range s.pats {
+			counts[math.Floor(w[p])]++
+		}
+	}
+	if len(counts) == 0 {
 		return []HistogramBin{}
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, p := range pats {
-		lo, hi = min(lo, weights[p]), max(hi, weights[p])
+	for f := range counts {
+		lo, hi = min(lo, f), max(hi, f)
 	}
-	first := math.Floor(lo)
-	out := make([]HistogramBin, int(math.Floor(hi)-first)+1)
+	out := make([]HistogramBin, int(hi-lo)+1)
 	for k := range out {
-		out[k].Lo, out[k].Hi = first+float64(k), first+float64(k+1)
+		out[k].Lo, out[k].Hi = lo+float64(k), lo+float64(k+1)
 	}
-	for i, p := range pats {
-		out[int(math.Floor(weights[p])-first)].Count += cnts[i]
+	for f, c := range counts {
+		out[int(f-lo)].Count += c
 	}
 	return out
 }
@@ -407,7 +415,16 @@ func (r *matchRun) decide() (*Result, error) {
 	for _, line := range model.Describe() {
 		log.Debug("model", "weight", line)
 	}
-	sum.ScoreHistogram = scoreHistogram(fit.pats, fit.cnts, weights)
+	// Within-dataset pairs of a link-and-dedupe run are scored as such
+	// (Model.withinWeight); deduplicating one dataset keeps the best-partner
+	// threshold and so the plain weights.
+	weightsOf := func(s *pairSet) map[pattern]float64 {
+		if s.da == s.db && !dedup {
+			return fit.withinWeights
+		}
+		return weights
+	}
+	sum.ScoreHistogram = scoreHistogram(sets, weightsOf)
 	tfs := make([][]float32, len(sets))
 	sum.TermFrequency = TermFreqSummary{MaxDown: tfMaxDown}
 	if !opt.NoTermFrequencies {
@@ -431,7 +448,7 @@ func (r *matchRun) decide() (*Result, error) {
 					wspace += pairSpace(datasets[s.da], datasets[s.da], true)
 				}
 			}
-			v, why = withinThreshold(model, wpats, wspace, weights, th.Value)
+			v, why = withinThreshold(model, wpats, wspace, fit.withinWeights, th.Value)
 		}
 		th.Within, th.WithinWhy = &v, why
 	}
@@ -449,12 +466,12 @@ func (r *matchRun) decide() (*Result, error) {
 			bar = *th.Within
 		}
 		for i, p := range s.pairs {
-			w, tf := weights[s.pats[i]], 0.0
+			w, tf := weightsOf(s)[s.pats[i]], 0.0
 			if tfs[k] != nil {
 				tf = float64(tfs[k][i])
 				w += tf
 			}
-			examples.offer(s.pats[i], w, tf, s.da, s.db, bar)
+			examples.offer(s.pats[i], w, tf, s.da == s.db && !dedup, s.da, s.db, bar)
 			if w < bar {
 				continue
 			}

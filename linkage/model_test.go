@@ -91,3 +91,54 @@ func TestWeakPatternMNotFedByDice(t *testing.T) {
 		}
 	}
 }
+
+// TestDiceGivenAgreement checks that once most of a rule's agreements are
+// chance (strangers sharing a surname, an initial and a birthday), a pair
+// that agrees on a rule has its Dice weighed against those strangers'
+// Dice, not against random pairs': the strangers' CLKs share the rule's
+// bits, so their Dice (0.6 here) is one random pairs never reach.
+func TestDiceGivenAgreement(t *testing.T) {
+	rules := []string{"name_dob", "surname_initial_dob"}
+	const both = 0b11
+	nb := len(diceEdges) + 1
+	prior := &Model{Rules: rules, RuleU: []float64{1e-7, 1e-6}, DiceU: make([]float64, nb),
+		patternU: map[pattern]float64{
+			makePattern(0, both, 2, 0): 1e6,
+		},
+		bandCounts: make([]float64, nb), randomPairs: 1e6}
+	prior.bandCounts[diceBand(0.45)] = 6e5
+	prior.bandCounts[diceBand(0.52)] = 4e5
+	for k := range nb {
+		prior.DiceU[k] = prior.bandCounts[k] + 1
+	}
+	normalise(prior.DiceU)
+	allAgree := makePattern(both, both, 2, diceBand(0.99))
+	moved := makePattern(both, both, 2, diceBand(0.66))
+	strangers := makePattern(0b10, both, 2, diceBand(0.61))
+	fit := func(nStrangers int64) *Model {
+		return fitModel(rules, []pattern{allAgree, moved, strangers}, []int64{7000, 3000, nStrangers}, prior, 1e12)
+	}
+	m := fit(15000) // 60% of the rule's agreements are lone: chance
+	if m.DiceUAgree == nil {
+		t.Fatal("15,000 lone agreements of a chance-heavy rule: no Dice u given an agreement")
+	}
+	if w := m.diceWeight(strangers, true); w > 1 {
+		t.Errorf("strangers' Dice 0.61 weighs %+.1f, want at most +1: it is what strangers who agree on a rule have", w)
+	}
+	noRule := makePattern(0, both, 2, diceBand(0.66))
+	if w := m.diceWeight(noRule, true); w < 10 {
+		t.Errorf("Dice 0.66 with no rule agreeing weighs %+.1f, want at least +10 (random pairs never reach it)", w)
+	}
+	if w := m.diceWeight(allAgree, true); w < 5 {
+		t.Errorf("Dice 0.99 with rules agreeing weighs %+.1f, want strongly positive", w)
+	}
+	if w, between := m.diceWeight(strangers, false), m.diceWeight(strangers, true); w <= between {
+		t.Errorf("between datasets the strangers' Dice weighs %+.1f, want the random-pair weight, above %+.1f", w, between)
+	}
+	if m := fit(100); m.DiceUAgree != nil {
+		t.Error("100 lone agreements: too few (and too few of the rule's agreements) to read a distribution from, want none")
+	}
+	if m := fit(4000); m.DiceUAgree != nil {
+		t.Error("4,000 lone agreements of 14,000: mostly matches, want no Dice u given an agreement")
+	}
+}

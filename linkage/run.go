@@ -78,6 +78,16 @@ func (m *Model) restore() error {
 			return fmt.Errorf("the model's Dice band %d has no usable m and u", k)
 		}
 	}
+	if m.DiceUAgree != nil {
+		if len(m.DiceUAgree) != nb {
+			return fmt.Errorf("the model does not have the shape pprl writes")
+		}
+		for k, u := range m.DiceUAgree {
+			if !(u > 0) || !finite(u) {
+				return fmt.Errorf("the model's Dice band %d has no usable u given a rule agreement", k)
+			}
+		}
+	}
 	m.patternW = make(map[pattern]float64, len(m.Patterns))
 	for i := range m.Patterns {
 		rp := &m.Patterns[i]
