@@ -32,7 +32,8 @@ type Dataset struct {
 	Release           string // the data release (tokenize --release), "" when none
 	Source            string // file name the dataset came from
 
-	pop []uint16 // popcount of each CLK, filled by Prepare
+	pop     []uint16  // popcount of each CLK, filled by Prepare
+	density []float64 // each bit's density on a sample (bitDensity), filled by Prepare
 }
 
 // Len returns the number of records.
@@ -53,8 +54,8 @@ func (d *Dataset) Token(r, i int) ([]byte, bool) {
 // have been called.
 func (d *Dataset) Popcount(i int) int { return int(d.pop[i]) }
 
-// Prepare checks the dataset's shape and computes the CLK popcounts. It is
-// idempotent.
+// Prepare checks the dataset's shape and computes the CLK popcounts and
+// bit densities. It is idempotent.
 func (d *Dataset) Prepare() error {
 	n := d.Len()
 	if d.Width <= 0 || d.Width%8 != 0 || d.Width > 8192 {
@@ -80,6 +81,7 @@ func (d *Dataset) Prepare() error {
 	if len(d.pop) == n {
 		return nil
 	}
+	d.density = bitDensity(d)
 	d.pop = make([]uint16, n)
 	parallelFor(n, 1<<14, func(lo, hi int) {
 		for i := lo; i < hi; i++ {

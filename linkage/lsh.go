@@ -178,8 +178,11 @@ func cheapestBits(n, logR, logM, recallTarget float64, maxBands, maxBits int) (i
 }
 
 // bitDensity returns the fraction of records with each bit set, measured
-// on up to 20,000 records spread evenly over the dataset.
+// on up to 20,000 records spread evenly over the dataset (kept by Prepare).
 func bitDensity(d *Dataset) []float64 {
+	if d.density != nil {
+		return d.density
+	}
 	nbits := d.Width * 8
 	counts := make([]int, nbits)
 	n := d.Len()
@@ -203,13 +206,20 @@ func bitDensity(d *Dataset) []float64 {
 	return q
 }
 
-// buildBand indexes dataset d for one band of positions.
-func buildBand(d *Dataset, pos []int) *lshBand {
+// bandKeyer returns a band over positions pos that can compute keys (key)
+// but holds no index.
+func bandKeyer(pos []int) *lshBand {
 	bd := &lshBand{bytePos: make([]uint16, len(pos)), shift: make([]uint8, len(pos))}
 	for j, p := range pos {
 		bd.bytePos[j] = uint16(p >> 3)
 		bd.shift[j] = uint8(7 - p&7)
 	}
+	return bd
+}
+
+// buildBand indexes dataset d for one band of positions.
+func buildBand(d *Dataset, pos []int) *lshBand {
+	bd := bandKeyer(pos)
 	n := d.Len()
 	b := len(pos)
 	dirBits := min(b, max(bits.Len(uint(n)), 1))

@@ -32,7 +32,8 @@ type Options struct {
 	Threshold     float64
 	AutoThreshold bool
 	// MinDice is the Dice floor for candidates that share no token; zero
-	// means DefaultMinDice.
+	// means automatic: DefaultMinDice, raised for large inputs by the
+	// search cost model (floor.go).
 	MinDice float64
 	// AllowDuplicates lifts the solver's consistency check (see Solve):
 	// entities grow by single linkage, chaining through shared records.
@@ -169,14 +170,20 @@ type ThresholdChoice struct {
 
 // SearchSummary records how candidates were found.
 type SearchSummary struct {
-	MinDice        float64      `json:"min_dice"`
-	Exhaustive     bool         `json:"exhaustive"`
-	Seed           uint64       `json:"seed"`
-	MaxBlock       int          `json:"max_token_block"`
-	MaxBucket      int          `json:"max_lsh_bucket"`
-	DatasetPairs   []PairSearch `json:"dataset_pairs"`
-	SkippedBlocks  int64        `json:"skipped_token_blocks"`
-	SkippedBuckets int64        `json:"skipped_lsh_buckets"`
+	MinDice float64 `json:"min_dice"`
+	// MinDiceSource says where MinDice came from: FloorFromOption (given),
+	// FloorDefault or FloorRaised (the cost model raised the default,
+	// floor.go); FloorEstimates are the cost model's estimates at each
+	// floor it tried.
+	MinDiceSource  string          `json:"min_dice_source"`
+	FloorEstimates []FloorEstimate `json:"min_dice_estimates,omitempty"`
+	Exhaustive     bool            `json:"exhaustive"`
+	Seed           uint64          `json:"seed"`
+	MaxBlock       int             `json:"max_token_block"`
+	MaxBucket      int             `json:"max_lsh_bucket"`
+	DatasetPairs   []PairSearch    `json:"dataset_pairs"`
+	SkippedBlocks  int64           `json:"skipped_token_blocks"`
+	SkippedBuckets int64           `json:"skipped_lsh_buckets"`
 	// Warnings say where the search is estimated to fall short of its
 	// recall target (RecallWarnBelow at the Dice floor).
 	Warnings []string `json:"warnings"`
@@ -264,6 +271,9 @@ type matchRun struct {
 	sopt     SearchOptions
 	res      *Result
 	tSearch  time.Time // when the search ended
+	// floorWarning says that the cost model raised the Dice floor; empty
+	// when it did not.
+	floorWarning string
 }
 
 // newMatchRun checks the inputs and options and lays out the search.
@@ -278,6 +288,7 @@ func newMatchRun(datasets []*Dataset, opt Options) (*matchRun, error) {
 	if len(datasets) > 64 {
 		return nil, exitcode.Inputf("%d inputs: at most 64 datasets can be matched at once", len(datasets))
 	}
+	autoFloor := r.opt.MinDice == 0 && !r.opt.Exhaustive && r.opt.maxBands == 0
 	if r.opt.MinDice == 0 {
 		r.opt.MinDice = DefaultMinDice
 	}
@@ -331,6 +342,11 @@ func newMatchRun(datasets []*Dataset, opt Options) (*matchRun, error) {
 			r.sets = append(r.sets, pairSet{da: i, db: j})
 		}
 	}
+	r.res.Summary.Search.MinDiceSource = FloorFromOption
+	if autoFloor {
+		r.chooseFloor()
+	}
+	opt = r.opt
 	r.sopt = SearchOptions{MinDice: opt.MinDice, Seed: opt.Seed, Exhaustive: opt.Exhaustive, MaxBlock: 50, MaxBucket: 2000, MaxBands: opt.maxBands}
 	return r, nil
 }
@@ -353,6 +369,7 @@ func (r *matchRun) search(sh Shard) []SearchStats {
 	stats := make([]SearchStats, len(r.sets))
 	for k := range r.sets {
 		s := &r.sets[k]
+		sopt.meets, sopt.meetsAt = s.meets, s.meetsAt
 		s.pairs, stats[k] = Search(r.datasets[s.da], r.datasets[s.db], s.da == s.db, sopt)
 	}
 	return stats
@@ -362,7 +379,11 @@ func (r *matchRun) search(sh Shard) []SearchStats {
 // over its shards) into the summary, and warns where it falls short.
 func (r *matchRun) recordSearch(stats []SearchStats) {
 	sum := &r.res.Summary
-	sum.Search = SearchSummary{MinDice: r.opt.MinDice, Exhaustive: r.opt.Exhaustive, Seed: r.opt.Seed, MaxBlock: r.sopt.MaxBlock, MaxBucket: r.sopt.MaxBucket, Warnings: []string{}}
+	sum.Search = SearchSummary{MinDice: r.opt.MinDice, MinDiceSource: sum.Search.MinDiceSource, FloorEstimates: sum.Search.FloorEstimates,
+		Exhaustive: r.opt.Exhaustive, Seed: r.opt.Seed, MaxBlock: r.sopt.MaxBlock, MaxBucket: r.sopt.MaxBucket, Warnings: []string{}}
+	if r.floorWarning != "" {
+		sum.Search.Warnings = append(sum.Search.Warnings, r.floorWarning)
+	}
 	for k, st := range stats {
 		s := r.sets[k]
 		A, B := r.datasets[s.da], r.datasets[s.db]
@@ -640,6 +661,9 @@ type pairSet struct {
 	da, db int
 	pairs  []Pair
 	pats   []pattern
+	// meets is lshMeets of the set's plan at Dice floor meetsAt, when the
+	// floor's cost model measured it (zero meetsAt: not measured).
+	meets, meetsAt float64
 }
 
 // bestCandidates counts, by pattern, the between-dataset candidates (all

@@ -40,6 +40,9 @@ type SearchOptions struct {
 	// Shard restricts the search to one share of its queries (shard.go);
 	// the zero Shard searches all.
 	Shard Shard
+	// meets, when meetsAt equals MinDice, is lshMeets of this search's
+	// plan, already measured (by the floor's cost model, floor.go).
+	meets, meetsAt float64
 }
 
 // Defaults of the LSH planner. Bands are added until a pair exactly at the
@@ -103,7 +106,11 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 		st.Plan = planLSH(A, B, opt.MinDice, opt.Bands, opt.BandBits, opt.Seed, lshBucketTarget, lshRecallTarget, maxBands)
 		st.Method, st.EstRecall = "lsh", st.Plan.ThresholdRecall
 		if opt.MaxBands <= 0 && opt.Bands <= 0 {
-			if ex, lsh := searchCosts(A, B, self, opt.MinDice, st.Plan); ex <= lsh {
+			meets := opt.meets
+			if opt.meetsAt != opt.MinDice || opt.meetsAt == 0 {
+				meets = lshMeets(A, B, self, st.Plan)
+			}
+			if ex, lsh := searchCosts(A, B, self, opt.MinDice, st.Plan, meets); ex <= lsh {
 				opt.Exhaustive = true
 				st.Method, st.EstRecall = "exhaustive-cost", 1
 			}

@@ -48,7 +48,7 @@ func referenceSearch(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, Searc
 		st.Plan = planLSH(A, B, opt.MinDice, opt.Bands, opt.BandBits, opt.Seed, lshBucketTarget, lshRecallTarget, maxBands)
 		st.Method, st.EstRecall = "lsh", st.Plan.ThresholdRecall
 		if opt.MaxBands <= 0 && opt.Bands <= 0 {
-			if ex, lsh := searchCosts(A, B, self, opt.MinDice, st.Plan); ex <= lsh {
+			if ex, lsh := searchCosts(A, B, self, opt.MinDice, st.Plan, lshMeets(A, B, self, st.Plan)); ex <= lsh {
 				opt.Exhaustive = true
 				st.Method, st.EstRecall = "exhaustive-cost", 1
 			}

@@ -3,6 +3,8 @@ package linkage
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync/atomic"
 )
 
 // Choosing between the blocked (LSH) and the exhaustive similarity search.
@@ -48,9 +50,10 @@ func bandCap(n int) int {
 }
 
 // searchCosts estimates the work, in Dice comparisons, of an exhaustive
-// and of an LSH search of A against B under plan. The popcount bound's
-// share is measured on up to 1,000 records of A spread evenly.
-func searchCosts(A, B *Dataset, self bool, t float64, plan LSHPlan) (exhaustive, lsh float64) {
+// and of an LSH search of A against B under plan, where a query meets
+// meets records of B over all bands (lshMeets). The popcount bound's share
+// is measured on up to 1,000 records of A spread evenly.
+func searchCosts(A, B *Dataset, self bool, t float64, plan LSHPlan, meets float64) (exhaustive, lsh float64) {
 	nA, nB := float64(A.Len()), float64(B.Len())
 	// Popcount histogram of B, cumulative.
 	maxPop := B.Width*8 + 1
@@ -77,10 +80,69 @@ func searchCosts(A, B *Dataset, self bool, t float64, plan LSHPlan) (exhaustive,
 	const boundCheck = 0.15 // a popcount comparison against a full Dice
 	exhaustive = pairs * (share + boundCheck*(1-share))
 	const perBand = 4 // key computation and bucket lookup
-	bucket := nB * plan.RandomCollision
-	lsh = nA*float64(plan.Bands)*(perBand+bucket) + nB*float64(plan.Bands)*2
+	lsh = nA*(float64(plan.Bands)*perBand+meets) + nB*float64(plan.Bands)*2
 	if math.IsNaN(lsh) {
 		lsh = math.Inf(1)
 	}
 	return exhaustive, lsh
+}
+
+// Samples of the meet estimate (lshMeets).
+const (
+	lshSampleB = 1 << 14
+	lshSampleA = 1 << 10
+)
+
+// lshMeets estimates how many records of B one query of A meets, summed
+// over plan's bands (a record met in two bands counts twice: that is the
+// gather's work). It is measured, not computed from the bit densities:
+// records are not random filters, and people who share a surname or a
+// birthday share bits, so buckets hold more than independent bits predict
+// (at a million people, several times more). The band keys of up to
+// lshSampleB records of B are looked up for up to lshSampleA records of
+// A, and the count is scaled by |B| over the sample.
+// In a self search a record does not meet itself and each pair is met from
+// one side only. The same inputs and plan give the same estimate.
+func lshMeets(A, B *Dataset, self bool, plan LSHPlan) float64 {
+	nA, nB := A.Len(), B.Len()
+	if nA == 0 || nB == 0 || plan.Bands == 0 {
+		return 0
+	}
+	sA, sB := min(nA, lshSampleA), min(nB, lshSampleB)
+	// B's sample is spread evenly, A's drawn at random (seeded): two even
+	// spreads over datasets of one size would align, and a query's true
+	// partner, at its own index in a test, would always be in the sample.
+	rng := rand.New(rand.NewPCG(uint64(nA), uint64(nB)))
+	queries := make([]int, sA)
+	for j := range queries {
+		queries[j] = rng.IntN(nA)
+	}
+	var met atomic.Int64
+	parallelFor(plan.Bands, 1, func(lo, hi int) {
+		keys := make([]uint64, sB) // key<<32 | record
+		for band := lo; band < hi; band++ {
+			bd := bandKeyer(plan.Positions[band])
+			for j := range sB {
+				b := j * nB / sB
+				keys[j] = uint64(bd.key(B.CLK(b)))<<32 | uint64(b)
+			}
+			slices.Sort(keys)
+			var n int64
+			for _, a := range queries {
+				k := uint64(bd.key(A.CLK(a))) << 32
+				first, _ := slices.BinarySearch(keys, k)
+				end, _ := slices.BinarySearch(keys, k+1<<32)
+				n += int64(end - first)
+				if _, found := slices.BinarySearch(keys[first:end], k|uint64(a)); self && found {
+					n-- // a itself
+				}
+			}
+			met.Add(n)
+		}
+	})
+	meets := float64(met.Load()) / float64(sA) * float64(nB) / float64(sB)
+	if self {
+		meets /= 2
+	}
+	return meets
 }

@@ -1,0 +1,142 @@
+package linkage
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// familyDatasets returns two datasets of n sparse filters in families of
+// size fam: a family shares a base filter and each record redraws an eighth
+// of its bits, so that records of one family (like people who share a
+// surname) share many bits. Record i of b is record i of a with flip bits
+// changed.
+func familyDatasets(n, fam, flip int) (*Dataset, *Dataset) {
+	const width = 128
+	rng := rand.New(rand.NewPCG(3, 4))
+	mk := func(name string) *Dataset {
+		d := &Dataset{Name: name, Width: width, CLKs: make([]byte, n*width), Tokens: [][]byte{}, Valid: [][]bool{}}
+		for i := range n {
+			d.RecordIDs = append(d.RecordIDs, fmt.Sprintf("%s%d", name, i))
+		}
+		return d
+	}
+	a, b := mk("a"), mk("b")
+	base := make([]byte, width)
+	for i := range n {
+		if i%fam == 0 {
+			for k := range base {
+				base[k] = byte(rng.Uint32() & rng.Uint32()) // density 1/4
+			}
+		}
+		clk := a.CLK(i)
+		copy(clk, base)
+		for k := range clk {
+			redraw := byte(rng.Uint32() & rng.Uint32() & rng.Uint32()) // an eighth of the bits redrawn
+			clk[k] = clk[k]&^redraw | byte(rng.Uint32()&rng.Uint32())&redraw
+		}
+		copy(b.CLK(i), clk)
+		for range flip {
+			bit := rng.IntN(width * 8)
+			b.CLK(i)[bit/8] ^= 0x80 >> (bit % 8)
+		}
+	}
+	return a, b
+}
+
+// lshMeets, the sampled estimate of the records a query meets, is within
+// a quarter of what the search then gathers, on filters whose bits are
+// correlated within families, where the estimate from bit densities alone
+// is several times too low; and so on a self search.
+func TestLSHMeetsEstimate(t *testing.T) {
+	a, b := familyDatasets(40000, 50, 30)
+	for _, d := range []*Dataset{a, b} {
+		if err := d.Prepare(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		B    *Dataset
+		self bool
+	}{{"a~b", b, false}, {"a~a", a, true}} {
+		plan := planLSH(a, tc.B, 0.8, 0, 0, 0, lshBucketTarget, lshRecallTarget, bandCap(tc.B.Len()))
+		est := lshMeets(a, tc.B, tc.self, plan)
+		l := lshQueries{A: a, B: tc.B, self: tc.self, opt: SearchOptions{MaxBucket: 1 << 30}}
+		for _, pos := range plan.Positions {
+			l.bands = append(l.bands, buildBand(tc.B, pos))
+		}
+		keys, _, _ := l.gather(&lshScratch{}, 0, min(a.Len(), 1<<16-1))
+		actual := float64(len(keys)) / float64(min(a.Len(), 1<<16-1))
+		fromDensity := float64(plan.Bands) * float64(tc.B.Len()) * plan.RandomCollision
+		if tc.self {
+			fromDensity /= 2
+		}
+		t.Logf("%s: %d bands of %d bits; meets per query: gathered %.1f, sampled estimate %.1f, from densities %.1f", tc.name, plan.Bands, plan.Bits, actual, est, fromDensity)
+		if est < 0.75*actual || est > 1.25*actual {
+			t.Errorf("%s: estimated %.1f meets per query, the search gathers %.1f", tc.name, est, actual)
+		}
+		if fromDensity > actual/2 {
+			t.Errorf("%s: the density estimate %.1f is not far below the %.1f gathered: the data do not show the correlation this test is about", tc.name, fromDensity, actual)
+		}
+	}
+}
+
+// A run without a floor keeps the default within the search budget and
+// raises it, step by step, beyond: it says so on the log and in
+// summary.json, and the estimates it made fall with the floor. A floor
+// given explicitly is kept whatever the cost.
+func TestFloorRaisedOverBudget(t *testing.T) {
+	a, b := familyDatasets(6000, 50, 30)
+	run := func(minDice, budget float64) (*Result, string) {
+		t.Helper()
+		defer func(old float64) { searchBudget = old }(searchBudget)
+		searchBudget = budget
+		var logBuf bytes.Buffer
+		res, err := Match([]*Dataset{a, b}, Options{AutoThreshold: true, MinDice: minDice, Log: slog.New(slog.NewTextHandler(&logBuf, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, logBuf.String()
+	}
+
+	res, log := run(0, 2e9)
+	s := res.Summary.Search
+	if s.MinDice != DefaultMinDice || s.MinDiceSource != FloorDefault || len(s.FloorEstimates) != 1 || len(s.Warnings) != 0 || strings.Contains(log, "raised") {
+		t.Fatalf("within budget: floor %v (%s), estimates %+v, warnings %q", s.MinDice, s.MinDiceSource, s.FloorEstimates, s.Warnings)
+	}
+	work := s.FloorEstimates[0].Work
+
+	res, log = run(0, work/4)
+	s = res.Summary.Search
+	if s.MinDice <= DefaultMinDice || s.MinDice > maxAutoMinDice || s.MinDiceSource != FloorRaised {
+		t.Fatalf("over budget: floor %v (%s), want raised", s.MinDice, s.MinDiceSource)
+	}
+	est := s.FloorEstimates
+	if len(est) < 2 || est[len(est)-1].MinDice != s.MinDice {
+		t.Fatalf("estimates %+v do not end at the floor chosen, %v", est, s.MinDice)
+	}
+	for i := 1; i < len(est); i++ {
+		if est[i].Work >= est[i-1].Work {
+			t.Errorf("estimates %+v: the work does not fall as the floor rises", est)
+		}
+		if i < len(est)-1 && est[i].Work <= work/4 {
+			t.Errorf("estimates %+v: stopped later than the first floor within budget", est)
+		}
+	}
+	if last := est[len(est)-1]; last.Work > work/4 && last.MinDice < maxAutoMinDice {
+		t.Errorf("estimates %+v: stopped over budget below %v", est, maxAutoMinDice)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "--min-dice 0.80") || !strings.Contains(log, "level=WARN") || !strings.Contains(log, "floor raised") {
+		t.Errorf("over budget: warnings %q, log %s", s.Warnings, log)
+	}
+
+	res, _ = run(0.8, work/4)
+	s = res.Summary.Search
+	if s.MinDice != 0.8 || s.MinDiceSource != FloorFromOption || len(s.FloorEstimates) != 0 || len(s.Warnings) != 0 {
+		t.Errorf("explicit floor: %v (%s), estimates %+v, warnings %q", s.MinDice, s.MinDiceSource, s.FloorEstimates, s.Warnings)
+	}
+}
