@@ -52,7 +52,7 @@ func familyDatasets(n, fam, flip int) (*Dataset, *Dataset) {
 // correlated within families, where the estimate from bit densities alone
 // is several times too low; and so on a self search.
 func TestLSHMeetsEstimate(t *testing.T) {
-	a, b := familyDatasets(40000, 50, 30)
+	a, b := familyDatasets(24000, 50, 30)
 	for _, d := range []*Dataset{a, b} {
 		if err := d.Prepare(); err != nil {
 			t.Fatal(err)
@@ -90,7 +90,7 @@ func TestLSHMeetsEstimate(t *testing.T) {
 // summary.json, and the estimates it made fall with the floor. A floor
 // given explicitly is kept whatever the cost.
 func TestFloorRaisedOverBudget(t *testing.T) {
-	a, b := familyDatasets(6000, 50, 30)
+	a, b := familyDatasets(3000, 50, 30)
 	run := func(minDice, budget float64) (*Result, string) {
 		t.Helper()
 		defer func(old float64) { searchBudget = old }(searchBudget)
