@@ -7,21 +7,23 @@
 //     into Datasets with contiguous CLKs and tokens. Inputs with different
 //     schema or secret fingerprints, CLK widths or rules, or two inputs with
 //     the same dataset name, are refused (input errors).
-//  2. Candidates (Search), for every two datasets (or within one):
-//     exact hash joins on each deterministic token rule (nulls never join;
-//     a token value held by more than 50 records on one side is skipped and
+//  2. Candidates (Search), for every two datasets and within each (link
+//     and dedupe; Options.LinkOnly: between datasets only): exact hash
+//     joins on each deterministic token rule (nulls never join; a token
+//     value held by more than 50 records on one side is skipped and
 //     reported), plus every pair whose CLK Dice coefficient is at least
-//     MinDice among the pairs that meet in a Hamming-LSH band (bands of
-//     sampled bit positions; the number of bits per band is chosen so that
-//     a random record meets about one other per band, the number of bands so
-//     that a pair exactly at MinDice meets with probability 0.995, at most
-//     64; see planLSH). The exact popcount bound prunes before every Dice
-//     computation, a per-worker stamp array deduplicates pairs without
-//     allocation, and queries are spread over GOMAXPROCS goroutines.
+//     MinDice. The similarity search is exhaustive (with the popcount
+//     bound) or Hamming-LSH over sampled bits, whichever a cost model
+//     (strategy.go) estimates cheaper; LSH plans enough bands that a pair
+//     exactly at MinDice meets with probability 0.99, up to an index
+//     budget, and warns when it cannot (search_lsh.go: gather, sort,
+//     compare). Without a MinDice the floor is DefaultMinDice, raised
+//     where the estimated search work is national-scale (floor.go).
 //  3. Score (the model below) and threshold.
-//  4. Solve (Solve): greedy, best score first. Two datasets: one-to-one.
-//     Several: entities with at most one record per dataset (unless
-//     AllowDuplicates). One dataset: clusters of duplicates.
+//  4. Solve (Solve): greedy, best score first. Two entities merge on a
+//     link when they share no dataset, or when every two of their records
+//     from a shared dataset are linked themselves, so that strangers are
+//     not chained through one record (unless AllowDuplicates).
 //  5. Entity IDs (AssignIDs): "E" + 16 hex digits derived from the members;
 //     with a previous run, each entity keeps the old ID most of its records
 //     had (greedy by overlap), and merges and splits are counted.

@@ -21,8 +21,9 @@ import (
 //	exhaustive: |A| · |B| · (share of B inside the popcount bound of a
 //	            typical A record) comparisons, plus a cheap bound check on
 //	            the rest;
-//	LSH:        |A| · bands · (key + lookup cost + expected bucket size),
-//	            plus building the index over B.
+//	LSH:        |A| · (bands · (key + lookup cost) + records met), plus
+//	            building the index over B; the records a query meets are
+//	            counted on samples of both datasets (lshMeets).
 //
 // Whichever is cheaper runs; exhaustive keeps recall 1 at any density. When
 // LSH runs with fewer bands than the recall target needs (the cap bites on
