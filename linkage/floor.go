@@ -32,11 +32,13 @@ const (
 )
 
 // searchBudget is the estimated search work, in Dice comparisons, under
-// which the default floor is kept: about a minute of searching on two
-// cores at a million people (the unit costs 20–35 ns there). At 100,000
-// people in four agencies the default floor's estimate is about 3.6e8; at
-// a million, 7.8e9. A variable so that tests can lower it.
-var searchBudget = 2e9
+// which the default floor is kept: about half a minute of searching on
+// two cores at a million people (the unit costs 20–40 ns there). At
+// 100,000 people in four agencies the default floor's estimate is about
+// 3.6e8; at a million, 7.7e9; two files of a million records each, 6.2e9
+// (at 2e9, tried, that run chose 0.85 and took 62 s end to end). A
+// variable so that tests can lower it.
+var searchBudget = 1e9
 
 // FloorEstimate is the estimated search work at one Dice floor.
 type FloorEstimate struct {

@@ -42,8 +42,8 @@ linkage specs or project secrets are refused.
 Candidates are pairs that share a deterministic token (exact joins, one per rule) or whose
 CLKs have a Dice coefficient of at least --min-dice (found by locality-sensitive hashing
 over sampled bits, checked exactly). Without --min-dice the floor is 0.8, raised in steps of
-0.05 (to at most 0.95) while the search is estimated at over 2 billion comparisons (about a
-minute on two cores; a million people in four agencies need 7.7 billion at 0.8): the run
+0.05 (to at most 0.95) while the search is estimated at over 1 billion comparisons (about half
+a minute on two cores; a million people in four agencies need 7.7 billion at 0.8): the run
 then warns, and summary.json records the estimates. Each candidate is scored by a Fellegi-Sunter model
 fitted to the data (the log2 likelihood ratio that the two records are the same person,
 from the rules that agree or disagree and the Dice band) and kept when its score reaches
@@ -214,7 +214,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	f.MarkDeprecated("out", "use --output (-o)")
 	f.BoolVar(&force, "force", false, "replace an existing, non-empty output directory")
 	f.StringVar(&threshold, "threshold", "auto", "decision threshold on the score (log2 likelihood ratio), or auto")
-	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token; not given, the default is raised (in steps of 0.05, to at most 0.95) where the search is estimated at over 2 billion comparisons, with a warning")
+	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token; not given, the default is raised (in steps of 0.05, to at most 0.95) where the search is estimated at over 1 billion comparisons, with a warning")
 	f.BoolVar(&allowDup, "allow-duplicates", false, "merge entities on any link (single linkage), without the consistency check")
 	f.BoolVar(&noTF, "no-term-frequencies", false, "score agreement on a common token value as high as on a rare one (no term-frequency adjustment)")
 	f.BoolVar(&linkOnly, "link-only", false, "search between files only: no within-file duplicates, at most one record per file in an entity")
