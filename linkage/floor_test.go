@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -138,5 +139,52 @@ func TestFloorRaisedOverBudget(t *testing.T) {
 	s = res.Summary.Search
 	if s.MinDice != 0.8 || s.MinDiceSource != FloorFromOption || len(s.FloorEstimates) != 0 || len(s.Warnings) != 0 {
 		t.Errorf("explicit floor: %v (%s), estimates %+v, warnings %q", s.MinDice, s.MinDiceSource, s.FloorEstimates, s.Warnings)
+	}
+}
+
+// Shards of a run whose floor the cost model raises choose the same floor
+// (the estimate is deterministic), so their parts merge into the outputs
+// of one process.
+func TestShardsShareRaisedFloor(t *testing.T) {
+	a, b := familyDatasets(1500, 50, 30)
+	datasets := []*Dataset{a, b}
+	defer func(old float64) { searchBudget = old }(searchBudget)
+	searchBudget = 1 // every floor is over budget: the highest is chosen
+	opt := Options{AutoThreshold: true}
+	var wholeFloor float64
+	whole := writeResult(t, func() (*Result, error) {
+		res, err := Match(datasets, opt)
+		if err == nil {
+			wholeFloor = res.Summary.Search.MinDice
+		}
+		return res, err
+	})
+	if wholeFloor != maxAutoMinDice {
+		t.Fatalf("floor %v, want %v with every floor over budget", wholeFloor, maxAutoMinDice)
+	}
+	var parts []*Part
+	for i := range 2 {
+		p, err := MatchShard(datasets, opt, Shard{Index: i, Count: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(t.TempDir(), "part")
+		if err := p.Write(dir, false); err != nil {
+			t.Fatal(err)
+		}
+		op, err := OpenPart(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if op.Manifest.Run.MinDice != wholeFloor {
+			t.Errorf("shard %d searched at %v, the whole run at %v", i, op.Manifest.Run.MinDice, wholeFloor)
+		}
+		parts = append(parts, op)
+	}
+	merged := writeResult(t, func() (*Result, error) { return MergeParts(datasets, opt, parts) })
+	for _, f := range []string{LinksFile, EntitiesFile} {
+		if !bytes.Equal(whole[f], merged[f]) {
+			t.Errorf("%s of the merged shards differs from the one-process run", f)
+		}
 	}
 }
