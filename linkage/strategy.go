@@ -90,7 +90,7 @@ func searchCosts(A, B *Dataset, self bool, t float64, plan LSHPlan, meets float6
 
 // Samples of the meet estimate (lshMeets).
 const (
-	lshSampleB = 1 << 14
+	lshSampleB = 1 << 13
 	lshSampleA = 1 << 10
 )
 
