@@ -174,7 +174,7 @@ the verdict unless --fail-on-risk (then 1 on FAIL); 2 for usage or input errors.
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
+			w := stdout(cmd)
 			if asJSON {
 				out := struct {
 					File     string `json:"file"`

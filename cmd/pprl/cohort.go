@@ -110,7 +110,7 @@ the release is approved.`,
 // never an identifier.
 func printCohort(cmd *cobra.Command, res *cohort.Result, out string) {
 	m := res.Manifest
-	w := cmd.OutOrStdout()
+	w := stdout(cmd)
 	fmt.Fprintf(w, "cohort %s: %d people from %d linked records\n", m.Project, m.People, m.EntitiesRecords)
 	for _, a := range m.Agencies {
 		fmt.Fprintf(w, "  %-20s %8d records %8d people  %s/%s  sealed to %s\n", a.Dataset, a.Records, a.People, out, a.File, a.RecipientFingerprint)

@@ -104,7 +104,7 @@ Output is aligned text, or JSON with --json. Nothing printed names a record or a
 			if err != nil {
 				return fmt.Errorf("evaluate: %w", err)
 			}
-			return evaluate.Write(cmd.OutOrStdout(), res, asJSON)
+			return evaluate.Write(stdout(cmd), res, asJSON)
 		},
 	}
 	truth.add(cmd)

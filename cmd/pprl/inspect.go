@@ -36,9 +36,9 @@ popcounts. It needs no project secret. A sealed file needs the linkage unit's pr
 				return err
 			}
 			if asJSON {
-				return in.WriteJSON(cmd.OutOrStdout())
+				return in.WriteJSON(stdout(cmd))
 			}
-			in.WriteText(cmd.OutOrStdout())
+			in.WriteText(stdout(cmd))
 			return nil
 		},
 	}

@@ -62,7 +62,7 @@ the old secret cannot be linked with ones made with a new one.`,
 				return err
 			}
 			if !global.quiet {
-				fmt.Fprintf(cmd.OutOrStdout(), "wrote project secret %s (mode 0600)\nfingerprint: %s\n", out, keys.Fingerprint(secret))
+				fmt.Fprintf(stdout(cmd), "wrote project secret %s (mode 0600)\nfingerprint: %s\n", out, keys.Fingerprint(secret))
 			}
 			return nil
 		},
@@ -107,7 +107,7 @@ with the standard age tool (age 1.3 or later for hybrid keys): age -d -i PREFIX.
 				if classic {
 					kind = "classic X25519"
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key (private key, mode 0600: keep it; it opens files sealed to this key pair)\nwrote %s.pub (public key: give it to whoever seals files to you)\nkey type: %s\npublic key fingerprint: %s\n",
+				fmt.Fprintf(stdout(cmd), "wrote %s.key (private key, mode 0600: keep it; it opens files sealed to this key pair)\nwrote %s.pub (public key: give it to whoever seals files to you)\nkey type: %s\npublic key fingerprint: %s\n",
 					out, out, kind, seal.Fingerprint(recipient))
 			}
 			return nil
@@ -139,7 +139,7 @@ Secret and private key files must be readable by their owner only.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), line)
+			fmt.Fprintln(stdout(cmd), line)
 			return nil
 		},
 	}

@@ -52,9 +52,9 @@ func newLogVerifyCmd() *cobra.Command {
 				return err
 			}
 			if !global.quiet {
-				fmt.Fprintf(cmd.OutOrStdout(), "ledger %s: %d entries, chain intact; head %s\n", args[0], st.Entries, st.Head)
+				fmt.Fprintf(stdout(cmd), "ledger %s: %d entries, chain intact; head %s\n", args[0], st.Entries, st.Head)
 				if head != "" {
-					fmt.Fprintf(cmd.OutOrStdout(), "holds the recorded entry %s\n", head)
+					fmt.Fprintf(stdout(cmd), "holds the recorded entry %s\n", head)
 				}
 			}
 			return nil
@@ -106,7 +106,7 @@ func appendLog(cmd *cobra.Command, path, command string, inputs, outputs [][2]st
 		return fmt.Errorf("%w (outputs were written but the use is not logged)", err)
 	}
 	if !global.quiet {
-		fmt.Fprintf(cmd.OutOrStdout(), "logged in %s as %s (keep this hash outside the linkage unit: pprl log verify --head)\n", filepath.Clean(path), h)
+		fmt.Fprintf(stdout(cmd), "logged in %s as %s (keep this hash outside the linkage unit: pprl log verify --head)\n", filepath.Clean(path), h)
 	}
 	return nil
 }

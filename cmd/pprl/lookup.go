@@ -90,7 +90,7 @@ match is an answer too. Open a file with: age -d -i AGENCY.key FILE.`,
 				return err
 			}
 			if !global.quiet {
-				w := cmd.OutOrStdout()
+				w := stdout(cmd)
 				fmt.Fprintf(w, "looked up %d request row(s) against run %s\n", res.RequestRows, runDir)
 				fmt.Fprintf(w, "wrote %s: %s sealed to %s (%s), and a record list for each of %d agencies, each sealed to it alone\n",
 					out, subjectaccess.AnswerFile, requester, man.Files[subjectaccess.AnswerFile], len(man.Files)-1)

@@ -183,7 +183,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 			}
 			if !global.quiet {
 				s := res.Summary
-				w := cmd.OutOrStdout()
+				w := stdout(cmd)
 				fmt.Fprintf(w, "%s %d records from %d input(s): %d candidates, %d links, %d entities (%d with several records)\n",
 					map[string]string{"link": "linked", "link-and-dedupe": "linked and deduplicated", "dedup": "deduplicated"}[s.Mode], s.Counts.Records, len(s.Inputs),
 					s.Counts.Candidates, s.Counts.Links, s.Counts.Entities, s.Counts.EntitiesLinked)
@@ -265,7 +265,7 @@ func runShard(cmd *cobra.Command, datasets []*linkage.Dataset, opt linkage.Optio
 		}
 	}
 	if !global.quiet {
-		w := cmd.OutOrStdout()
+		w := stdout(cmd)
 		fmt.Fprintf(w, "shard %s: %d dataset pair(s), %d Dice computed, %d candidates written to %s in %.1fs\n",
 			sh, len(m.Sets), m.Compared(), m.Candidates, out, time.Since(started).Seconds())
 		for _, s := range m.Sets {

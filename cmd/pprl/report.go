@@ -60,7 +60,7 @@ temporary name and renamed into place. Default output: OUTDIR/report.html.
 			if err := report.Run(args[0], opts, out); err != nil {
 				return fmt.Errorf("report: %w", err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "report written to %s\n", out)
+			fmt.Fprintf(stdout(cmd), "report written to %s\n", out)
 			return nil
 		},
 	}

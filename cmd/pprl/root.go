@@ -105,7 +105,13 @@ func run(args []string) int {
 	global = globalFlags{}
 	root := newRootCmd()
 	root.SetArgs(args)
+	processStdout = &checkedWriter{w: os.Stdout}
 	err := root.ExecuteContext(context.Background())
+	if err == nil && processStdout.err != nil {
+		// What a command printed did not all arrive (a full disk, a closed
+		// pipe): the run must not look like a success.
+		err = fmt.Errorf("writing to standard output: %w", processStdout.err)
+	}
 	if err != nil {
 		if isUsage(err) {
 			err = exitcode.AsInput(err)
@@ -117,4 +123,37 @@ func run(args []string) int {
 		}
 	}
 	return exitcode.Of(err)
+}
+
+// processStdout is the process's standard output for this run, keeping
+// the first write error (see stdout).
+var processStdout = &checkedWriter{w: os.Stdout}
+
+// stdout is where a command prints its results: cmd's output when a test
+// set one, else the process's standard output through a writer that keeps
+// the first error, which run turns into a failure. (Setting it as the root
+// command's output would also move cobra's notes for stderr onto stdout.)
+func stdout(cmd *cobra.Command) io.Writer {
+	if w := cmd.OutOrStdout(); w != os.Stdout {
+		return w
+	}
+	return processStdout
+}
+
+// checkedWriter passes writes on to w and keeps the first error, which
+// commands printing with fmt.Fprint* would otherwise drop.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
 }

@@ -70,7 +70,7 @@ short guide to standard error. It refuses to replace an existing file without --
 				return err
 			}
 			if out == "" || out == "-" {
-				_, err := cmd.OutOrStdout().Write(doc)
+				_, err := stdout(cmd).Write(doc)
 				if err == nil && !global.quiet {
 					fmt.Fprint(cmd.ErrOrStderr(), schemaGuide)
 				}
@@ -85,7 +85,7 @@ short guide to standard error. It refuses to replace an existing file without --
 			if !global.quiet {
 				fmt.Fprint(cmd.ErrOrStderr(), schemaGuide)
 				s := tokenize.StarterSpec()
-				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\nfingerprint: %s\n", out, tokenize.ShortFingerprint(s.Fingerprint()))
+				fmt.Fprintf(stdout(cmd), "wrote %s\nfingerprint: %s\n", out, tokenize.ShortFingerprint(s.Fingerprint()))
 			}
 			return nil
 		},
@@ -124,7 +124,7 @@ otherwise it prints, per field, the share of sample rows it could not use and wh
 			if err != nil {
 				return err
 			}
-			r.WriteText(cmd.OutOrStdout())
+			r.WriteText(stdout(cmd))
 			return nil
 		},
 	}

@@ -83,7 +83,7 @@ agency's error and duplicate rates: none, low, default or high.`,
 				return fmt.Errorf("synth: %w", err)
 			}
 			if !global.quiet {
-				w := cmd.OutOrStdout()
+				w := stdout(cmd)
 				fmt.Fprintf(w, "wrote %d people (%d children, %d parents or carers) to %s\n", res.People, res.Children, res.Parents, res.Dir)
 				for _, e := range res.Extracts {
 					fmt.Fprintf(w, "  %-24s %9d records (%d people, %d duplicates)\n", e.File, e.Rows, e.People, e.Duplicates)

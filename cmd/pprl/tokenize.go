@@ -169,7 +169,7 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 }
 
 func printTokenizeResult(cmd *cobra.Command, res *tokenize.Result, sealTo, fingerprint string) {
-	w := cmd.OutOrStdout()
+	w := stdout(cmd)
 	m := res.Manifest
 	sealed := "unsealed"
 	if sealTo != "" {

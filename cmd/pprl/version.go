@@ -16,7 +16,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print pprl's version and the Go version it was built with",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(cmd.OutOrStdout(), "pprl %s (%s)\n", buildinfo.Version(), buildinfo.GoVersion())
+			fmt.Fprintf(stdout(cmd), "pprl %s (%s)\n", buildinfo.Version(), buildinfo.GoVersion())
 			return nil
 		},
 	}
