@@ -52,6 +52,11 @@ someone who already holds some plaintext of the same people run as well:
                        10%) of the records with their true forename, surname, date of birth (digit by
                        digit) and sex, reading those of the others; names are also learnt within each
                        birth-year cohort, and the better of the two counts. Limit: 5% above chance.
+  pattern-mining-by-year
+                       the pattern-mining attack within each birth-year cohort of at least 200
+                       records, the attacker knowing every record's year (it is not salted, so it
+                       decodes): salting names with the year of birth hides a name's bigrams across
+                       years, not within one. Limit: --threshold, as the other two.
   graph-matching       with --schema (the file's linkage spec): the truth is encoded again under a
                        fresh random key, as an attacker holding the plaintext would with the published
                        spec; from --known-pairs (default 50) records known in both, every record's Dice
@@ -310,26 +315,31 @@ func printAudit(w io.Writer, path string, m tokenfile.Manifest, cfg audit.Config
 	}
 	fmt.Fprintf(w, "attacker's name lists: %s\n", lists)
 	if res.TruthGiven {
-		fmt.Fprintf(w, "%-20s %-9s %10s %10s %10s %10s\n", "attack", "field", "recovered", "by chance", "confident", "precision")
+		fmt.Fprintf(w, "%-22s %-9s %10s %10s %10s %10s\n", "attack", "field", "recovered", "by chance", "confident", "precision")
 	} else {
-		fmt.Fprintf(w, "%-20s %-9s %10s   (no --truth: the share of records the attack names with confidence)\n", "attack", "field", "confident")
+		fmt.Fprintf(w, "%-22s %-9s %10s   (no --truth: the share of records the attack names with confidence)\n", "attack", "field", "confident")
 	}
 	for _, a := range res.Attacks {
 		for _, f := range a.Fields {
 			if res.TruthGiven {
-				fmt.Fprintf(w, "%-20s %-9s %9.1f%% %9.1f%% %9.1f%% %9.1f%%\n", a.Attack, f.Field, 100**f.RecoveryRate, 100**f.ChanceRate, 100*f.ConfidentShare, 100**f.ConfidentPrecision)
+				fmt.Fprintf(w, "%-22s %-9s %9.1f%% %9.1f%% %9.1f%% %9.1f%%\n", a.Attack, f.Field, 100**f.RecoveryRate, 100**f.ChanceRate, 100*f.ConfidentShare, 100**f.ConfidentPrecision)
 			} else {
-				fmt.Fprintf(w, "%-20s %-9s %9.1f%%\n", a.Attack, f.Field, 100*f.ConfidentShare)
+				fmt.Fprintf(w, "%-22s %-9s %9.1f%%\n", a.Attack, f.Field, 100*f.ConfidentShare)
 			}
 		}
 		switch a.Attack {
 		case audit.KnownPlaintext:
-			fmt.Fprintf(w, "%-20s trained on %d labelled records, limit %.1f%% above chance, %.1fs\n", "", a.Labelled, 100*a.Limit, a.Seconds)
+			fmt.Fprintf(w, "%-22s trained on %d labelled records, limit %.1f%% above chance, %.1fs\n", "", a.Labelled, 100*a.Limit, a.Seconds)
 		case audit.GraphMatching:
-			fmt.Fprintf(w, "%-20s from %d known pairs: the share of records matched to their own encoding, %.1fs\n", "", a.Labelled, a.Seconds)
+			fmt.Fprintf(w, "%-22s from %d known pairs: the share of records matched to their own encoding, %.1fs\n", "", a.Labelled, a.Seconds)
+		case audit.PatternMiningByYear:
+			fmt.Fprintf(w, "%-22s within %d birth-year cohorts (%d records; the attacker knows each record's year): %d bit-position groups found, %d matched, %.1fs\n", "", a.Cohorts, a.CohortRecords, a.Atoms, a.Labelled, a.Seconds)
 		default:
-			fmt.Fprintf(w, "%-20s %d bit-position groups found, %d matched to name bigrams or name patterns, %.1fs\n", "", a.Atoms, a.Labelled, a.Seconds)
+			fmt.Fprintf(w, "%-22s %d bit-position groups found, %d matched to name bigrams or name patterns, %.1fs\n", "", a.Atoms, a.Labelled, a.Seconds)
 		}
+	}
+	for _, why := range res.NotRun {
+		fmt.Fprintf(w, "not run: %s\n", why)
 	}
 	fmt.Fprintf(w, "verdict: %s\n", res.Verdict)
 }

@@ -115,10 +115,14 @@ type AttackResult struct {
 	Limit float64 `json:"limit"`
 	// Atoms is the number of bit-position groups the miner found; Labelled
 	// those the attack matched to a q-gram of a name list.
-	Atoms    int           `json:"atoms"`
-	Labelled int           `json:"labelled"`
-	Fields   []FieldResult `json:"fields"`
-	Seconds  float64       `json:"seconds"`
+	Atoms    int `json:"atoms"`
+	Labelled int `json:"labelled"`
+	// Cohorts and CohortRecords, for the by-year attack: the birth-year
+	// cohorts mined and the records in them (the records scored).
+	Cohorts       int           `json:"cohorts,omitempty"`
+	CohortRecords int           `json:"cohort_records,omitempty"`
+	Fields        []FieldResult `json:"fields"`
+	Seconds       float64       `json:"seconds"`
 }
 
 // Result is an audit's outcome: aggregate rates only, never a name.
@@ -131,8 +135,11 @@ type Result struct {
 	// MaxRisk is the largest Risk over attacks and fields, and Pass whether
 	// it is at most RiskThreshold.
 	MaxRisk float64 `json:"max_risk"`
-	Pass    bool    `json:"pass"`
-	Verdict string  `json:"verdict"`
+	// NotRun says, per attack the audit could not run on this file, why
+	// (for example no birth-year cohort large enough to mine).
+	NotRun  []string `json:"not_run,omitempty"`
+	Pass    bool     `json:"pass"`
+	Verdict string   `json:"verdict"`
 }
 
 // Run audits n = len(clks)/width encoded records (stored contiguously,
@@ -181,50 +188,13 @@ func run(ctx context.Context, clks []byte, width int, cfg Config, truth *Truth) 
 		return res, nil, nil
 	}
 
-	// An absent list becomes an empty field model that labels nothing.
-	ls := &labelSpace{}
-	for f, l := range [2]*NameList{cfg.Forenames, cfg.Surnames} {
-		l = renormalise(l, cfg.Normalise)
-		ls.fields[f] = newFieldModel(l, cfg.Q, !cfg.Unpadded)
-	}
-	ls.off = len(ls.fields[Forename].grams)
+	ls := newLabelSpace(cfg)
 
 	start := time.Now()
 	x := newMatrix(clks, width)
-	// Mine exactly first (q-gram positions always set, as in plain CLKs);
-	// when that explains little, mine again tolerating lost positions (as
-	// after XOR-folding or BLIP) and keep whichever the labelling fits
-	// better — a choice the attacker can make without any truth.
-	var (
-		atoms  []*atom
-		c      *coLabeller
-		assign []int
-	)
-	bestGain := -1.0
-	for _, tolerant := range []bool{false, true} {
-		prm := minerParams{minSupport: max(4, n/2000), minPositions: 3, coSet: 0.98, maxPasses: 4,
-			tolerant: tolerant, minRho: 0.6}
-		if tolerant {
-			density := 0.0
-			for _, f := range x.freq {
-				density += float64(f)
-			}
-			density = min(max(density/float64(x.n*x.m), 0.01), 0.99)
-			prm.needTab = tolerantNeeds(x.m, density, 1e-3)
-		}
-		as, err := mineAtoms(ctx, x, prm)
-		if err != nil {
-			return nil, nil, err
-		}
-		as = refineAtoms(x, as, prm)
-		cl := newCoLabeller(as, ls, n, cfg.Workers)
-		asg, gain := cl.run(6)
-		if gain > bestGain {
-			atoms, c, assign, bestGain = as, cl, asg, gain
-		}
-		if gain >= 20*goodCost { // dozens of atoms fit: the exact miner works
-			break
-		}
+	atoms, c, assign, err := mineAndLabel(ctx, x, ls, cfg.Workers)
+	if err != nil {
+		return nil, nil, err
 	}
 	mined := time.Since(start)
 
@@ -272,6 +242,17 @@ func run(ctx context.Context, clks []byte, width int, cfg Config, truth *Truth) 
 		ar.Seconds = time.Since(t0).Seconds()
 		res.Attacks = append(res.Attacks, ar)
 	}
+	if truth != nil && truth.DOBs != nil {
+		ar, err := patternMiningByYear(ctx, clks, width, ls, cfg.Workers, truth, norm)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ar != nil {
+			res.Attacks = append(res.Attacks, *ar)
+		} else {
+			res.NotRun = append(res.NotRun, fmt.Sprintf("%s: no birth year has %d records with a date of birth in the truth, too few to mine", PatternMiningByYear, minCohort))
+		}
+	}
 	if cfg.Attacker != nil {
 		target := x
 		if cfg.AttackerRecords != nil {
@@ -312,6 +293,61 @@ func run(ctx context.Context, clks []byte, width int, cfg Config, truth *Truth) 
 	}
 	res.Verdict = verdict(res)
 	return res, allGuesses, nil
+}
+
+// newLabelSpace returns the q-grams of cfg's name lists the attacks label
+// atoms with. An absent list becomes an empty field model that labels
+// nothing.
+func newLabelSpace(cfg Config) *labelSpace {
+	ls := &labelSpace{}
+	for f, l := range [2]*NameList{cfg.Forenames, cfg.Surnames} {
+		l = renormalise(l, cfg.Normalise)
+		ls.fields[f] = newFieldModel(l, cfg.Q, !cfg.Unpadded)
+	}
+	ls.off = len(ls.fields[Forename].grams)
+	return ls
+}
+
+// mineAndLabel finds the atoms of x and labels them with q-grams of the
+// name lists. It mines exactly first (q-gram positions always set, as in
+// plain CLKs); when that explains little, it mines again tolerating lost
+// positions (as after XOR-folding or BLIP) and keeps whichever the
+// labelling fits better — a choice the attacker can make without any
+// truth.
+func mineAndLabel(ctx context.Context, x *matrix, ls *labelSpace, workers int) ([]*atom, *coLabeller, []int, error) {
+	var (
+		atoms  []*atom
+		c      *coLabeller
+		assign []int
+	)
+	n := x.n
+	bestGain := -1.0
+	for _, tolerant := range []bool{false, true} {
+		prm := minerParams{minSupport: max(4, n/2000), minPositions: 3, coSet: 0.98, maxPasses: 4,
+			tolerant: tolerant, minRho: 0.6}
+		if tolerant {
+			density := 0.0
+			for _, f := range x.freq {
+				density += float64(f)
+			}
+			density = min(max(density/float64(x.n*x.m), 0.01), 0.99)
+			prm.needTab = tolerantNeeds(x.m, density, 1e-3)
+		}
+		as, err := mineAtoms(ctx, x, prm)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		as = refineAtoms(x, as, prm)
+		cl := newCoLabeller(as, ls, n, workers)
+		asg, gain := cl.run(6)
+		if gain > bestGain {
+			atoms, c, assign, bestGain = as, cl, asg, gain
+		}
+		if gain >= 20*goodCost { // dozens of atoms fit: the exact miner works
+			break
+		}
+	}
+	return atoms, c, assign, nil
 }
 
 // decodeAll guesses every record's forename and surname from labelled atoms.
