@@ -33,6 +33,7 @@ type Dataset struct {
 	Source            string // file name the dataset came from
 
 	pop     []uint16  // popcount of each CLK, filled by Prepare
+	present []uint16  // bit r: the record holds a token of rule r, filled by Prepare
 	density []float64 // each bit's density on a sample (bitDensity), filled by Prepare
 }
 
@@ -83,9 +84,15 @@ func (d *Dataset) Prepare() error {
 	}
 	d.density = bitDensity(d)
 	d.pop = make([]uint16, n)
+	d.present = make([]uint16, n)
 	parallelFor(n, 1<<14, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			d.pop[i] = uint16(bloom.Popcount(d.CLK(i)))
+			for r, valid := range d.Valid {
+				if valid[i] {
+					d.present[i] |= 1 << r
+				}
+			}
 		}
 	})
 	return nil

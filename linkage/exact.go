@@ -12,6 +12,9 @@ type ExactStats struct {
 	Pairs          int64 // rule agreements found (a pair agreeing on two rules counts twice)
 	SkippedBlocks  int64 // token values shared by more than MaxBlock records on one side
 	SkippedRecords int64 // records in those blocks (both sides)
+	// SkippedRules has bit r set when rule r skipped a block: only then
+	// may a pair agree on rule r without the join having set its bit.
+	SkippedRules uint16
 }
 
 // tokenEntry is a token's first 8 bytes (an HMAC output, so uniformly
@@ -96,6 +99,7 @@ func exactJoin(A, B *Dataset, self bool, maxBlock int) ([]Pair, ExactStats) {
 		st.Pairs += stats[r].Pairs
 		st.SkippedBlocks += stats[r].SkippedBlocks
 		st.SkippedRecords += stats[r].SkippedRecords
+		st.SkippedRules |= stats[r].SkippedRules
 		total += len(perRule[r])
 	}
 	out := make([]Pair, 0, total)
@@ -143,6 +147,7 @@ func joinRule(A, B *Dataset, self bool, maxBlock, r int) ([]Pair, ExactStats) {
 		}
 		if i2-i > maxBlock || j2-j > maxBlock {
 			st.SkippedBlocks++
+			st.SkippedRules |= bit
 			st.SkippedRecords += int64(i2 - i)
 			if !self {
 				st.SkippedRecords += int64(j2 - j)

@@ -27,3 +27,39 @@ func TestRadixSortEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinedAgreementMatchesTokens: the rule masks of a search's pairs,
+// with the rules that skipped a block re-compared, are exactly what
+// comparing every rule's tokens gives, including for pairs that agree on a
+// rule only inside a skipped block (forced here by a tiny MaxBlock).
+func TestJoinedAgreementMatchesTokens(t *testing.T) {
+	A, B, _ := febrl4(t)
+	for _, d := range []*Dataset{A, B} {
+		if err := d.Prepare(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, maxBlock := range []int{1, 50} {
+		pairs, st := Search(A, B, false, SearchOptions{MinDice: 0.8, MaxBlock: maxBlock})
+		if maxBlock == 1 && st.Exact.SkippedRules == 0 {
+			t.Fatal("MaxBlock 1 skipped no block: the test does not reach the recheck")
+		}
+		hidden := 0
+		for i := range pairs {
+			p := &pairs[i]
+			want, wantPresent := agreement(A, B, int(p.A), int(p.B))
+			if want&^p.Rules != 0 {
+				hidden++ // agrees on a rule the join did not record
+			}
+			got, present := joinedAgreement(A, B, p, st.Exact.SkippedRules)
+			if got != want || present != wantPresent {
+				t.Fatalf("MaxBlock %d: pair (%d, %d): agreement %016b present %016b, tokens say %016b %016b",
+					maxBlock, p.A, p.B, got, present, want, wantPresent)
+			}
+		}
+		if maxBlock == 1 && hidden == 0 {
+			t.Error("no pair agreed on a rule inside a skipped block: the recheck is untested")
+		}
+		t.Logf("MaxBlock %d: %d pairs, skipped rules %016b, %d agreements only the recheck finds", maxBlock, len(pairs), st.Exact.SkippedRules, hidden)
+	}
+}

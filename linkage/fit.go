@@ -20,7 +20,12 @@ func compareCandidates(sets []pairSet, datasets []*Dataset, nRules int) {
 		parallelFor(len(s.pairs), 1<<14, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				p := &s.pairs[i]
-				agree, present := agreement(A, B, int(p.A), int(p.B))
+				var agree, present uint16
+				if s.joined {
+					agree, present = joinedAgreement(A, B, p, s.recheck)
+				} else {
+					agree, present = agreement(A, B, int(p.A), int(p.B))
+				}
 				p.Rules = agree
 				d := dice(int(p.And), A.Popcount(int(p.A)), B.Popcount(int(p.B)))
 				s.pats[i] = makePattern(agree, present, nRules, diceBand(d))

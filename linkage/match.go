@@ -371,6 +371,7 @@ func (r *matchRun) search(sh Shard) []SearchStats {
 		s := &r.sets[k]
 		sopt.meets, sopt.meetsAt = s.meets, s.meetsAt
 		s.pairs, stats[k] = Search(r.datasets[s.da], r.datasets[s.db], s.da == s.db, sopt)
+		s.joined, s.recheck = true, stats[k].Exact.SkippedRules
 	}
 	return stats
 }
@@ -664,6 +665,12 @@ type pairSet struct {
 	// meets is lshMeets of the set's plan at Dice floor meetsAt, when the
 	// floor's cost model measured it (zero meetsAt: not measured).
 	meets, meetsAt float64
+	// joined says that every pair's Rules mask came from this process's
+	// exact joins, so it already holds every rule the pair agrees on except
+	// the rules in recheck (those that skipped a block): compareCandidates
+	// compares tokens for those rules only.
+	joined  bool
+	recheck uint16
 }
 
 // bestCandidates counts, by pattern, the between-dataset candidates (all

@@ -142,50 +142,65 @@ func termFrequencies(sets []pairSet, datasets []*Dataset, rules []string, ruleU 
 	for k, s := range sets {
 		tfs[k] = make([]float32, len(s.pairs))
 	}
-	// One rule at a time, so that only one rule's counts are held. A pair
-	// is rule r's when r agrees and no more specific rule does.
-	var before uint16
-	for _, r := range order {
-		bit := uint16(1) << r
-		mine := func(p Pair) bool { return p.Rules&bit != 0 && p.Rules&before == 0 }
-		st := TermFreqRule{Rule: rules[r]}
-		counts := make([]*valueCounts, len(datasets))
-		countsOf := func(d int) valueCounts {
-			if counts[d] == nil {
-				vc := countValues(datasets[d], r)
-				counts[d] = &vc
-			}
-			return *counts[d]
+	// Rules run in parallel, each holding only its own counts (so at most
+	// one rule's per worker are held at once). A pair is rule r's when r
+	// agrees and no more specific rule does, so every pair is written by
+	// one rule only.
+	befores := make([]uint16, len(order))
+	for i := 1; i < len(order); i++ {
+		befores[i] = befores[i-1] | 1<<order[i-1]
+	}
+	stats := make([]TermFreqRule, len(order))
+	parallelFor(len(order), 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			stats[i] = tfRule(sets, datasets, order[i], befores[i], rules[order[i]], tfs)
 		}
-		lowered := 0.0
-		for k, s := range sets {
-			A := datasets[s.da]
-			for i, p := range s.pairs {
-				if !mine(p) {
-					continue
-				}
-				tok, _ := A.Token(r, int(p.A))
-				key := binary.LittleEndian.Uint64(tok)
-				nA, nB := countsOf(s.da).of(key), 0
-				if s.da != s.db {
-					nB = countsOf(s.db).of(key)
-				}
-				adj := tfAdjustment(nA, nB, s.da == s.db)
-				tfs[k][i] = float32(adj)
-				st.Pairs++
-				if adj < 0 {
-					st.Lowered++
-					lowered += adj
-				}
-			}
-		}
-		if st.Lowered > 0 {
-			st.MeanLowered = round4(lowered / float64(st.Lowered))
-		}
+	})
+	for _, st := range stats {
 		if st.Pairs > 0 {
 			sum.Rules = append(sum.Rules, st)
 		}
-		before |= bit
 	}
 	return tfs, sum
+}
+
+// tfRule writes the adjustments of the candidates that are rule r's (r
+// agrees, no rule in before does) into tfs and returns the rule's summary.
+func tfRule(sets []pairSet, datasets []*Dataset, r int, before uint16, name string, tfs [][]float32) TermFreqRule {
+	bit := uint16(1) << r
+	st := TermFreqRule{Rule: name}
+	counts := make([]*valueCounts, len(datasets))
+	countsOf := func(d int) valueCounts {
+		if counts[d] == nil {
+			vc := countValues(datasets[d], r)
+			counts[d] = &vc
+		}
+		return *counts[d]
+	}
+	lowered := 0.0
+	for k, s := range sets {
+		A := datasets[s.da]
+		for i, p := range s.pairs {
+			if p.Rules&bit == 0 || p.Rules&before != 0 {
+				continue
+			}
+			tok, _ := A.Token(r, int(p.A))
+			key := binary.LittleEndian.Uint64(tok)
+			nA, nB := countsOf(s.da).of(key), 0
+			if s.da != s.db {
+				nB = countsOf(s.db).of(key)
+			}
+			adj := tfAdjustment(nA, nB, s.da == s.db)
+			tfs[k][i] = float32(adj)
+			st.Pairs++
+			if adj < 0 {
+				st.Lowered++
+				lowered += adj
+			}
+		}
+	}
+	if st.Lowered > 0 {
+		st.MeanLowered = round4(lowered / float64(st.Lowered))
+	}
+	return st
 }
