@@ -39,17 +39,23 @@ type StabilityStats struct {
 // a counter when that ID is already taken. It depends only on the
 // membership, so the same records give the same ID on every run.
 func entityID(members []RecordKey, salt int) string {
-	h := sha256.New()
+	n := 0
 	for _, m := range members {
-		h.Write([]byte(m.Dataset))
-		h.Write([]byte{0})
-		h.Write([]byte(m.RecordID))
-		h.Write([]byte{'\n'})
+		n += len(m.Dataset) + len(m.RecordID) + 2
+	}
+	buf := make([]byte, 0, n+8)
+	for _, m := range members {
+		buf = append(buf, m.Dataset...)
+		buf = append(buf, 0)
+		buf = append(buf, m.RecordID...)
+		buf = append(buf, '\n')
 	}
 	if salt > 0 {
-		h.Write([]byte("#" + strconv.Itoa(salt)))
+		buf = append(buf, '#')
+		buf = strconv.AppendInt(buf, int64(salt), 10)
 	}
-	return "E" + hex.EncodeToString(h.Sum(nil)[:8])
+	sum := sha256.Sum256(buf)
+	return "E" + hex.EncodeToString(sum[:8])
 }
 
 func compareKeys(x, y RecordKey) int {
@@ -70,9 +76,11 @@ func compareKeys(x, y RecordKey) int {
 func AssignIDs(entities []Entity, previous map[RecordKey]string) ([]Entity, StabilityStats) {
 	var st StabilityStats
 	taken := map[string]bool{}
-	for i := range entities {
-		entities[i].ID = entityID(entities[i].Members, 0) // provisional, for tie-breaking
-	}
+	parallelFor(len(entities), 1<<12, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			entities[i].ID = entityID(entities[i].Members, 0) // provisional, for tie-breaking
+		}
+	})
 	if previous != nil {
 		oldMembers := map[string]int{}
 		for _, id := range previous {
@@ -133,26 +141,22 @@ func AssignIDs(entities []Entity, previous map[RecordKey]string) ([]Entity, Stab
 			if assigned[i] {
 				continue
 			}
-			for salt := 0; ; salt++ {
-				id := entityID(entities[i].Members, salt)
-				if !taken[id] {
-					entities[i].ID = id
-					taken[id] = true
-					break
-				}
+			id := entities[i].ID // provisional: salt 0
+			for salt := 1; taken[id]; salt++ {
+				id = entityID(entities[i].Members, salt)
 			}
+			entities[i].ID = id
+			taken[id] = true
 			st.NewIDs++
 		}
 	} else {
 		for i := range entities {
-			for salt := 0; ; salt++ { // a 64-bit collision is all but impossible; stay unique anyway
-				id := entityID(entities[i].Members, salt)
-				if !taken[id] {
-					entities[i].ID = id
-					taken[id] = true
-					break
-				}
+			id := entities[i].ID               // salt 0, computed above
+			for salt := 1; taken[id]; salt++ { // a 64-bit collision is all but impossible; stay unique anyway
+				id = entityID(entities[i].Members, salt)
 			}
+			entities[i].ID = id
+			taken[id] = true
 		}
 		st.NewIDs = len(entities)
 	}
