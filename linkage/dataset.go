@@ -31,6 +31,11 @@ type Dataset struct {
 	SecretFingerprint string
 	Release           string // the data release (tokenize --release), "" when none
 	Source            string // file name the dataset came from
+	// RuleFields and CLKFields are the token file's manifest entries (the
+	// fields each rule reads, the fields the CLK reads); nil for files made
+	// before they were recorded.
+	RuleFields [][]string
+	CLKFields  []string
 
 	pop     []uint16  // popcount of each CLK, filled by Prepare
 	present []uint16  // bit r: the record holds a token of rule r, filled by Prepare

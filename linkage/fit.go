@@ -67,7 +67,7 @@ func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pair
 	f := &fitted{}
 	f.pats, f.cnts = sortedCounts(counts)
 	prior := randomPairPrior(rules, abs, samples, seed)
-	f.model = fitModel(rules, f.pats, f.cnts, prior, space)
+	f.model = fitModel(rules, f.pats, f.cnts, prior, space, ruleIndependence(datasets))
 	f.weights = make(map[pattern]float64, len(f.pats))
 	for _, p := range f.pats {
 		f.weights[p] = round9(f.model.weight(p))

@@ -68,6 +68,8 @@ func loadTokenFile(path string, identities []age.Identity) (*Dataset, error) {
 		SecretFingerprint: m.SecretFingerprint,
 		Release:           m.Release,
 		Source:            filepath.Base(path),
+		RuleFields:        m.RuleFields,
+		CLKFields:         m.CLKFields,
 	}
 	if err := d.Prepare(); err != nil {
 		return nil, exitcode.AsInput(fmt.Errorf("%s: %w", path, err))

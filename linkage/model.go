@@ -87,12 +87,17 @@ type Model struct {
 	// agreements are chance; nil when there are too few of them. See
 	// Model.diceWeight.
 	DiceUAgree []float64 `json:"dice_u_given_a_rule_agrees,omitempty"`
+	// OutsideCLK lists the rules that read no field the CLK reads (an ID
+	// number alone): the u of a pattern agreeing on one is the product of
+	// that rule's u and the u of the rest of the pattern (see independence).
+	OutsideCLK []string `json:"rules_outside_clk,omitempty"`
 	Anchors    int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
 	// UnseenWeight is the weight of a rule pattern seen neither among the
 	// anchors nor among random pairs (smoothed); kept so that a model read
 	// back from summary.json scores every pattern as the run did.
 	UnseenWeight float64             `json:"unseen_pattern_weight"`
 	patternU     map[pattern]float64 // prior only: rule pattern counts among random pairs
+	ruleObserved []float64           // prior only: random pairs where both records hold each rule's token
 	bandCounts   []float64           // prior only: Dice band counts among random pairs
 	randomPairs  float64
 	Iterations   int  `json:"em_iterations"`
@@ -202,7 +207,7 @@ func joinedAgreement(A, B *Dataset, p *Pair, recheck uint16) (agree, present uin
 // non-matches), alternating with the removal of the expected matches from
 // the random-pair u. patterns[i] occurs counts[i] times among the
 // candidates.
-func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, space float64) *Model {
+func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, space float64, ind independence) *Model {
 	nr, nb := len(rules), len(diceEdges)+1
 	m := &Model{Rules: rules, DiceEdges: diceEdges, Lambda: 0.5,
 		RuleM: make([]float64, nr), RuleU: slices.Clone(prior.RuleU),
@@ -375,6 +380,11 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 	// which the candidates are the only ones with a non-negligible
 	// posterior), and the two steps alternate until λ settles.
 	R := prior.randomPairs
+	for r := range nr {
+		if ind.outside&(1<<r) != 0 {
+			m.OutsideCLK = append(m.OutsideCLK, rules[r])
+		}
+	}
 	lr := make([]float64, len(patterns))
 	for round := 1; ; round++ {
 		expected := m.Lambda * R
@@ -386,6 +396,9 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 		m.Patterns = m.Patterns[:0]
 		for i, p := range order {
 			pu := (max(prior.patternU[p]-expected*pm[i], 0) + 0.5) / (max(R-expected, 0) + 0.5*nk)
+			if a := p.agreeMask(nr) & ind.outside; a != 0 && space > 0 && R > 0 {
+				pu = min(pu, ind.patternU(p, a, nr, prior, alone, space, nk))
+			}
 			w := math.Log2(pm[i] / pu)
 			m.patternW[p] = w
 			rp := RulePattern{M: pm[i], U: pu, Weight: w, pattern: p}
@@ -644,7 +657,7 @@ func randomPairPrior(rules []string, pairs [][2]*Dataset, samples int, seed uint
 		})
 		nPairs += float64(len(draws))
 	}
-	p := &Model{Rules: rules, RuleU: make([]float64, nr), DiceU: make([]float64, nb), patternU: patU, randomPairs: nPairs}
+	p := &Model{Rules: rules, RuleU: make([]float64, nr), DiceU: make([]float64, nb), patternU: patU, randomPairs: nPairs, ruleObserved: observed}
 	for r := range nr {
 		p.RuleU[r] = (agree[r] + 1) / (observed[r] + 2)
 	}

@@ -177,6 +177,8 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		Encoding:          o.Schema.Encoding(),
 		CLKBits:           plan.clkBits,
 		Rules:             plan.rules,
+		RuleFields:        plan.ruleFields,
+		CLKFields:         plan.clkFields,
 		Attributes:        plan.attributes,
 		Created:           created.Format(time.RFC3339),
 		Release:           o.Release,

@@ -44,6 +44,8 @@ func nativePlan(s *Spec, m *Mapping, idColumn string, header []string, secret []
 	p := &plan{
 		clkBits:    bits,
 		rules:      s.RuleNames(),
+		ruleFields: s.RuleFields(),
+		clkFields:  s.CLKFields(),
 		attributes: s.AttributeNames(),
 		idCol:      b.RecordID,
 		idColName:  b.RecordIDName,

@@ -132,6 +132,8 @@ func LoadMapping(path string) (*Mapping, error) {
 type plan struct {
 	clkBits    int
 	rules      []string
+	ruleFields [][]string // fields each rule reads (manifest rule_fields)
+	clkFields  []string   // fields the CLK reads (manifest clk_fields)
 	attributes []string
 	idCol      int // -1: row numbers
 	idColName  string

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pprl/pprl/internal/exitcode"
@@ -287,6 +289,39 @@ func (s *Spec) RuleNames() []string {
 		out[i] = r.Name
 	}
 	return out
+}
+
+// RuleFields returns, for each rule in spec order, the fields its
+// components read (each alternative of "a|b" counts), sorted.
+func (s *Spec) RuleFields() [][]string {
+	out := make([][]string, len(s.Rules))
+	for i, r := range s.Rules {
+		set := map[string]bool{}
+		for _, c := range r.Components {
+			for _, alt := range strings.Split(c, "|") {
+				field, _, _ := strings.Cut(strings.TrimSpace(alt), ".")
+				set[field] = true
+			}
+		}
+		out[i] = slices.Sorted(maps.Keys(set))
+	}
+	return out
+}
+
+// CLKFields returns the fields the CLK reads: those with a clk section and
+// the source of the salt, sorted.
+func (s *Spec) CLKFields() []string {
+	set := map[string]bool{}
+	for _, f := range s.Fields {
+		if f.CLK != nil {
+			set[f.Name] = true
+		}
+	}
+	if salt := s.CLK.Hardening.Salt; salt != nil && len(set) > 0 {
+		field, _, _ := strings.Cut(salt.Source, ".")
+		set[field] = true
+	}
+	return slices.Sorted(maps.Keys(set))
 }
 
 // AttributeNames returns the attribute names in spec order.

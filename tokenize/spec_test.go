@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -196,4 +197,39 @@ func FuzzParseSpec(f *testing.F) {
 			t.Fatalf("valid spec's rules do not compile: %v", err)
 		}
 	})
+}
+
+// TestRuleAndCLKFields: the manifest records which fields each starter rule
+// reads and which the CLK reads (its salt's source included), so that match
+// can tell the rules over an ID number alone.
+func TestRuleAndCLKFields(t *testing.T) {
+	s := StarterSpec()
+	clk := s.CLKFields()
+	if want := []string{"dob", "forename", "postcode", "sex", "surname"}; !slices.Equal(clk, want) {
+		t.Errorf("CLK fields %v, want %v", clk, want)
+	}
+	fields := s.RuleFields()
+	for r, rule := range s.Rules {
+		outside := !slices.ContainsFunc(fields[r], func(f string) bool { return slices.Contains(clk, f) })
+		switch rule.Name {
+		case "t9":
+			if !slices.Equal(fields[r], []string{"chi", "nhs"}) || !outside {
+				t.Errorf("t9 reads %v (outside the CLK: %v), want [chi nhs], outside", fields[r], outside)
+			}
+		case "t4":
+			if !slices.Equal(fields[r], []string{"chi", "dob", "nhs"}) || outside {
+				t.Errorf("t4 reads %v (outside the CLK: %v), want [chi dob nhs], not outside", fields[r], outside)
+			}
+		default:
+			if outside {
+				t.Errorf("%s reads %v, all outside the CLK", rule.Name, fields[r])
+			}
+		}
+	}
+	// Without a salt the CLK reads only its own fields.
+	s.CLK.Hardening.Salt = nil
+	s.Fields = slices.DeleteFunc(slices.Clone(s.Fields), func(f FieldSpec) bool { return f.Name == "dob" })
+	if got := s.CLKFields(); slices.Contains(got, "dob") {
+		t.Errorf("CLK fields %v include dob without a dob field or salt", got)
+	}
 }

@@ -48,6 +48,14 @@ type Manifest struct {
 	// --release), when the project rotates its secret per release; files
 	// of different releases are never matched together.
 	Release string `json:"release,omitempty"`
+	// RuleFields lists, per rule in Rules order, the spec fields its
+	// components read, and CLKFields the fields the CLK reads (its fields
+	// and its salt's source). match uses them to find the rules over
+	// fields the CLK does not see, such as an ID number, whose chance
+	// agreements are independent of the CLK. Both are absent from files
+	// made before they were recorded, and from clkhash files.
+	RuleFields [][]string `json:"rule_fields,omitempty"`
+	CLKFields  []string   `json:"clk_fields,omitempty"`
 }
 
 // Rows accounts for every input row: Read = Encoded + Rejected.
@@ -97,6 +105,9 @@ func (m *Manifest) Validate() error {
 			return fmt.Errorf("rule name %q must be unique and lower case letters, digits or _", r)
 		}
 		seen["tok_"+r] = true
+	}
+	if m.RuleFields != nil && len(m.RuleFields) != len(m.Rules) {
+		return fmt.Errorf("rule_fields has %d entries for %d rules", len(m.RuleFields), len(m.Rules))
 	}
 	for _, a := range m.Attributes {
 		if !namePattern.MatchString(a) || seen["attr_"+a] {

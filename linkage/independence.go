@@ -1,0 +1,88 @@
+package linkage
+
+import (
+	"slices"
+)
+
+// independence describes the rules whose chance agreements are independent
+// of the rest of the evidence: rules that read no field the CLK reads (an
+// ID number alone, such as CHI), from the token files' manifests.
+//
+// The u of a rule pattern is read from random pairs, and a pattern never
+// seen among them gets about one in 2R (R random pairs, three million at
+// most): its weight can never exceed about log2(m·2R), some 17 bits. For a
+// pattern that agrees on an ID number and little else (a changed surname
+// and a new address, the same CHI) that cap is far below the evidence, and
+// within one dataset, where a pair must beat log2 of the dataset's pair
+// count (21 bits at 100,000 people, 24 at a million), such duplicates were
+// never linked. Two different people agree on an ID number only by a
+// clerical collision, independently of their names, birthdays and
+// addresses and so of the CLK, so for non-matches
+//
+//	u(pattern) = u(ID rule agrees) · u(the pattern without the ID rule)
+//
+// where the second factor drops every rule that shares a field with the ID
+// rule (CHI + date of birth), and is read from the random pairs, which see
+// it often (the pattern of the rest is that of a stranger). The first is at
+// most the ID rule's lone agreements (those no other rule corroborates,
+// which include every chance agreement) over the pairs where both records
+// hold an ID, and at most its random-pair u.
+type independence struct {
+	outside uint16   // rules reading no CLK field
+	shares  []uint16 // shares[r]: rules sharing a field with rule r (r included)
+}
+
+// ruleIndependence reads the independence of the datasets' rules from
+// their manifests. It finds none unless every dataset records the same
+// rule fields and CLK fields.
+func ruleIndependence(datasets []*Dataset) independence {
+	var ind independence
+	if len(datasets) == 0 || datasets[0].RuleFields == nil {
+		return ind
+	}
+	d0 := datasets[0]
+	for _, d := range datasets[1:] {
+		if !slices.Equal(d.CLKFields, d0.CLKFields) || !slices.EqualFunc(d.RuleFields, d0.RuleFields, slices.Equal[[]string]) {
+			return ind
+		}
+	}
+	if len(d0.RuleFields) != len(d0.Rules) || len(d0.Rules) > MaxRules {
+		return ind
+	}
+	ind.shares = make([]uint16, len(d0.Rules))
+	for r, fs := range d0.RuleFields {
+		if len(fs) > 0 && !slices.ContainsFunc(fs, func(f string) bool { return slices.Contains(d0.CLKFields, f) }) {
+			ind.outside |= 1 << r
+		}
+		for s, gs := range d0.RuleFields {
+			if slices.ContainsFunc(fs, func(f string) bool { return slices.Contains(gs, f) }) {
+				ind.shares[r] |= 1 << s
+			}
+		}
+	}
+	return ind
+}
+
+// patternU returns the u of rule pattern p, which agrees on the rules
+// outside the CLK in a: the product of those rules' u and the random-pair
+// u of p with them, and every rule sharing a field with them, left out.
+// alone[r] counts the candidates agreeing on rule r and on no other; nk is
+// the smoothing count of fitModel.
+func (ind independence) patternU(p pattern, a uint16, nr int, prior *Model, alone []float64, space, nk float64) float64 {
+	R := prior.randomPairs
+	u := 1.0
+	rest := p.rules()
+	for r := range nr {
+		if a&(1<<r) == 0 {
+			continue
+		}
+		both := space * prior.ruleObserved[r] / R // pairs where both hold the rule's token
+		u *= min(prior.RuleU[r], (alone[r]+0.5)/max(both, 1))
+		for s := range nr {
+			if ind.shares[r]&(1<<s) != 0 {
+				rest &^= 3 << (2 * s)
+			}
+		}
+	}
+	return u * (prior.patternU[rest] + 0.5) / (R + 0.5*nk)
+}

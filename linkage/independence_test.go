@@ -1,0 +1,100 @@
+package linkage
+
+import (
+	"math"
+	"testing"
+)
+
+func TestRuleIndependence(t *testing.T) {
+	rules := []string{"name_dob", "id_dob", "id"}
+	fields := [][]string{{"dob", "name"}, {"dob", "id"}, {"id"}}
+	clk := []string{"dob", "name"}
+	ds := func(rf [][]string, cf []string) *Dataset {
+		return &Dataset{Rules: rules, RuleFields: rf, CLKFields: cf}
+	}
+	for _, c := range []struct {
+		name    string
+		in      []*Dataset
+		outside uint16
+		shares  []uint16
+	}{
+		{"recorded", []*Dataset{ds(fields, clk), ds(fields, clk)}, 0b100, []uint16{0b011, 0b111, 0b110}},
+		{"an old file", []*Dataset{ds(fields, clk), ds(nil, nil)}, 0, nil},
+		{"different CLK fields", []*Dataset{ds(fields, clk), ds(fields, []string{"dob", "id", "name"})}, 0, nil},
+		{"no CLK", []*Dataset{ds(fields, nil)}, 0b111, []uint16{0b011, 0b111, 0b110}},
+	} {
+		ind := ruleIndependence(c.in)
+		if ind.outside != c.outside || len(ind.shares) != len(c.shares) {
+			t.Errorf("%s: outside %03b shares %v, want %03b %v", c.name, ind.outside, ind.shares, c.outside, c.shares)
+			continue
+		}
+		for r := range c.shares {
+			if ind.shares[r] != c.shares[r] {
+				t.Errorf("%s: rule %s shares %03b, want %03b", c.name, rules[r], ind.shares[r], c.shares[r])
+			}
+		}
+	}
+}
+
+// TestIDAgreementNotCapped: a duplicate whose surname and address changed
+// but whose ID number is the same is far likelier a match than the random
+// pairs can show (none of a million agree on the ID, so its pattern's u
+// would be capped at about one in two million). With the ID rule known to
+// read no CLK field, its u is the ID's chance rate times a stranger's, and
+// the pair scores above log2 of the pair space, which a pair within one
+// dataset must reach; the patterns without the ID keep their u.
+func TestIDAgreementNotCapped(t *testing.T) {
+	rules := []string{"name_dob", "id_dob", "id"}
+	const all = 0b111
+	nb := len(diceEdges) + 1
+	prior := &Model{Rules: rules, RuleU: []float64{1e-6, 1e-6, 1e-6}, DiceU: make([]float64, nb),
+		patternU: map[pattern]float64{
+			makePattern(0, all, 3, 0):     1e6 - 20,
+			makePattern(0b001, all, 3, 0): 20, // strangers sharing a name and a birthday
+		},
+		ruleObserved: []float64{1e6, 1e6, 1e6},
+		bandCounts:   make([]float64, nb), randomPairs: 1e6}
+	prior.bandCounts[diceBand(0.45)] = 6e5
+	prior.bandCounts[diceBand(0.52)] = 4e5
+	for k := range nb {
+		prior.DiceU[k] = prior.bandCounts[k] + 1
+	}
+	normalise(prior.DiceU)
+	allAgree := makePattern(all, all, 3, diceBand(0.99))
+	renamed := makePattern(0b110, all, 3, diceBand(0.56)) // ID and birthday agree, the name changed
+	strangers := makePattern(0b001, all, 3, diceBand(0.5))
+	pats := []pattern{allAgree, renamed, strangers}
+	counts := []int64{9000, 300, 2000}
+	const space = 1e10
+	ind := independence{outside: 0b100, shares: []uint16{0b011, 0b111, 0b110}}
+	without := fitModel(rules, pats, counts, prior, space, independence{})
+	with := fitModel(rules, pats, counts, prior, space, ind)
+	if len(with.OutsideCLK) != 1 || with.OutsideCLK[0] != "id" {
+		t.Errorf("OutsideCLK = %v, want [id]", with.OutsideCLK)
+	}
+	uOf := func(m *Model, p pattern) float64 {
+		for _, rp := range m.Patterns {
+			if rp.pattern == p.rules() {
+				return rp.U
+			}
+		}
+		t.Fatalf("no pattern %v", p)
+		return 0
+	}
+	// The ID's chance rate: no lone ID agreement among the candidates, so
+	// half a pair over the 1e10 pairs that both hold an ID; the rest of
+	// the pattern (the name rule differs; id_dob shares the ID and is left
+	// out) is what almost every random pair shows.
+	rest := (prior.patternU[makePattern(0, 0b001, 3, 0)] + 0.5) / (1e6 + 0.5*float64(len(with.Patterns)+1))
+	if want, got := 0.5/space*rest, uOf(with, renamed); math.Abs(got-want) > 1e-3*want {
+		t.Errorf("u of the renamed pattern %.3g, want %.3g", got, want)
+	}
+	if w := with.weight(renamed); w < math.Log2(space) {
+		t.Errorf("renamed duplicate with the same ID scores %.1f, want above log2(space) = %.1f (without independence: %.1f)", w, math.Log2(space), without.weight(renamed))
+	}
+	// (Only the match share, refitted, may move the strangers' u a little.)
+	if a, b := uOf(with, strangers), uOf(without, strangers); math.Abs(a-b) > 0.01*b {
+		t.Errorf("strangers' u changed: %.4g against %.4g", a, b)
+	}
+	t.Logf("renamed duplicate: %.1f bits with independence, %.1f without; strangers %.1f", with.weight(renamed), without.weight(renamed), with.weight(strangers))
+}
