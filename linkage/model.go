@@ -91,7 +91,7 @@ type Model struct {
 	// number alone): the u of a pattern agreeing on one is the product of
 	// that rule's u and the u of the rest of the pattern (see independence).
 	OutsideCLK []string `json:"rules_outside_clk,omitempty"`
-	Anchors    int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
+	Anchors    int64    `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
 	// UnseenWeight is the weight of a rule pattern seen neither among the
 	// anchors nor among random pairs (smoothed); kept so that a model read
 	// back from summary.json scores every pattern as the run did.
