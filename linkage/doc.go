@@ -49,7 +49,10 @@
 //     less the matches expected among them (λ·m per value: without this,
 //     the high Dice bands and all-rules-agree patterns, which random pairs
 //     reach almost only by being matches, get u far too high), add-half
-//     smoothing;
+//     smoothing; a pattern that agrees on a rule reading no CLK field (an
+//     ID number alone) has u = that rule's chance rate × the random-pair u
+//     of the rest (independence.go), since random pairs cannot show a u
+//     below about one in 2R;
 //   - m of the Dice bands: from candidates that agree on a strong rule (one
 //     that random pairs share less than once in a thousand);
 //   - m of the rule patterns: first from candidates with Dice ≥ 0.9; then
