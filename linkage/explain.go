@@ -3,6 +3,7 @@ package linkage
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -64,6 +65,15 @@ func (m *Model) explain(p pattern, tf float64, within bool, what, da, db string,
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "no token rules")
+	}
+	var outside []string
+	for _, name := range agree {
+		if slices.Contains(m.OutsideCLK, name) {
+			outside = append(outside, name)
+		}
+	}
+	if len(outside) > 0 {
+		parts = append(parts, fmt.Sprintf("u is the chance rate of %s (which reads no CLK field, so strangers agree on it independently of the rest) times that of the other rules' pattern", strings.Join(outside, ", ")))
 	}
 	rm, ru, rw := 0.0, 0.0, m.UnseenWeight
 	for _, rp := range m.Patterns {
