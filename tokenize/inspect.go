@@ -157,7 +157,11 @@ func (in *Inspection) WriteText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  schema fingerprint: %s (%s encoding)\n", m.SchemaFingerprint, m.Encoding)
 	fmt.Fprintf(w, "  secret fingerprint: %s\n", m.SecretFingerprint)
-	fmt.Fprintf(w, "  CLK:                %d bits\n", m.CLKBits)
+	fmt.Fprintf(w, "  CLK:                %d bits", m.CLKBits)
+	if len(m.CLKFields) > 0 {
+		fmt.Fprintf(w, " (reads %s)", strings.Join(m.CLKFields, ", "))
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  rows:               %d read, %d encoded, %d rejected\n", m.Rows.Read, m.Rows.Encoded, m.Rows.Rejected)
 	for _, f := range sortedKeys(m.Rows.Rejects) {
 		for _, r := range sortedKeys(m.Rows.Rejects[f]) {
@@ -166,8 +170,12 @@ func (in *Inspection) WriteText(w io.Writer) {
 	}
 	if len(in.Rules) > 0 {
 		fmt.Fprintln(w, "token rules (share of records without a token):")
-		for _, r := range in.Rules {
-			fmt.Fprintf(w, "  tok_%-10s %6.2f%%  (%d null)\n", r.Name, 100*r.Rate, r.Nulls)
+		for k, r := range in.Rules {
+			fmt.Fprintf(w, "  tok_%-10s %6.2f%%  (%d null)", r.Name, 100*r.Rate, r.Nulls)
+			if k < len(m.RuleFields) {
+				fmt.Fprintf(w, "  reads %s", strings.Join(m.RuleFields[k], ", "))
+			}
+			fmt.Fprintln(w)
 		}
 	} else {
 		fmt.Fprintln(w, "token rules: none")
