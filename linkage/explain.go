@@ -75,6 +75,15 @@ func (m *Model) explain(p pattern, tf float64, within bool, what, da, db string,
 	if len(outside) > 0 {
 		parts = append(parts, fmt.Sprintf("u is the chance rate of %s (which reads no CLK field, so strangers agree on it independently of the rest) times that of the other rules' pattern", strings.Join(outside, ", ")))
 	}
+	var outsideDiffer []string
+	for _, name := range differ {
+		if slices.Contains(m.OutsideCLK, name) {
+			outsideDiffer = append(outsideDiffer, name)
+		}
+	}
+	if len(outsideDiffer) > 0 {
+		parts = append(parts, fmt.Sprintf("weighed at most as %s disagreeing (an ID number mistyped, independently of the rest) plus the other rules' pattern", strings.Join(outsideDiffer, ", ")))
+	}
 	rm, ru, rw := 0.0, 0.0, m.UnseenWeight
 	for _, rp := range m.Patterns {
 		if rp.pattern == p.rules() {

@@ -98,3 +98,44 @@ func TestIDAgreementNotCapped(t *testing.T) {
 	}
 	t.Logf("renamed duplicate: %.1f bits with independence, %.1f without; strangers %.1f", with.weight(renamed), without.weight(renamed), with.weight(strangers))
 }
+
+// TestIDDisagreementCapsPattern: namesakes born on the same day whose ID
+// numbers differ are never seen among random pairs and feed their own
+// anchor pattern's m; with the ID rule known to read no CLK field their
+// pattern weighs at most the ID's disagreement plus the same pattern with
+// the ID unknown.
+func TestIDDisagreementCapsPattern(t *testing.T) {
+	rules := []string{"name_dob", "id_dob", "id"}
+	const all = 0b111
+	nb := len(diceEdges) + 1
+	prior := &Model{Rules: rules, RuleU: []float64{1e-6, 1e-6, 1e-6}, DiceU: make([]float64, nb),
+		patternU:     map[pattern]float64{makePattern(0, all, 3, 0): 1e6},
+		ruleObserved: []float64{1e6, 1e6, 1e6},
+		bandCounts:   make([]float64, nb), randomPairs: 1e6}
+	prior.bandCounts[diceBand(0.45)] = 1e6
+	for k := range nb {
+		prior.DiceU[k] = prior.bandCounts[k] + 1
+	}
+	normalise(prior.DiceU)
+	allAgree := makePattern(all, all, 3, diceBand(0.99))
+	typo := makePattern(0b001, all, 3, diceBand(0.95))      // one person, ID mistyped: rare
+	namesakes := makePattern(0b001, all, 3, diceBand(0.62)) // two people, different IDs
+	noID := makePattern(0b001, 0b001, 3, diceBand(0.62))    // the same, one side without an ID
+	pats := []pattern{allAgree, typo, namesakes, noID}
+	counts := []int64{9000, 20, 2000, 2000}
+	ind := independence{outside: 0b100, shares: []uint16{0b001, 0b110, 0b110}}
+	without := fitModel(rules, pats, counts, prior, 1e10, independence{})
+	with := fitModel(rules, pats, counts, prior, 1e10, ind)
+	cap := math.Log2((1-with.RuleM[2])/(1-with.RuleU[2])) + with.patternW[noID.rules()]
+	if got := with.patternW[namesakes.rules()]; got > cap+1e-9 {
+		t.Errorf("namesakes with different IDs weigh %.2f, want at most %.2f (the ID's disagreement plus the pattern without it)", got, cap)
+	}
+	if w, w0 := with.patternW[namesakes.rules()], without.patternW[namesakes.rules()]; w > w0-3 {
+		t.Errorf("namesakes with different IDs weigh %.2f with independence, %.2f without: want it at least 3 bits lower", w, w0)
+	}
+	if w, w0 := with.patternW[noID.rules()], without.patternW[noID.rules()]; math.Abs(w-w0) > 0.05 {
+		t.Errorf("a pattern without an ID changed: %.2f against %.2f", w, w0)
+	}
+	t.Logf("namesakes, IDs differ: %.1f bits (without independence %.1f); without an ID %.1f; ID m %.4f",
+		with.patternW[namesakes.rules()], without.patternW[namesakes.rules()], with.patternW[noID.rules()], with.RuleM[2])
+}

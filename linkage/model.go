@@ -412,6 +412,7 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 			}
 			m.Patterns = append(m.Patterns, rp)
 		}
+		ind.capDisagreements(m, nr)
 		m.UnseenWeight = math.Log2((0.5 / (highDice + 0.5*nk)) / (0.5 / (max(R-expected, 0) + 0.5*nk)))
 		if len(patterns) == 0 || space <= 0 {
 			m.Lambda = 0
