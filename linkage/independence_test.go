@@ -63,8 +63,9 @@ func TestIDAgreementNotCapped(t *testing.T) {
 	allAgree := makePattern(all, all, 3, diceBand(0.99))
 	renamed := makePattern(0b110, all, 3, diceBand(0.56)) // ID and birthday agree, the name changed
 	strangers := makePattern(0b001, all, 3, diceBand(0.5))
-	pats := []pattern{allAgree, renamed, strangers}
-	counts := []int64{9000, 300, 2000}
+	noID := makePattern(0b001, 0b001, 3, diceBand(0.99)) // a match, one side without an ID
+	pats := []pattern{allAgree, renamed, strangers, noID}
+	counts := []int64{9000, 300, 2000, 3000}
 	const space = 1e10
 	ind := independence{outside: 0b100, shares: []uint16{0b011, 0b111, 0b110}}
 	without := fitModel(rules, pats, counts, prior, space, independence{})
@@ -121,8 +122,9 @@ func TestIDDisagreementCapsPattern(t *testing.T) {
 	typo := makePattern(0b001, all, 3, diceBand(0.95))      // one person, ID mistyped: rare
 	namesakes := makePattern(0b001, all, 3, diceBand(0.62)) // two people, different IDs
 	noID := makePattern(0b001, 0b001, 3, diceBand(0.62))    // the same, one side without an ID
-	pats := []pattern{allAgree, typo, namesakes, noID}
-	counts := []int64{9000, 20, 2000, 2000}
+	noIDMatch := makePattern(0b001, 0b001, 3, diceBand(0.99))
+	pats := []pattern{allAgree, typo, namesakes, noID, noIDMatch}
+	counts := []int64{9000, 20, 2000, 2000, 3000}
 	ind := independence{outside: 0b100, shares: []uint16{0b001, 0b110, 0b110}}
 	without := fitModel(rules, pats, counts, prior, 1e10, independence{})
 	with := fitModel(rules, pats, counts, prior, 1e10, ind)
@@ -133,9 +135,65 @@ func TestIDDisagreementCapsPattern(t *testing.T) {
 	if w, w0 := with.patternW[namesakes.rules()], without.patternW[namesakes.rules()]; w > w0-3 {
 		t.Errorf("namesakes with different IDs weigh %.2f with independence, %.2f without: want it at least 3 bits lower", w, w0)
 	}
-	if w, w0 := with.patternW[noID.rules()], without.patternW[noID.rules()]; math.Abs(w-w0) > 0.05 {
+	// The matches without an ID agree on the name rule as the ID pairs do,
+	// so reading its m from the ID pairs (restM, then held) rather than
+	// from the high-Dice candidates (then re-read by EM) changes little.
+	if w, w0 := with.patternW[noID.rules()], without.patternW[noID.rules()]; math.Abs(w-w0) > 0.5 {
 		t.Errorf("a pattern without an ID changed: %.2f against %.2f", w, w0)
 	}
 	t.Logf("namesakes, IDs differ: %.1f bits (without independence %.1f); without an ID %.1f; ID m %.4f",
 		with.patternW[namesakes.rules()], without.patternW[namesakes.rules()], with.patternW[noID.rules()], with.RuleM[2])
+}
+
+// TestIDPairsGiveRestM: a changed surname lowers the Dice and breaks the
+// name rule together, so among high-Dice candidates the pattern "forename
+// and birthday agree, the rest differs" is all but absent, and without an
+// ID its m was a smoothing count. The pairs agreeing on an ID number show
+// how often matches have it, whatever their Dice.
+func TestIDPairsGiveRestM(t *testing.T) {
+	rules := []string{"name_dob", "id_dob", "id", "fore_dob"}
+	const all = 0b1111
+	nb := len(diceEdges) + 1
+	prior := &Model{Rules: rules, RuleU: []float64{1e-6, 1e-6, 1e-6, 1e-5}, DiceU: make([]float64, nb),
+		patternU:     map[pattern]float64{makePattern(0, all, 4, 0): 1e6},
+		ruleObserved: []float64{1e6, 1e6, 1e6, 1e6},
+		bandCounts:   make([]float64, nb), randomPairs: 1e6}
+	prior.bandCounts[diceBand(0.45)] = 1e6
+	for k := range nb {
+		prior.DiceU[k] = prior.bandCounts[k] + 1
+	}
+	normalise(prior.DiceU)
+	const noID = 0b1001 // present without an ID
+	same := makePattern(all, all, 4, diceBand(0.99))
+	renamedID := makePattern(0b1110, all, 4, diceBand(0.55))
+	sameNoID := makePattern(noID, noID, 4, diceBand(0.99))
+	renamedNoID := makePattern(0b1000, noID, 4, diceBand(0.55))
+	// Strangers sharing a forename and a birthday: the rule is not
+	// identifying, so its lone agreements make no anchor.
+	strangers := makePattern(0b1000, all, 4, diceBand(0.45))
+	pats := []pattern{same, renamedID, sameNoID, renamedNoID, strangers}
+	counts := []int64{7000, 3000, 2000, 900, 5000}
+	ind := independence{outside: 0b0100, shares: []uint16{0b1011, 0b1111, 0b0110, 0b1011}}
+	without := fitModel(rules, pats, counts, prior, 1e10, independence{})
+	with := fitModel(rules, pats, counts, prior, 1e10, ind)
+	mOf := func(m *Model, p pattern) float64 {
+		for _, rp := range m.Patterns {
+			if rp.pattern == p.rules() {
+				return rp.M
+			}
+		}
+		t.Fatalf("no pattern %v", p)
+		return 0
+	}
+	// Among the ID pairs 3 renamed for every 7 not: so without an ID too.
+	if got, want := mOf(with, renamedNoID)/mOf(with, sameNoID), 3000.0/7000; math.Abs(got-want) > 0.05*want {
+		t.Errorf("m(renamed)/m(same) without an ID = %.3f, want %.3f as among the ID pairs", got, want)
+	}
+	if got := mOf(without, renamedNoID) / mOf(without, sameNoID); got > 0.01 {
+		t.Errorf("without independence m(renamed)/m(same) = %.3f: the test no longer shows the high-Dice bias", got)
+	}
+	if w, w0 := with.weight(renamedNoID), without.weight(renamedNoID); w < w0+5 {
+		t.Errorf("renamed pair without an ID weighs %.1f, %.1f before: want at least 5 bits more", w, w0)
+	}
+	t.Logf("renamed, no ID: %.1f bits (%.1f reading m above Dice 0.9)", with.weight(renamedNoID), without.weight(renamedNoID))
 }

@@ -342,6 +342,14 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 	for _, p := range patterns {
 		keys[p.rules()] = true
 	}
+	idr, hasID := ind.idRule(identifying, agreeing)
+	var restCounts map[pattern]float64
+	if hasID {
+		restCounts, _ = ind.restM(patterns, counts, idr, nr)
+		for p := range restCounts {
+			keys[p] = true
+		}
+	}
 	var order []pattern
 	for p := range keys {
 		order = append(order, p)
@@ -352,13 +360,36 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 	for i, p := range order {
 		pm[i] = (patM[p] + 0.5) / (highDice + 0.5*nk)
 	}
+	// With an identifying ID rule, the patterns in which it does not agree
+	// take their m from the pairs that agree on it (restM): the share of
+	// such patterns stays what the high-Dice candidates say, spread as
+	// the ID pairs spread over the other rules. Those are then held, not
+	// re-read by EM below.
+	fixed := make([]bool, len(order))
+	if hasID {
+		for _, status := range []int{0, 2} {
+			mass, norm := 0.0, 0.0
+			for i, p := range order {
+				if p.rule(idr) == status {
+					mass += pm[i]
+					norm += restCounts[ind.without(p, idr, nr)] + 0.5
+				}
+			}
+			for i, p := range order {
+				if p.rule(idr) == status {
+					pm[i] = mass * (restCounts[ind.without(p, idr, nr)] + 0.5) / norm
+					fixed[i] = true
+				}
+			}
+		}
+	}
 	index := make(map[pattern]int, len(order))
 	isAnchor := make([]bool, len(order))
 	pm0 := slices.Clone(pm)
 	anchorMass, nAnchor := 0.0, 0.0
 	for i, p := range order {
 		index[p] = i
-		if anchored(p.agreeMask(nr)) {
+		if anchored(p.agreeMask(nr)) && !fixed[i] {
 			isAnchor[i] = true
 			anchorMass += pm[i]
 			nAnchor++
