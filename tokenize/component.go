@@ -44,6 +44,10 @@ var fieldParts = map[string]map[string]func(string) string{
 		// monthday: MMDD, for rules that should survive a wrong year of
 		// birth (a common keying error).
 		"monthday": func(v string) string { return v[4:8] },
+		// unordered: the year, then the month and the day in ascending
+		// order, for rules that should survive a day and a month swapped
+		// (03/04 written for 04/03, the US order).
+		"unordered": dateUnordered,
 	},
 	TypePostcode: {
 		"outward":  PostcodeOutward,
@@ -146,4 +150,14 @@ func firstRunes(n int) func(string) string {
 		}
 		return v[:i]
 	}
+}
+
+// dateUnordered returns YYYY followed by the month and the day of v
+// (YYYYMMDD), the smaller first.
+func dateUnordered(v string) string {
+	m, d := v[4:6], v[6:8]
+	if d < m {
+		m, d = d, m
+	}
+	return v[:4] + m + d
 }

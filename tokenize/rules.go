@@ -38,7 +38,17 @@ const TokenBytes = sha256.Size
 //	    canonical) + date of birth: survives a child known by their middle
 //	    name, recorded as the forename by one agency and as a middle name
 //	    by another
+//	t12 canonical forename + date of birth + postcode sector: survives a
+//	    changed surname where t6 does not decide (no sex recorded, or too
+//	    many children of one forename born on one day for t6 alone)
+//	t13 surname + canonical forename + date of birth with its day and month
+//	    in either order: survives a day and a month swapped (03/04 for
+//	    04/03)
 //
+// No rule leaves out the forename while keeping surname, date of birth and
+// address: same-sex twins at one address would agree on it, and so would a
+// child whose forename is missing from one record. The two cannot be told
+// apart by tokens, and linking twins merges two children.
 // The canonical forename maps nicknames to the full name (SANDY, ALEX →
 // ALEXANDER). Pairs that share only such a rule are still scored: the
 // linkage model weighs each pattern of agreeing rules by how often it occurs
@@ -67,6 +77,10 @@ func DefaultRules() []RuleSpec {
 			Components: []string{"surname", "forename", "dob"}, Unordered: true},
 		{Name: "t11", Description: "surname + first middle name (or forename when there is none) + date of birth (survives a middle name used as the forename)",
 			Components: []string{"surname", "middle_names.canonical|forename.canonical", "dob"}},
+		{Name: "t12", Description: "canonical forename + date of birth + postcode sector (survives a changed surname)",
+			Components: []string{"forename.canonical", "dob", "postcode.sector"}},
+		{Name: "t13", Description: "surname + canonical forename + date of birth, day and month in either order (survives a day and a month swapped)",
+			Components: []string{"surname", "forename.canonical", "dob.unordered"}},
 	}
 }
 

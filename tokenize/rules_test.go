@@ -94,6 +94,21 @@ func TestRuleTokens(t *testing.T) {
 	if bytes.Equal(t3before, t3after) {
 		t.Error("t3 agrees when forename and surname are swapped")
 	}
+	// t13 survives a day and a month swapped; t3 does not.
+	t13 := slices.Index(rs.names, "t13")
+	set("dob", "20100403")
+	before, _ = h.token(nil, t13, vals)
+	t3before, _ = h.token(nil, 2, vals)
+	set("dob", "20100304")
+	after, _ = h.token(nil, t13, vals)
+	t3after, _ = h.token(nil, 2, vals)
+	if t13 < 0 || !bytes.Equal(before, after) {
+		t.Error("t13 differs when the day and the month are swapped")
+	}
+	if bytes.Equal(t3before, t3after) {
+		t.Error("t3 agrees when the day and the month are swapped")
+	}
+	set("dob", "20100924")
 	// Soundex: t2 agrees across spellings that sound alike.
 	set("sex", "FEMALE")
 	set("surname", "MACDONALD")
@@ -127,6 +142,7 @@ func TestComponentParts(t *testing.T) {
 		"surname.soundex":    "S532",
 		"dob":                "20100924",
 		"dob.year":           "2010",
+		"dob.unordered":      "20100924",
 		"postcode.outward":   "EC1A",
 		"postcode.district":  "EC1",
 		"postcode.sector":    "EC1A 1",
