@@ -100,9 +100,12 @@ func (m *Model) explain(p pattern, tf float64, within bool, what, da, db string,
 	if k < len(m.DiceEdges) {
 		hi = m.DiceEdges[k]
 	}
-	if within && m.DiceUAgree != nil && p.agreeMask(len(m.Rules)) != 0 {
+	switch {
+	case m.DiceUIDDiffers != nil && p.rule(m.idRule) == 2 && p.agreeMask(len(m.Rules)) != 0:
+		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f), weighed against namesakes: non-matches whose %s differs while another rule agrees", bandLow(k), hi, m.IDRule), m.DiceM[k], m.DiceUIDDiffers[k], m.diceWeight(p, within))
+	case within && m.DiceUAgree != nil && p.agreeMask(len(m.Rules)) != 0:
 		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f), within one dataset weighed against non-matches that agree on a rule", bandLow(k), hi), m.DiceM[k], m.DiceUAgree[k], m.diceWeight(p, true))
-	} else {
+	default:
 		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f)", bandLow(k), hi), m.DiceM[k], m.DiceU[k], m.diceWeight(p, false))
 	}
 	if tf != 0 {

@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 )
@@ -196,4 +197,66 @@ func TestIDPairsGiveRestM(t *testing.T) {
 		t.Errorf("renamed pair without an ID weighs %.1f, %.1f before: want at least 5 bits more", w, w0)
 	}
 	t.Logf("renamed, no ID: %.1f bits (%.1f reading m above Dice 0.9)", with.weight(renamedNoID), without.weight(renamedNoID))
+}
+
+// TestIDDiffersDice: namesakes born the same day with different IDs share
+// their names' CLK bits, so their Dice, worth many bits against random
+// pairs, is weighed against theirs; a mistyped ID between two records of
+// one person (Dice 0.99, rare among namesakes) keeps its weight.
+func TestIDDiffersDice(t *testing.T) {
+	rules := []string{"name_dob", "id_dob", "id"}
+	const all = 0b111
+	nb := len(diceEdges) + 1
+	prior := &Model{Rules: rules, RuleU: []float64{1e-6, 1e-6, 1e-6}, DiceU: make([]float64, nb),
+		patternU:     map[pattern]float64{makePattern(0, all, 3, 0): 1e6},
+		ruleObserved: []float64{1e6, 1e6, 1e6},
+		bandCounts:   make([]float64, nb), randomPairs: 1e6}
+	prior.bandCounts[diceBand(0.45)] = 1e6
+	for k := range nb {
+		prior.DiceU[k] = prior.bandCounts[k] + 1
+	}
+	normalise(prior.DiceU)
+	allAgree := makePattern(all, all, 3, diceBand(0.99))
+	typo := makePattern(0b001, all, 3, diceBand(0.99))
+	namesakes := makePattern(0b001, all, 3, diceBand(0.62))
+	moved := makePattern(0b111, all, 3, diceBand(0.62)) // one person, new address
+	noIDMatch := makePattern(0b001, 0b001, 3, diceBand(0.99))
+	pats := []pattern{allAgree, typo, namesakes, moved, noIDMatch}
+	counts := []int64{9000, 10, 2000, 1000, 3000}
+	ind := independence{outside: 0b100, shares: []uint16{0b001, 0b110, 0b110}}
+	without := fitModel(rules, pats, counts, prior, 1e10, independence{})
+	with := fitModel(rules, pats, counts, prior, 1e10, ind)
+	if with.IDRule != "id" || with.DiceUIDDiffers == nil {
+		t.Fatalf("ID rule %q, Dice u given differing IDs %v: want id and a distribution", with.IDRule, with.DiceUIDDiffers)
+	}
+	if w, w0 := with.diceWeight(namesakes, false), without.diceWeight(namesakes, false); w > w0-10 || w > 0 {
+		t.Errorf("namesakes' Dice weighs %.1f, %.1f against random pairs: want it at most 0 and 10 bits lower", w, w0)
+	}
+	if w := with.diceWeight(typo, false); w < 5 {
+		t.Errorf("a mistyped ID's Dice 0.99 weighs %.1f: want it still strong", w)
+	}
+	if w, w0 := with.diceWeight(moved, false), without.diceWeight(moved, false); math.Abs(w-w0) > 0.1 {
+		t.Errorf("the Dice of a pair whose IDs agree moved: %.2f against %.2f", w, w0)
+	}
+	// A model read back from summary.json scores as the run did.
+	js, err := json.Marshal(with)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Model
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatal(err)
+	}
+	if err := back.restore(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pats {
+		if a, b := back.weight(p), with.weight(p); a != b {
+			t.Errorf("pattern %x: %.4f read back, %.4f fitted", p, a, b)
+		}
+	}
+	back.IDRule = "nope"
+	if err := back.restore(); err == nil {
+		t.Error("a model naming an ID rule it lacks was restored")
+	}
 }

@@ -91,7 +91,14 @@ type Model struct {
 	// number alone): the u of a pattern agreeing on one is the product of
 	// that rule's u and the u of the rest of the pattern (see independence).
 	OutsideCLK []string `json:"rules_outside_clk,omitempty"`
-	Anchors    int64    `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
+	// DiceUIDDiffers is P(Dice band | non-match) for a pair whose ID
+	// numbers (rule IDRule) differ while another rule agrees: read from
+	// such candidates, who are namesakes, not random pairs (see
+	// idDiffersDice). nil without an identifying ID rule.
+	DiceUIDDiffers []float64 `json:"dice_u_given_id_differs,omitempty"`
+	IDRule         string    `json:"id_rule,omitempty"`
+	idRule         int       // IDRule's index, when DiceUIDDiffers is set
+	Anchors        int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
 	// UnseenWeight is the weight of a rule pattern seen neither among the
 	// anchors nor among random pairs (smoothed); kept so that a model read
 	// back from summary.json scores every pattern as the run did.
@@ -330,6 +337,12 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 		// non-matches; if the data say so, it carries no evidence.
 		m.RuleM[r] = max(m.RuleM[r], m.RuleU[r])
 	}
+	if hasID := ind.identifyingRule(identifying, agreeing); hasID >= 0 {
+		m.DiceUIDDiffers = ind.idDiffersDice(patterns, counts, hasID, nr, m.RuleM[hasID], m.DiceM)
+		if m.DiceUIDDiffers != nil {
+			m.IDRule, m.idRule = rules[hasID], hasID
+		}
+	}
 	// Joint rule patterns: m among high-Dice candidates, with add-half
 	// smoothing over the patterns seen among them or among random pairs.
 	keys := map[pattern]bool{}
@@ -541,11 +554,15 @@ func (m *Model) ruleWeight(p pattern) float64 {
 	return w
 }
 
-// diceWeight is the weight of pattern p's Dice band against random pairs,
-// or, when given is true, some rule agrees and DiceUAgree is known,
-// against non-matches that agree on a rule.
+// diceWeight is the weight of pattern p's Dice band against random pairs;
+// against namesakes (DiceUIDDiffers) when p's ID rule disagrees and
+// another rule agrees; or, when given is true, some rule agrees and
+// DiceUAgree is known, against non-matches that agree on a rule.
 func (m *Model) diceWeight(p pattern, given bool) float64 {
 	k := p.band()
+	if m.DiceUIDDiffers != nil && p.rule(m.idRule) == 2 && p.agreeMask(len(m.Rules)) != 0 {
+		return math.Log2(m.DiceM[k] / m.DiceUIDDiffers[k])
+	}
 	if given && m.DiceUAgree != nil && p.agreeMask(len(m.Rules)) != 0 {
 		return math.Log2(m.DiceM[k] / m.DiceUAgree[k])
 	}

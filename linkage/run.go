@@ -88,6 +88,18 @@ func (m *Model) restore() error {
 			}
 		}
 	}
+	if m.IDRule != "" || m.DiceUIDDiffers != nil {
+		r, ok := idx[m.IDRule]
+		if !ok || len(m.DiceUIDDiffers) != nb {
+			return fmt.Errorf("the model's ID rule %q is not one of its rules, or has no Dice distribution", m.IDRule)
+		}
+		for k, u := range m.DiceUIDDiffers {
+			if !(u > 0) || !finite(u) {
+				return fmt.Errorf("the model's Dice band %d has no usable u given differing IDs", k)
+			}
+		}
+		m.idRule = r
+	}
 	m.patternW = make(map[pattern]float64, len(m.Patterns))
 	for i := range m.Patterns {
 		rp := &m.Patterns[i]
