@@ -60,7 +60,14 @@
 //     posterior-weighted counts among all candidates (an M step alternating
 //     with λ), since an error that changes a field lowers Dice and breaks
 //     rules together (a moved child's Dice is about 0.65 under 8 diffusion
-//     taps); the other patterns keep the first estimate;
+//     taps); the other patterns keep the first estimate; with an
+//     identifying ID rule outside the CLK (CHI), the patterns in which it
+//     does not agree take their m from how the pairs agreeing on it spread
+//     over the other rules, a sample of matches no Dice threshold selected
+//     (independence.go: restM);
+//   - u of the Dice bands of a pair whose ID rule disagrees while another
+//     rule agrees: from such candidates (namesakes, whose CLKs share the
+//     agreeing fields), not random pairs (idDiffersDice);
 //   - λ, the share of matches among ALL pairs of the comparison space (every
 //     cross-dataset pair, or every pair within one dataset): by EM with m
 //     and u fixed, the candidates being the only pairs with a posterior
