@@ -296,9 +296,30 @@ func (e *Encoder) message(f *Field, tok []byte, salt string) ([]byte, error) {
 // the same way). Entries live in one arena; when the cache is full it is
 // emptied and refilled, which bounds memory at about maxCacheEntries ·
 // (token + 4·k) bytes per field and Encoder.
+//
+// Messages of at most 7 bytes (a bigram salted with a year of birth is 7:
+// the salt's length, the year, two letters; an unsalted bigram or a
+// positional digit is shorter) are keyed by the message packed into a
+// uint64 with its length in the top byte, which hashes and compares in
+// one word: half the lookup cost of a string key, and lookups were a
+// fifth of tokenize's time.
 type posCache struct {
+	small map[uint64]cacheEntry
 	idx   map[string]cacheEntry
 	arena []uint32
+}
+
+// maxPacked is the longest message posCache keys by a uint64.
+const maxPacked = 7
+
+// packMessage packs a message of at most maxPacked bytes, and its length,
+// into one word: distinct messages give distinct words.
+func packMessage(msg []byte) uint64 {
+	k := uint64(len(msg)) << 56
+	for i, b := range msg {
+		k |= uint64(b) << (8 * i)
+	}
+	return k
 }
 
 type cacheEntry struct{ start, n uint32 }
@@ -313,16 +334,33 @@ const (
 func (c *posCache) positions(h Hasher, msg []byte, k int) []uint32 {
 	if c.idx == nil {
 		c.idx = make(map[string]cacheEntry)
+		c.small = make(map[uint64]cacheEntry)
 	}
-	if e, ok := c.idx[string(msg)]; ok && int(e.n) >= k {
+	packed := len(msg) <= maxPacked
+	var key uint64
+	var e cacheEntry
+	var ok bool
+	if packed {
+		key = packMessage(msg)
+		e, ok = c.small[key]
+	} else {
+		e, ok = c.idx[string(msg)]
+	}
+	if ok && int(e.n) >= k {
 		return c.arena[e.start : e.start+uint32(k)]
 	}
-	if len(c.idx) >= maxCacheEntries || len(c.arena)+k > maxCacheArena {
+	if len(c.idx)+len(c.small) >= maxCacheEntries || len(c.arena)+k > maxCacheArena {
 		clear(c.idx)
+		clear(c.small)
 		c.arena = c.arena[:0]
 	}
 	start := len(c.arena)
 	c.arena = h.AppendPositions(c.arena, msg, k)
-	c.idx[string(msg)] = cacheEntry{start: uint32(start), n: uint32(k)}
+	e = cacheEntry{start: uint32(start), n: uint32(k)}
+	if packed {
+		c.small[key] = e
+	} else {
+		c.idx[string(msg)] = e
+	}
 	return c.arena[start : start+k]
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -404,5 +405,28 @@ func TestBits(t *testing.T) {
 		if CheckBits(b) == nil {
 			t.Fatalf("CheckBits(%d) passed", b)
 		}
+	}
+}
+
+// TestPosCache: a cached message gives the positions the hasher gives,
+// whether it is keyed packed (up to 7 bytes) or as a string, and messages
+// that differ only by a trailing zero byte or by length stay apart.
+func TestPosCache(t *testing.T) {
+	h, err := RandomHashing(testKey).NewHasher(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := [][]byte{{}, {0}, {0, 0}, []byte("AB"), []byte("AB\x00"), []byte("\x042015AB"), []byte("\x042015AB\x00"), []byte("\x042015FEMALE")}
+	var c posCache
+	for round := range 2 { // the second round reads the cache
+		for _, m := range msgs {
+			want := h.AppendPositions(nil, m, 8)
+			if got := c.positions(h, m, 8); !slices.Equal(got, want) {
+				t.Errorf("round %d, message %q: positions %v, want %v", round, m, got, want)
+			}
+		}
+	}
+	if len(c.small)+len(c.idx) != len(msgs) {
+		t.Errorf("%d cache entries for %d distinct messages", len(c.small)+len(c.idx), len(msgs))
 	}
 }
