@@ -186,6 +186,9 @@ func TestIDPairsGiveRestM(t *testing.T) {
 		t.Fatalf("no pattern %v", p)
 		return 0
 	}
+	if with.PatternMFrom != "id" || with.PatternMPairs != 10000 || without.PatternMFrom != "" {
+		t.Errorf("pattern m from %q (%d pairs), %q without independence: want id (10000), none", with.PatternMFrom, with.PatternMPairs, without.PatternMFrom)
+	}
 	// Among the ID pairs 3 renamed for every 7 not: so without an ID too.
 	if got, want := mOf(with, renamedNoID)/mOf(with, sameNoID), 3000.0/7000; math.Abs(got-want) > 0.05*want {
 		t.Errorf("m(renamed)/m(same) without an ID = %.3f, want %.3f as among the ID pairs", got, want)

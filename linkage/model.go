@@ -96,9 +96,14 @@ type Model struct {
 	// such candidates, who are namesakes, not random pairs (see
 	// idDiffersDice). nil without an identifying ID rule.
 	DiceUIDDiffers []float64 `json:"dice_u_given_id_differs,omitempty"`
-	IDRule         string    `json:"id_rule,omitempty"`
-	idRule         int       // IDRule's index, when DiceUIDDiffers is set
-	Anchors        int64     `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
+	// PatternMFrom names the ID rule whose agreeing candidates (PatternMPairs
+	// of them) gave the m of the patterns in which it does not agree
+	// (restM); empty when every m came from the high-Dice candidates.
+	PatternMFrom  string `json:"pattern_m_from_rule,omitempty"`
+	PatternMPairs int64  `json:"pattern_m_from_pairs,omitempty"`
+	IDRule        string `json:"id_rule,omitempty"`
+	idRule        int    // IDRule's index, when DiceUIDDiffers is set
+	Anchors       int64  `json:"dice_m_from_pairs"` // candidates agreeing on a strong rule
 	// UnseenWeight is the weight of a rule pattern seen neither among the
 	// anchors nor among random pairs (smoothed); kept so that a model read
 	// back from summary.json scores every pattern as the run did.
@@ -358,7 +363,9 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 	idr, hasID := ind.idRule(identifying, agreeing)
 	var restCounts map[pattern]float64
 	if hasID {
-		restCounts, _ = ind.restM(patterns, counts, idr, nr)
+		var n float64
+		restCounts, n = ind.restM(patterns, counts, idr, nr)
+		m.PatternMFrom, m.PatternMPairs = rules[idr], int64(n)
 		for p := range restCounts {
 			keys[p] = true
 		}
