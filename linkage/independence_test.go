@@ -263,3 +263,28 @@ func TestIDDiffersDice(t *testing.T) {
 		t.Error("a model naming an ID rule it lacks was restored")
 	}
 }
+
+// TestIDDiffersBar: with an identifying ID rule a pair whose IDs differ is
+// judged alone (log2((1−λ)/λ)); without one, or with a higher threshold
+// given, nothing changes.
+func TestIDDiffersBar(t *testing.T) {
+	m := &Model{Rules: []string{"name_dob", "id"}, Lambda: 1.0 / (1 << 20), PatternMFrom: "id"}
+	th := ThresholdChoice{Value: 0}
+	if r := idDiffersBar(&th, m); r != 1 || th.IDDiffers == nil || math.Abs(*th.IDDiffers-20) > 1e-3 || th.IDDiffersWhy == "" {
+		t.Errorf("rule %d, bar %v: want rule 1 and about 20 bits, with a reason", r, th.IDDiffers)
+	}
+	th = ThresholdChoice{Value: 30}
+	if idDiffersBar(&th, m); *th.IDDiffers != 30 {
+		t.Errorf("bar %.2f under a threshold of 30", *th.IDDiffers)
+	}
+	for _, m := range []*Model{
+		{Rules: m.Rules, Lambda: m.Lambda},                        // no ID rule
+		{Rules: m.Rules, PatternMFrom: "id"},                      // no fitted match share
+		{Rules: m.Rules, Lambda: m.Lambda, PatternMFrom: "other"}, // not one of its rules
+	} {
+		th := ThresholdChoice{}
+		if r := idDiffersBar(&th, m); r != -1 || th.IDDiffers != nil {
+			t.Errorf("model %+v: rule %d, bar %v: want none", m, r, th.IDDiffers)
+		}
+	}
+}
