@@ -3,6 +3,7 @@ package linkage
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -240,6 +241,11 @@ func TestIDDiffersDice(t *testing.T) {
 	}
 	if w, w0 := with.diceWeight(moved, false), without.diceWeight(moved, false); math.Abs(w-w0) > 0.1 {
 		t.Errorf("the Dice of a pair whose IDs agree moved: %.2f against %.2f", w, w0)
+	}
+	// The waterfall says so, and adds up to the score.
+	e := with.explain(namesakes, 0, false, "namesakes", "a", "b", 0, "")
+	if !strings.Contains(e.Steps[len(e.Steps)-1].Evidence, "weighed against namesakes") || math.Abs(e.Score-with.weight(namesakes)) > 1e-3 {
+		t.Errorf("waterfall %+v: want the Dice weighed against namesakes and a score of %.2f", e, with.weight(namesakes))
 	}
 	// A model read back from summary.json scores as the run did.
 	js, err := json.Marshal(with)
