@@ -187,7 +187,14 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 				fmt.Fprintf(w, "%s %d records from %d input(s): %d candidates, %d links, %d entities (%d with several records)\n",
 					map[string]string{"link": "linked", "link-and-dedupe": "linked and deduplicated", "dedup": "deduplicated"}[s.Mode], s.Counts.Records, len(s.Inputs),
 					s.Counts.Candidates, s.Counts.Links, s.Counts.Entities, s.Counts.EntitiesLinked)
-				fmt.Fprintf(w, "threshold %.3f (%s)\n", s.Threshold.Value, s.Threshold.Method)
+				fmt.Fprintf(w, "threshold %.3f (%s)", s.Threshold.Value, s.Threshold.Method)
+				if t := s.Threshold.Within; t != nil {
+					fmt.Fprintf(w, "; within one dataset %.3f", *t)
+				}
+				if t := s.Threshold.IDDiffers; t != nil && s.Model != nil {
+					fmt.Fprintf(w, "; between datasets when %s differs %.3f", s.Model.PatternMFrom, *t)
+				}
+				fmt.Fprintln(w)
 				for _, r := range s.MatchRates {
 					fmt.Fprintf(w, "  %s ~ %s: %d direct links (%.1f%% / %.1f%% of records have one; the report counts people, which can be higher)\n", r.DatasetA, r.DatasetB, r.Links, 100*r.RateA, 100*r.RateB)
 				}
