@@ -6,8 +6,15 @@ import (
 	"github.com/pprl/pprl/bloom"
 )
 
-// TokenBytes is the length of one deterministic token (HMAC-SHA256).
-const TokenBytes = 32
+// TokenBytes is the length of one deterministic token as the matcher holds
+// it: the first 8 bytes of the token file's 32-byte HMAC-SHA256. Tokens are
+// only tested for equality, and a keyed HMAC's outputs are uniform and
+// cannot be steered without the key, so two different values share 64 bits
+// with probability 2⁻⁶⁴ per pair of values: at ten million distinct values
+// of a rule, about 3·10⁻⁶ false agreements expected in a whole run. Holding
+// 8 bytes rather than 32 saves 24 bytes per record per rule: 3.1 GB of a
+// Scotland-sized match (9.9 million records, 13 rules).
+const TokenBytes = 8
 
 // MaxRules is the most deterministic token rules a match can use; rule
 // agreements are kept as a bit mask in each Pair.

@@ -1,7 +1,6 @@
 package linkage
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/binary"
 	"slices"
@@ -17,8 +16,8 @@ type ExactStats struct {
 	SkippedRules uint16
 }
 
-// tokenEntry is a token's first 8 bytes (an HMAC output, so uniformly
-// distributed) and the record it belongs to.
+// tokenEntry is a token (TokenBytes = 8 bytes of an HMAC output, so
+// uniformly distributed) and the record it belongs to.
 type tokenEntry struct {
 	key uint64
 	idx uint32
@@ -157,14 +156,9 @@ func joinRule(A, B *Dataset, self bool, maxBlock, r int) ([]Pair, ExactStats) {
 		}
 		for x := i; x < i2; x++ {
 			a := ea[x].idx
-			ta, _ := A.Token(r, int(a))
 			for y := j; y < j2; y++ {
 				b := eb[y].idx
 				if self && b <= a {
-					continue
-				}
-				tb, _ := B.Token(r, int(b))
-				if !bytes.Equal(ta, tb) { // 64-bit prefix collision
 					continue
 				}
 				out = append(out, Pair{A: a, B: b, Rules: bit})

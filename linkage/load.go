@@ -44,7 +44,7 @@ func loadTokenFile(path string, identities []age.Identity) (*Dataset, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := f.ReadAll()
+	data, err := f.ReadAll(TokenBytes)
 	if err != nil {
 		return nil, err
 	}

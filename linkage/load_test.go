@@ -25,7 +25,16 @@ func writeTokenFile(t testing.TB, path string, d *Dataset, rcpt age.Recipient) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write(&tokenfile.Batch{RecordIDs: d.RecordIDs, CLKs: d.CLKs, Tokens: d.Tokens, TokenValid: d.Valid}); err != nil {
+	// The matcher holds TokenBytes of each token; a token file holds all
+	// 32: pad with zeros, which reading back drops.
+	toks := make([][]byte, len(d.Tokens))
+	for r, held := range d.Tokens {
+		toks[r] = make([]byte, d.Len()*tokenfile.TokenBytes)
+		for i := range d.Len() {
+			copy(toks[r][i*tokenfile.TokenBytes:], held[i*TokenBytes:(i+1)*TokenBytes])
+		}
+	}
+	if err := w.Write(&tokenfile.Batch{RecordIDs: d.RecordIDs, CLKs: d.CLKs, Tokens: toks, TokenValid: d.Valid}); err != nil {
 		t.Fatal(err)
 	}
 	n := int64(d.Len())

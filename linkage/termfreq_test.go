@@ -41,7 +41,7 @@ func tfDataset(name string, rules []string, values ...[]byte) *Dataset {
 		toks, valid := make([]byte, n*TokenBytes), make([]bool, n)
 		for i, v := range values[r] {
 			if v != 0 {
-				toks[i*TokenBytes], toks[i*TokenBytes+31], valid[i] = v, v, true
+				toks[i*TokenBytes], toks[i*TokenBytes+TokenBytes-1], valid[i] = v, v, true
 			}
 		}
 		d.Tokens, d.Valid = append(d.Tokens, toks), append(d.Valid, valid)

@@ -113,7 +113,7 @@ func datasetFromRows(name string, ids []string, rows []map[string]string, secret
 		encodeTestRecord(d.CLKs[i*128:(i+1)*128], febrlFields, v, secret)
 		for r, parts := range febrlRuleParts(v) {
 			if t, ok := testToken(secret, febrlRules[r], parts...); ok {
-				copy(d.Tokens[r][i*TokenBytes:], t)
+				copy(d.Tokens[r][i*TokenBytes:(i+1)*TokenBytes], t)
 				d.Valid[r][i] = true
 			}
 		}

@@ -39,9 +39,11 @@ type Data struct {
 	// CLKs holds every CLK back to back, CLKBytes each.
 	CLKs     []byte
 	CLKBytes int
-	// Tokens[r] holds rule r's tokens back to back, TokenBytes each; an
-	// invalid (null) token is all zero bytes.
-	Tokens [][]byte
+	// Tokens[r] holds rule r's tokens back to back, TokenWidth bytes each
+	// (the first TokenWidth bytes of each TokenBytes-byte token); an invalid
+	// (null) token is all zero bytes.
+	Tokens     [][]byte
+	TokenWidth int
 	// TokenValid[r][i] reports whether record i has a token for rule r.
 	TokenValid [][]bool
 	// Attributes[a][i] is attribute a of record i ("" for null).
@@ -57,7 +59,8 @@ func (d *Data) CLK(i int) []byte { return d.CLKs[i*d.CLKBytes : (i+1)*d.CLKBytes
 // Token returns record i's token for rule r (aliasing d.Tokens) and whether
 // it is valid.
 func (d *Data) Token(r, i int) ([]byte, bool) {
-	return d.Tokens[r][i*TokenBytes : (i+1)*TokenBytes : (i+1)*TokenBytes], d.TokenValid[r][i]
+	w := d.TokenWidth
+	return d.Tokens[r][i*w : (i+1)*w : (i+1)*w], d.TokenValid[r][i]
 }
 
 // Open opens the token file at path, sealed or not. A sealed file is
@@ -287,9 +290,17 @@ func (t *File) Stream(withIDs bool, fn func(*ReadBatch) error) (err error) {
 	return nil
 }
 
-// ReadAll reads every column into contiguous memory. Peak memory is the
-// result plus one batch of 32,768 rows.
-func (t *File) ReadAll() (*Data, error) {
+// zeroToken stands in for a null token.
+var zeroToken [TokenBytes]byte
+
+// ReadAll reads every column into contiguous memory, keeping the first
+// tokenWidth bytes of each token (1 to TokenBytes: a matcher that only
+// tests tokens for equality needs far fewer than all 32). Peak memory is
+// the result plus one batch of 32,768 rows.
+func (t *File) ReadAll(tokenWidth int) (*Data, error) {
+	if tokenWidth < 1 || tokenWidth > TokenBytes {
+		return nil, fmt.Errorf("tokenfile: token width %d is not between 1 and %d", tokenWidth, TokenBytes)
+	}
 	m := &t.manifest
 	n := int(t.pf.NumRows())
 	d := &Data{
@@ -297,11 +308,12 @@ func (t *File) ReadAll() (*Data, error) {
 		CLKs:       make([]byte, 0, n*m.CLKBytes()),
 		CLKBytes:   m.CLKBytes(),
 		Tokens:     make([][]byte, len(m.Rules)),
+		TokenWidth: tokenWidth,
 		TokenValid: make([][]bool, len(m.Rules)),
 		Attributes: make([][]string, len(m.Attributes)),
 	}
 	for r := range m.Rules {
-		d.Tokens[r] = make([]byte, 0, n*TokenBytes)
+		d.Tokens[r] = make([]byte, 0, n*tokenWidth)
 		d.TokenValid[r] = make([]bool, 0, n)
 	}
 	for a := range m.Attributes {
@@ -319,14 +331,13 @@ func (t *File) ReadAll() (*Data, error) {
 		}
 		d.CLKs = append(d.CLKs, b.CLKs()...)
 		for r := range m.Rules {
-			start := len(d.Tokens[r])
-			d.Tokens[r] = append(d.Tokens[r], b.Tokens(r)...)
 			for i := range k {
-				_, ok := b.Token(r, i)
+				tok, ok := b.Token(r, i)
 				d.TokenValid[r] = append(d.TokenValid[r], ok)
 				if !ok {
-					clear(d.Tokens[r][start+i*TokenBytes : start+(i+1)*TokenBytes])
+					tok = zeroToken[:]
 				}
+				d.Tokens[r] = append(d.Tokens[r], tok[:tokenWidth]...)
 			}
 		}
 		for a := range m.Attributes {
@@ -371,7 +382,7 @@ func ReadFile(path string, identities []age.Identity) (Manifest, *Data, error) {
 		return Manifest{}, nil, err
 	}
 	defer t.Close()
-	d, err := t.ReadAll()
+	d, err := t.ReadAll(TokenBytes)
 	if err != nil {
 		return Manifest{}, nil, err
 	}

@@ -42,7 +42,7 @@ func testManifest() Manifest {
 // synthData makes n deterministic records: token t2 missing for every 3rd,
 // the attribute missing for every 7th.
 func synthData(n int) *Data {
-	d := &Data{CLKBytes: 128, Tokens: make([][]byte, 3), TokenValid: make([][]bool, 3), Attributes: make([][]string, 1)}
+	d := &Data{CLKBytes: 128, Tokens: make([][]byte, 3), TokenWidth: TokenBytes, TokenValid: make([][]bool, 3), Attributes: make([][]string, 1)}
 	for i := 0; i < n; i++ {
 		d.RecordIDs = append(d.RecordIDs, fmt.Sprintf("SW%06d", i))
 		for j := 0; j < 4; j++ {
@@ -228,7 +228,7 @@ func TestSealed(t *testing.T) {
 	if !tf.Sealed() || tf.NumRows() != 2000 {
 		t.Fatalf("sealed=%v rows=%d", tf.Sealed(), tf.NumRows())
 	}
-	got, err := tf.ReadAll()
+	got, err := tf.ReadAll(TokenBytes)
 	tf.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -236,11 +236,52 @@ func TestSealed(t *testing.T) {
 	if !reflect.DeepEqual(got, d) {
 		t.Fatal("sealed round trip differs")
 	}
+	checkTokenPrefix(t, sealed, ids, d)
 
 	_, err = Open(sealed, otherIDs)
 	wantInput(t, err, "different recipient")
 	_, err = Open(sealed, nil)
 	wantInput(t, err, "is sealed")
+}
+
+// checkTokenPrefix reads path keeping 8 bytes of each token and checks
+// them against full's, null tokens zeroed; widths outside 1..32 are
+// refused.
+func checkTokenPrefix(t *testing.T, path string, ids []age.Identity, full *Data) {
+	t.Helper()
+	tf, err := Open(path, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tf.Close()
+	for _, w := range []int{0, TokenBytes + 1} {
+		if _, err := tf.ReadAll(w); err == nil {
+			t.Errorf("ReadAll(%d): no error", w)
+		}
+	}
+	got, err := tf.ReadAll(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TokenWidth != 8 || len(got.Tokens) != len(full.Tokens) {
+		t.Fatalf("width %d, %d rules", got.TokenWidth, len(got.Tokens))
+	}
+	for r := range full.Tokens {
+		if len(got.Tokens[r]) != 8*full.Len() {
+			t.Fatalf("rule %d: %d token bytes for %d records", r, len(got.Tokens[r]), full.Len())
+		}
+		for i := range full.Len() {
+			g, gok := got.Token(r, i)
+			f, fok := full.Token(r, i)
+			want := f[:8]
+			if !fok {
+				want = make([]byte, 8)
+			}
+			if gok != fok || !bytes.Equal(g, want) {
+				t.Fatalf("rule %d record %d: %x (valid %v), want %x (valid %v)", r, i, g, gok, want, fok)
+			}
+		}
+	}
 }
 
 func wantInput(t *testing.T, err error, want string) {
