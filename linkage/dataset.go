@@ -12,8 +12,8 @@ import (
 // cannot be steered without the key, so two different values share 64 bits
 // with probability 2⁻⁶⁴ per pair of values: at ten million distinct values
 // of a rule, about 3·10⁻⁶ false agreements expected in a whole run. Holding
-// 8 bytes rather than 32 saves 24 bytes per record per rule: 3.1 GB of a
-// Scotland-sized match (9.9 million records, 13 rules).
+// 8 bytes rather than 32 saves 24 bytes per record per rule: 3.3 GB of a
+// Scotland-sized match (9.9 million records, 14 rules).
 const TokenBytes = 8
 
 // MaxRules is the most deterministic token rules a match can use; rule

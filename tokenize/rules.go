@@ -44,6 +44,9 @@ const TokenBytes = sha256.Size
 //	t13 surname + canonical forename + date of birth with its day and month
 //	    in either order: survives a day and a month swapped (03/04 for
 //	    04/03)
+//	t14 canonical forename + date of birth + postcode area (the letters,
+//	    EH, G, KA): survives a changed surname and a move within the area
+//	    (most moves are local), where t12's sector no longer agrees
 //
 // No rule leaves out the forename while keeping surname, date of birth and
 // address: same-sex twins at one address would agree on it, and so would a
@@ -81,6 +84,8 @@ func DefaultRules() []RuleSpec {
 			Components: []string{"forename.canonical", "dob", "postcode.sector"}},
 		{Name: "t13", Description: "surname + canonical forename + date of birth, day and month in either order (survives a day and a month swapped)",
 			Components: []string{"surname", "forename.canonical", "dob.unordered"}},
+		{Name: "t14", Description: "canonical forename + date of birth + postcode area (survives a changed surname and a move within the area)",
+			Components: []string{"forename.canonical", "dob", "postcode.area"}},
 	}
 }
 

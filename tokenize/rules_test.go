@@ -109,6 +109,29 @@ func TestRuleTokens(t *testing.T) {
 		t.Error("t3 agrees when the day and the month are swapped")
 	}
 	set("dob", "20100924")
+	// t14 survives a changed surname and a move within the postcode area,
+	// where t12 (sector) does not; a move to another area changes it.
+	t12, t14 := slices.Index(rs.names, "t12"), slices.Index(rs.names, "t14")
+	set("surname", "SMITH")
+	set("postcode", "EH1 1YZ")
+	t12before, _ := h.token(nil, t12, vals)
+	before, _ = h.token(nil, t14, vals)
+	set("surname", "JONES")
+	set("postcode", "EH12 9ZZ")
+	t12after, _ := h.token(nil, t12, vals)
+	after, _ = h.token(nil, t14, vals)
+	if t14 < 0 || !bytes.Equal(before, after) {
+		t.Error("t14 differs after a changed surname and a move within the area")
+	}
+	if bytes.Equal(t12before, t12after) {
+		t.Error("t12 agrees across two postcode sectors")
+	}
+	set("postcode", "G12 8AA")
+	if other, _ := h.token(nil, t14, vals); bytes.Equal(other, before) {
+		t.Error("t14 agrees across two postcode areas")
+	}
+	set("surname", "SMITH")
+	set("postcode", "EH1 1YZ")
 	// Soundex: t2 agrees across spellings that sound alike.
 	set("sex", "FEMALE")
 	set("surname", "MACDONALD")
