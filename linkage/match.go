@@ -170,6 +170,10 @@ type ThresholdChoice struct {
 	// (Model.PatternMFrom) disagrees, and IDDiffersWhy why (idDiffersBar).
 	IDDiffers    *float64 `json:"id_differs_value,omitempty"`
 	IDDiffersWhy string   `json:"id_differs_why,omitempty"`
+	// StrangerPatterns are the rule patterns whose between-dataset pairs
+	// need term-frequency evidence to be linked (strangerPatterns), the
+	// largest first.
+	StrangerPatterns []StrangerPattern `json:"stranger_patterns,omitempty"`
 }
 
 // SearchSummary records how candidates were found.
@@ -220,6 +224,10 @@ type Counts struct {
 	Entities         int `json:"entities"`
 	EntitiesLinked   int `json:"entities_with_several_records"`
 	RejectedByOneOne int `json:"rejected_by_consistency"` // links above the threshold the solver did not keep
+	// StrangerPattern: pairs between datasets above the threshold left out
+	// because their pattern's candidates are mostly strangers and their
+	// values are not rare enough (strangerPatterns).
+	StrangerPattern int `json:"below_stranger_pattern_bar"`
 }
 
 // MatchRate is, for two datasets, how many links join them and what share
@@ -459,9 +467,13 @@ func (r *matchRun) decide() (*Result, error) {
 
 	// Threshold.
 	th := ThresholdChoice{Value: opt.Threshold, Method: "fixed", Why: "given with --threshold"}
+	var strangerBars map[pattern]float64
 	if opt.AutoThreshold {
 		bpats, bcnts := sortedCounts(bestCandidates(sets, datasets, weights, dedup))
 		th = chooseThreshold(model, bpats, bcnts, weights)
+		if !dedup {
+			strangerBars, th.StrangerPatterns = strangerPatterns(model, mutualBest(sets, datasets, weights))
+		}
 	}
 	if within && !dedup {
 		v, why := th.Value, "given with --threshold (the same for within-dataset links)"
@@ -509,12 +521,19 @@ func (r *matchRun) decide() (*Result, error) {
 			if w < bar {
 				continue
 			}
+			if need, ok := strangerBars[s.pats[i].rules()]; ok && s.da != s.db && tf < need {
+				sum.Counts.StrangerPattern++
+				continue
+			}
 			links = append(links, Link{DA: uint16(s.da), DB: uint16(s.db), A: p.A, B: p.B, Rules: p.Rules, Score: w,
 				Dice: dice(int(p.And), A.Popcount(int(p.A)), B.Popcount(int(p.B)))})
 		}
 		s.pairs, s.pats, tfs[k] = nil, nil, nil
 	}
 	sum.Counts.AboveThreshold = len(links)
+	if len(strangerBars) > 0 {
+		log.Info("patterns whose candidates are mostly strangers need rare values", "patterns", len(strangerBars), "pairs_left_out", sum.Counts.StrangerPattern)
+	}
 	sum.Explanations = examples.explanations(model, datasets)
 	tScore := time.Now()
 
@@ -705,24 +724,7 @@ func bestCandidates(sets []pairSet, ds []*Dataset, weights map[pattern]float64, 
 			nA = max(nA, nB)
 			nB = nA
 		}
-		bestA, bestB := make([]int32, nA), make([]int32, nB)
-		for i := range bestA {
-			bestA[i] = -1
-		}
-		for i := range bestB {
-			bestB[i] = -1
-		}
-		better := func(i int, cur int32) bool {
-			return cur < 0 || weights[s.pats[i]] > weights[s.pats[cur]]
-		}
-		for i, p := range s.pairs {
-			if better(i, bestA[p.A]) {
-				bestA[p.A] = int32(i)
-			}
-			if better(i, bestB[p.B]) {
-				bestB[p.B] = int32(i)
-			}
-		}
+		bestA, bestB := bestOfRecords(&s, nA, nB, weights)
 		chosen := make([]bool, len(s.pairs))
 		for _, b := range [][]int32{bestA, bestB} {
 			for _, i := range b {
@@ -738,6 +740,30 @@ func bestCandidates(sets []pairSet, ds []*Dataset, weights map[pattern]float64, 
 		}
 	}
 	return out
+}
+
+// bestOfRecords returns, for each record of either side of s, the index of
+// its best-scoring candidate in s (the first on ties), or -1.
+func bestOfRecords(s *pairSet, nA, nB int, weights map[pattern]float64) (bestA, bestB []int32) {
+	bestA, bestB = make([]int32, nA), make([]int32, nB)
+	for i := range bestA {
+		bestA[i] = -1
+	}
+	for i := range bestB {
+		bestB[i] = -1
+	}
+	better := func(i int, cur int32) bool {
+		return cur < 0 || weights[s.pats[i]] > weights[s.pats[cur]]
+	}
+	for i, p := range s.pairs {
+		if better(i, bestA[p.A]) {
+			bestA[p.A] = int32(i)
+		}
+		if better(i, bestB[p.B]) {
+			bestB[p.B] = int32(i)
+		}
+	}
+	return bestA, bestB
 }
 
 // withinThreshold picks the threshold for links between two records of one

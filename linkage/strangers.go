@@ -1,0 +1,112 @@
+package linkage
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// StrangerPattern is a rule pattern whose candidates between datasets are
+// mostly strangers: fewer matches are expected with it, over the whole
+// run, than there are candidates with it that the one-to-one solver would
+// choose among.
+type StrangerPattern struct {
+	Agree  []string `json:"agree"`
+	Differ []string `json:"disagree"`
+	// Expected is the matches expected with the pattern: its m times the
+	// model's expected matches.
+	Expected float64 `json:"expected_matches"`
+	// Best is the between-dataset candidates with the pattern that are the
+	// best of both their records (mutualBest).
+	Best int64 `json:"mutual_best_candidates"`
+	// Share is Expected / Best, at most the share of matches among them.
+	Share float64 `json:"match_share"`
+	// TFNeeded is log2((1 − Share)/Share): the term-frequency weight a pair
+	// with the pattern needs (values rarer than the pattern's average) to be
+	// linked.
+	TFNeeded float64 `json:"term_frequency_needed"`
+}
+
+// maxStrangerPatterns bounds the list kept in summary.json (the largest
+// counts first); every pattern found is applied.
+const maxStrangerPatterns = 20
+
+// strangerPatterns finds the rule patterns whose best candidates between
+// datasets are mostly strangers and returns, for each, the term-frequency
+// weight a pair needs to be linked, with the list for summary.json.
+//
+// The one-to-one solver accepts a record's best candidate at a likelihood
+// ratio of 1, because a stranger must beat the true partner to be kept.
+// That holds only for a record that has a partner in the other dataset.
+// A record without one (a child too young for school, an adult health
+// never met) keeps its best stranger, and in a large population a weak
+// pattern has many: at 5.5 million people, links agreeing only on
+// forename, date of birth and sex were 27,700 strangers to 12,700 matches.
+// The model says how many matches a pattern should hold (its m times the
+// expected matches, all datasets together); the candidates say how many
+// pairs the solver would choose among. When the first is less than half
+// the second, the pattern's prior odds among those candidates are below
+// one, and a pair needs evidence the pattern does not carry: values rarer
+// than its average (term frequencies) of at least log2((1 − share)/share).
+// The Dice band is left out of both counts: for a weak pattern it is not
+// independent of the rules (a renamed child's Dice is a stranger's). A
+// pattern in which no rule agrees is left alone: its pairs are candidates
+// for their Dice alone, which is their evidence; so is one agreeing on the
+// identifying ID rule.
+// In a small population a weak pattern's best candidates are mostly
+// matches, and nothing changes.
+func strangerPatterns(m *Model, mutual map[pattern]int64) (map[pattern]float64, []StrangerPattern) {
+	if !m.Converged || m.ExpectedMatches <= 0 {
+		return nil, nil
+	}
+	idr := slices.Index(m.Rules, m.PatternMFrom)
+	bars := map[pattern]float64{}
+	var list []StrangerPattern
+	for _, rp := range m.Patterns {
+		c := mutual[rp.pattern]
+		expected := rp.M * m.ExpectedMatches
+		if c < minStrangerCandidates || expected >= 0.5*float64(c) || len(rp.Agree) == 0 || (idr >= 0 && rp.pattern.rule(idr) == 1) {
+			continue
+		}
+		share := max(expected, 0.5) / float64(c)
+		need := math.Log2((1 - share) / share)
+		bars[rp.pattern] = need
+		list = append(list, StrangerPattern{Agree: rp.Agree, Differ: rp.Differ, Expected: round4(expected),
+			Best: c, Share: round9(share), TFNeeded: round9(need)})
+	}
+	slices.SortFunc(list, func(x, y StrangerPattern) int {
+		if c := cmp.Compare(y.Best, x.Best); c != 0 {
+			return c
+		}
+		if c := slices.Compare(x.Agree, y.Agree); c != 0 {
+			return c
+		}
+		return slices.Compare(x.Differ, y.Differ)
+	})
+	return bars, list[:min(len(list), maxStrangerPatterns)]
+}
+
+// minStrangerCandidates is the fewest mutual-best candidates of a pattern
+// for its share to be judged: below it, a rare pattern's smoothed m says
+// little.
+const minStrangerCandidates = 200
+
+// mutualBest counts, by rule pattern, the between-dataset candidates that
+// are the best of both their records: the pairs the one-to-one solver
+// links unless a consistency check stops it.
+func mutualBest(sets []pairSet, ds []*Dataset, weights map[pattern]float64) map[pattern]int64 {
+	out := map[pattern]int64{}
+	for k := range sets {
+		s := &sets[k]
+		if s.da == s.db {
+			continue
+		}
+		bestA, bestB := bestOfRecords(s, ds[s.da].Len(), ds[s.db].Len(), weights)
+		for _, i := range bestA {
+			if i >= 0 && bestB[s.pairs[i].B] == i {
+				out[s.pats[i].rules()]++
+			}
+		}
+	}
+	return out
+}
