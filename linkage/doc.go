@@ -85,6 +85,13 @@
 // the rule pattern and the Dice band as independent (one typo lowers both),
 // which makes weak true pairs score low. If the fit is degenerate, Otsu's
 // split of the score histogram (the valley between the two modes) is used.
+// Three bars refine it between datasets: a pair whose ID rule differs is
+// judged alone (idDiffersBar); within one dataset a pair is judged against
+// the within-dataset space (withinThreshold); and a rule pattern whose
+// mutual-best candidates are mostly strangers (fewer matches expected with
+// it than half of them) needs term-frequency evidence for the difference
+// (strangerPatterns): the one-partner prior holds only for records that
+// have a partner in the other dataset.
 // summary.json records the choice, the reason, the fitted model and
 // score_histogram: the candidates' scores in unit-wide bins.
 package linkage
