@@ -472,7 +472,7 @@ func (r *matchRun) decide() (*Result, error) {
 		bpats, bcnts := sortedCounts(bestCandidates(sets, datasets, weights, dedup))
 		th = chooseThreshold(model, bpats, bcnts, weights)
 		if !dedup {
-			strangerBars, th.StrangerPatterns = strangerPatterns(model, mutualBest(sets, datasets, weights))
+			strangerBars, th.StrangerPatterns = strangerPatterns(model, mutualBest(sets, datasets, weights, tfs))
 		}
 	}
 	if within && !dedup {

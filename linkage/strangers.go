@@ -21,9 +21,12 @@ type StrangerPattern struct {
 	Best int64 `json:"mutual_best_candidates"`
 	// Share is Expected / Best, at most the share of matches among them.
 	Share float64 `json:"match_share"`
-	// TFNeeded is log2((1 − Share)/Share): the term-frequency weight a pair
-	// with the pattern needs (values rarer than the pattern's average) to be
-	// linked.
+	// MeanTF is the mean term-frequency adjustment of those candidates (0
+	// or less: common values lower a score, unique ones leave it).
+	MeanTF float64 `json:"mean_term_frequency"`
+	// TFNeeded is MeanTF + log2((1 − Share)/Share): the term-frequency
+	// adjustment a pair with the pattern needs to be linked, its values that
+	// much rarer than the pattern's average. Above 0, no pair can reach it.
 	TFNeeded float64 `json:"term_frequency_needed"`
 }
 
@@ -47,7 +50,9 @@ const maxStrangerPatterns = 20
 // pairs the solver would choose among. When the first is less than half
 // the second, the pattern's prior odds among those candidates are below
 // one, and a pair needs evidence the pattern does not carry: values rarer
-// than its average (term frequencies) of at least log2((1 − share)/share).
+// than its candidates' average, by a term-frequency adjustment at least
+// log2((1 − share)/share) above their mean (adjustments only lower a
+// score, so unique values score the most).
 // The Dice band is left out of both counts: for a weak pattern it is not
 // independent of the rules (a renamed child's Dice is a stranger's). A
 // pattern in which no rule agrees is left alone: its pairs are candidates
@@ -55,7 +60,7 @@ const maxStrangerPatterns = 20
 // identifying ID rule.
 // In a small population a weak pattern's best candidates are mostly
 // matches, and nothing changes.
-func strangerPatterns(m *Model, mutual map[pattern]int64) (map[pattern]float64, []StrangerPattern) {
+func strangerPatterns(m *Model, mutual map[pattern]mutualCount) (map[pattern]float64, []StrangerPattern) {
 	if !m.Converged || m.ExpectedMatches <= 0 {
 		return nil, nil
 	}
@@ -63,16 +68,18 @@ func strangerPatterns(m *Model, mutual map[pattern]int64) (map[pattern]float64, 
 	bars := map[pattern]float64{}
 	var list []StrangerPattern
 	for _, rp := range m.Patterns {
-		c := mutual[rp.pattern]
+		mc := mutual[rp.pattern]
+		c := mc.n
 		expected := rp.M * m.ExpectedMatches
 		if c < minStrangerCandidates || expected >= 0.5*float64(c) || len(rp.Agree) == 0 || (idr >= 0 && rp.pattern.rule(idr) == 1) {
 			continue
 		}
 		share := max(expected, 0.5) / float64(c)
-		need := math.Log2((1 - share) / share)
+		mean := mc.tfSum / float64(c)
+		need := mean + math.Log2((1-share)/share)
 		bars[rp.pattern] = need
 		list = append(list, StrangerPattern{Agree: rp.Agree, Differ: rp.Differ, Expected: round4(expected),
-			Best: c, Share: round9(share), TFNeeded: round9(need)})
+			Best: c, Share: round9(share), MeanTF: round9(mean), TFNeeded: round9(need)})
 	}
 	slices.SortFunc(list, func(x, y StrangerPattern) int {
 		if c := cmp.Compare(y.Best, x.Best); c != 0 {
@@ -91,11 +98,20 @@ func strangerPatterns(m *Model, mutual map[pattern]int64) (map[pattern]float64, 
 // little.
 const minStrangerCandidates = 200
 
+// mutualCount is, for one rule pattern, the between-dataset candidates
+// that are the best of both their records and the sum of their
+// term-frequency adjustments.
+type mutualCount struct {
+	n     int64
+	tfSum float64
+}
+
 // mutualBest counts, by rule pattern, the between-dataset candidates that
 // are the best of both their records: the pairs the one-to-one solver
-// links unless a consistency check stops it.
-func mutualBest(sets []pairSet, ds []*Dataset, weights map[pattern]float64) map[pattern]int64 {
-	out := map[pattern]int64{}
+// links unless a consistency check stops it. tfs[k][i] is the
+// term-frequency adjustment of pair i of set k (nil: none).
+func mutualBest(sets []pairSet, ds []*Dataset, weights map[pattern]float64, tfs [][]float32) map[pattern]mutualCount {
+	out := map[pattern]mutualCount{}
 	for k := range sets {
 		s := &sets[k]
 		if s.da == s.db {
@@ -104,7 +120,12 @@ func mutualBest(sets []pairSet, ds []*Dataset, weights map[pattern]float64) map[
 		bestA, bestB := bestOfRecords(s, ds[s.da].Len(), ds[s.db].Len(), weights)
 		for _, i := range bestA {
 			if i >= 0 && bestB[s.pairs[i].B] == i {
-				out[s.pats[i].rules()]++
+				c := out[s.pats[i].rules()]
+				c.n++
+				if tfs[k] != nil {
+					c.tfSum += float64(tfs[k][i])
+				}
+				out[s.pats[i].rules()] = c
 			}
 		}
 	}

@@ -27,34 +27,34 @@ func TestStrangerPatterns(t *testing.T) {
 			{Agree: []string{"forename_dob"}, Differ: []string{"name_dob"}, M: 0.0001, pattern: rare},
 			{Differ: []string{"name_dob", "forename_dob", "id"}, M: 0.001, pattern: none},
 		}}
-	mutual := map[pattern]int64{
-		weak:   4000,  // 1,000 matches expected: share 0.25
-		strong: 60000, // 50,000 expected: mostly matches
-		idOnly: 5000,  // 100 expected, but the ID agrees
-		rare:   150,   // too few to judge
-		none:   5000,  // 100 expected, but the Dice is the evidence
+	mutual := map[pattern]mutualCount{
+		weak:   {n: 4000, tfSum: -4000}, // 1,000 matches expected: share 0.25; mean adjustment -1
+		strong: {n: 60000},              // 50,000 expected: mostly matches
+		idOnly: {n: 5000},               // 100 expected, but the ID agrees
+		rare:   {n: 150},                // too few to judge
+		none:   {n: 5000},               // 100 expected, but the Dice is the evidence
 	}
 	bars, list := strangerPatterns(m, mutual)
 	if len(bars) != 1 || len(list) != 1 {
 		t.Fatalf("bars %v, list %+v: want the weak pattern alone", bars, list)
 	}
-	want := math.Log2(0.75 / 0.25)
+	want := -1 + math.Log2(0.75/0.25) // the mean adjustment plus the prior odds against
 	if got, ok := bars[weak]; !ok || math.Abs(got-want) > 1e-9 {
 		t.Errorf("weak pattern needs %.3f bits, want %.3f", got, want)
 	}
 	sp := list[0]
-	if sp.Best != 4000 || sp.Expected != 1000 || math.Abs(sp.Share-0.25) > 1e-9 || sp.Agree[0] != "forename_dob" {
+	if sp.Best != 4000 || sp.Expected != 1000 || math.Abs(sp.Share-0.25) > 1e-9 || sp.MeanTF != -1 || sp.Agree[0] != "forename_dob" {
 		t.Errorf("summary entry %+v", sp)
 	}
 
 	// In a small population the same pattern's candidates are matches.
-	mutual[weak] = 1500
+	mutual[weak] = mutualCount{n: 1500}
 	if bars, _ := strangerPatterns(m, mutual); len(bars) != 0 {
 		t.Errorf("flagged with 1,000 of 1,500 expected to match: %v", bars)
 	}
 	// No fitted model, no bars.
 	m.Converged = false
-	mutual[weak] = 4000
+	mutual[weak] = mutualCount{n: 4000}
 	if bars, _ := strangerPatterns(m, mutual); bars != nil {
 		t.Error("bars from an unconverged model")
 	}
@@ -72,10 +72,11 @@ func TestMutualBest(t *testing.T) {
 	sets := []pairSet{{da: 0, db: 1,
 		pairs: []Pair{{A: 0, B: 0}, {A: 1, B: 0}, {A: 1, B: 1}},
 		pats:  []pattern{p1, p2, p3}}}
-	got := mutualBest(sets, []*Dataset{A, B}, weights)
+	tfs := [][]float32{{-1, -2, -3}}
+	got := mutualBest(sets, []*Dataset{A, B}, weights, tfs)
 	// (a0,b0) is mutual; (a1,b0) is neither record's best; (a1,b1) is
 	// both records' best, counted under its rule pattern.
-	if got[p1.rules()] != 1 || got[p2.rules()] != 1 {
+	if got[p1.rules()] != (mutualCount{1, -1}) || got[p2.rules()] != (mutualCount{1, -3}) || len(got) != 2 {
 		t.Errorf("mutual best counts %v", got)
 	}
 }
