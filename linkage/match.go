@@ -517,12 +517,14 @@ func (r *matchRun) decide() (*Result, error) {
 			if idr >= 0 && s.pats[i].rule(idr) == 2 {
 				bar = max(bar, *th.IDDiffers)
 			}
-			examples.offer(s.pats[i], w, tf, s.da == s.db && !dedup, s.da, s.db, bar)
-			if w < bar {
+			if need, ok := strangerBars[s.pats[i].rules()]; ok && w >= bar && s.da != s.db && tf < need {
+				// Left out before the solver (strangerPatterns), and so not
+				// offered as an example of a threshold decision.
+				sum.Counts.StrangerPattern++
 				continue
 			}
-			if need, ok := strangerBars[s.pats[i].rules()]; ok && s.da != s.db && tf < need {
-				sum.Counts.StrangerPattern++
+			examples.offer(s.pats[i], w, tf, s.da == s.db && !dedup, s.da, s.db, bar)
+			if w < bar {
 				continue
 			}
 			links = append(links, Link{DA: uint16(s.da), DB: uint16(s.db), A: p.A, B: p.B, Rules: p.Rules, Score: w,
