@@ -41,10 +41,11 @@ const maxStrangerPatterns = 20
 // The one-to-one solver accepts a record's best candidate at a likelihood
 // ratio of 1, because a stranger must beat the true partner to be kept.
 // That holds only for a record that has a partner in the other dataset.
-// A record without one (a child too young for school, an adult health
-// never met) keeps its best stranger, and in a large population a weak
-// pattern has many: at 5.5 million people, links agreeing only on
-// forename, date of birth and sex were 27,700 strangers to 12,700 matches.
+// A record without one (a child too young for school, say) keeps its best
+// stranger, and in a large population a weak pattern has many: at 5.5
+// million people (pprl synth), 20,187 pairs agreeing only on surname,
+// forename and birthday with another year were each other's best
+// candidates, where the model expects 3,341 matches with that pattern.
 // The model says how many matches a pattern should hold (its m times the
 // expected matches, all datasets together); the candidates say how many
 // pairs the solver would choose among. When the first is less than half
