@@ -754,15 +754,17 @@ func bestOfRecords(s *pairSet, nA, nB int, weights map[pattern]float64) (bestA, 
 	for i := range bestB {
 		bestB[i] = -1
 	}
-	better := func(i int, cur int32) bool {
-		return cur < 0 || weights[s.pats[i]] > weights[s.pats[cur]]
-	}
+	// The best weights so far, beside their indices: one map lookup per
+	// candidate, not four (at 95 million candidates the lookups were a
+	// quarter of the score stage).
+	wA, wB := make([]float64, nA), make([]float64, nB)
 	for i, p := range s.pairs {
-		if better(i, bestA[p.A]) {
-			bestA[p.A] = int32(i)
+		w := weights[s.pats[i]]
+		if bestA[p.A] < 0 || w > wA[p.A] {
+			bestA[p.A], wA[p.A] = int32(i), w
 		}
-		if better(i, bestB[p.B]) {
-			bestB[p.B] = int32(i)
+		if bestB[p.B] < 0 || w > wB[p.B] {
+			bestB[p.B], wB[p.B] = int32(i), w
 		}
 	}
 	return bestA, bestB

@@ -117,15 +117,16 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 		}
 	}
 
-	var found, owned []Pair
+	var pairs, owned []Pair
 	var work searchWork
 	if opt.Exhaustive {
-		found, owned, work = searchExhaustive(A, B, self, opt, ex)
+		pairs, owned, work = searchExhaustive(A, B, self, opt, ex)
 	} else {
+		var found [][]Pair
 		found, work = searchLSH(A, B, self, opt, st.Plan, ex)
 		owned = exactSpan(exact, opt.Shard, A.Len())
+		pairs = mergeDisjoint(owned, found)
 	}
-	pairs := mergeDisjoint(owned, found)
 	st.Exact.Pairs = int64(len(owned))
 	st.Compared = work.compared + int64(len(owned))
 	st.BoundPruned = work.pruned
@@ -182,19 +183,28 @@ func (x exactIndex) has(a int, b uint32) bool {
 	return found
 }
 
-// mergeDisjoint merges two lists sorted by (A, B) that share no pair.
-func mergeDisjoint(x, y []Pair) []Pair {
-	out := make([]Pair, 0, len(x)+len(y))
-	i, j := 0, 0
-	for i < len(x) && j < len(y) {
-		if x[i].key() < y[j].key() {
-			out = append(out, x[i])
-			i++
-		} else {
-			out = append(out, y[j])
-			j++
-		}
+// mergeDisjoint merges x with the concatenation of runs, both sorted by
+// (A, B) and sharing no pair, into one new slice: the runs are read in
+// place, never concatenated first.
+func mergeDisjoint(x []Pair, runs [][]Pair) []Pair {
+	n := len(x)
+	for _, r := range runs {
+		n += len(r)
 	}
-	out = append(out, x[i:]...)
-	return append(out, y[j:]...)
+	out := make([]Pair, 0, n)
+	i := 0
+	for _, y := range runs {
+		j := 0
+		for i < len(x) && j < len(y) {
+			if x[i].key() < y[j].key() {
+				out = append(out, x[i])
+				i++
+			} else {
+				out = append(out, y[j])
+				j++
+			}
+		}
+		out = append(out, y[j:]...)
+	}
+	return append(out, x[i:]...)
 }

@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -129,5 +130,69 @@ func TestRadixSortU64(t *testing.T) {
 		if !slices.Equal(keys, want) {
 			t.Errorf("n=%d mask=%#x: not sorted", c.n, c.mask)
 		}
+	}
+}
+
+// TestSortedRunsAndMerge: sortedRuns sorts pairs spread over runs (empty
+// runs, one pair, constant digits, below and above the radix cut-off) as a
+// comparison sort of their concatenation does, and mergeDisjoint merges a
+// sorted list with sorted consecutive runs.
+func TestSortedRunsAndMerge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	key := func(x, y Pair) int { return cmp.Compare(x.key(), y.key()) }
+	for _, c := range []struct {
+		name       string
+		sizes      []int
+		maxA, maxB uint32
+	}{
+		{"none", nil, 1, 1},
+		{"empty runs", []int{0, 0, 0}, 1, 1},
+		{"one pair", []int{0, 1, 0}, 5, 5},
+		{"small", []int{3, 0, 40, 7}, 50, 50},
+		{"one query", []int{300, 500}, 1, 70000},
+		{"wide", []int{1000, 0, 4000, 2500}, 1 << 20, 1 << 18},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			seen := map[uint64]bool{}
+			var runs [][]Pair
+			var all []Pair
+			for _, n := range c.sizes {
+				var r []Pair
+				for len(r) < n {
+					p := Pair{A: rng.Uint32N(c.maxA), B: rng.Uint32N(c.maxB), And: uint16(rng.Uint32())}
+					if seen[p.key()] {
+						continue
+					}
+					seen[p.key()] = true
+					r = append(r, p)
+				}
+				runs = append(runs, r)
+				all = append(all, r...)
+			}
+			want := slices.Clone(all)
+			slices.SortFunc(want, key)
+			if got := sortedRuns(runs); !slices.Equal(got, want) {
+				t.Fatalf("sortedRuns: %d pairs, not the sorted %d", len(got), len(want))
+			}
+			// Split the sorted pairs: every third to x, the rest into
+			// consecutive runs.
+			var x []Pair
+			var ys [][]Pair
+			var cur []Pair
+			for i, p := range want {
+				if i%3 == 0 {
+					x = append(x, p)
+					continue
+				}
+				cur = append(cur, p)
+				if i%50 == 49 {
+					ys, cur = append(ys, cur), nil
+				}
+			}
+			ys = append(ys, cur, nil)
+			if got := mergeDisjoint(x, ys); !slices.Equal(got, want) {
+				t.Fatalf("mergeDisjoint: %d pairs, not the sorted %d", len(got), len(want))
+			}
+		})
 	}
 }

@@ -2,6 +2,8 @@ package linkage
 
 import (
 	"encoding/binary"
+	"math/bits"
+	"slices"
 	"sync"
 
 	"github.com/pprl/pprl/bloom"
@@ -90,8 +92,9 @@ func reach(a, b *popcountSorted, i int, self bool, t float64) (int, int) {
 }
 
 // searchExhaustive compares every pair of A and B within the popcount
-// bound, for the query slots in opt.Shard's span. It returns the pairs
-// found and, of the exact pairs, those whose query slot is in the span.
+// bound, for the query slots in opt.Shard's span. It returns the span's
+// candidates, the pairs found and those of the exact pairs whose query slot
+// is in the span, sorted by (A, B); and those exact pairs alone.
 func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex) (found, owned []Pair, work searchWork) {
 	sb := newPopcountSorted(B)
 	sa := sb
@@ -114,28 +117,43 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 	type scratch struct {
 		out    []uint32
 		lo, hi []int
+		// acc collects a chunk's pairs and tmp is sortChunk's scratch
+		// (between datasets): both are reused, chunk after chunk, so that
+		// only each chunk's sorted pairs are allocated, once.
+		acc, tmp []Pair
+	}
+	// query maps the q-th query of the span to its slot: between datasets
+	// queries are taken in record order, so that each chunk's pairs, sorted
+	// in the chunk, follow the previous chunk's; within one, in slot order
+	// (each unordered pair once: the slots after the query's).
+	query := func(q int) int {
+		if self {
+			return q
+		}
+		return int(sa.slot[q])
 	}
 	parallelChunks(nq, exhaustiveChunk, func() *scratch {
 		return &scratch{out: make([]uint32, exhaustiveBlock), lo: make([]int, exhaustiveChunk), hi: make([]int, exhaustiveChunk)}
 	}, func(s *scratch, c, clo, chi int) {
 		qlo, qhi := qlo+clo, qlo+chi
-		var found []Pair
+		found := s.acc[:0]
 		var n int64
 		spanLo, spanHi := sb.Len(), 0
-		for i := qlo; i < qhi; i++ {
-			lo, hi := reach(sa, sb, i, self, t)
-			s.lo[i-qlo], s.hi[i-qlo] = lo, hi
+		for q := qlo; q < qhi; q++ {
+			lo, hi := reach(sa, sb, query(q), self, t)
+			s.lo[q-qlo], s.hi[q-qlo] = lo, hi
 			if lo < hi {
 				spanLo, spanHi = min(spanLo, lo), max(spanHi, hi)
 			}
 		}
 		for bs := spanLo; bs < spanHi; bs += exhaustiveBlock {
 			be := min(bs+exhaustiveBlock, spanHi)
-			for i := qlo; i < qhi; i++ {
-				lo, hi := max(s.lo[i-qlo], bs), min(s.hi[i-qlo], be)
+			for q := qlo; q < qhi; q++ {
+				lo, hi := max(s.lo[q-qlo], bs), min(s.hi[q-qlo], be)
 				if lo >= hi {
 					continue
 				}
+				i := query(q)
 				out := s.out[:hi-lo]
 				bloom.AndPopcountMany(sa.data[i*w:(i+1)*w], sb.data[lo*w:hi*w], out)
 				n += int64(hi - lo)
@@ -159,6 +177,12 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 				}
 			}
 		}
+		s.acc = found
+		if self {
+			found = slices.Clone(found)
+		} else {
+			found, s.tmp = sortChunk(found, uint32(qlo), uint32(sb.Len()), s.tmp)
+		}
 		results[c], evaluated[c] = found, n
 		if opt.Progress != nil {
 			progressMu.Lock()
@@ -166,8 +190,6 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 			progressMu.Unlock()
 		}
 	})
-	found = concatPairs(results)
-	radixSortPairs(found)
 
 	// Counts as the reference search keeps them: distinct pairs compared
 	// that no exact join found, and pairs neither compared nor exact.
@@ -181,7 +203,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 		if self && x > y {
 			x, y = y, x
 		}
-		if x < qlo || x >= qhi {
+		if q := x; !self && (int(p.A) < qlo || int(p.A) >= qhi) || self && (q < qlo || q >= qhi) {
 			continue
 		}
 		owned = append(owned, p)
@@ -198,7 +220,61 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 	}
 	work = searchWork{compared: kernel - exactCompared}
 	work.pruned = space - kernel - (int64(len(owned)) - exactCompared)
-	return found, owned, work
+	if !self {
+		// Chunks are consecutive queries in record order, each sorted.
+		return mergeDisjoint(owned, results), owned, work
+	}
+	// The exact pairs are one more run: a single sort merges them in.
+	return sortedRuns(append(results, owned)), owned, work
+}
+
+// sortChunk returns one chunk's pairs, whose A are at least base and whose
+// B are below nB, sorted by (A, B) in a new slice of their length: an LSD
+// radix sort on the key (A−base)·2^bB + B in sortDigitBits digits, over a
+// chunk's few hundred thousand pairs that stay in cache, whose last pass
+// writes the new slice. ps is left in any order; tmp is scratch, returned
+// (grown) for the next chunk.
+func sortChunk(ps []Pair, base, nB uint32, tmp []Pair) (sorted, scratch []Pair) {
+	out := make([]Pair, len(ps))
+	if len(ps) < 2 {
+		copy(out, ps)
+		return out, tmp
+	}
+	var maxA uint32
+	for _, p := range ps {
+		maxA = max(maxA, p.A-base)
+	}
+	bB := uint(bits.Len32(nB))
+	keyBits := bB + uint(bits.Len32(maxA))
+	passes := int((keyBits + sortDigitBits - 1) / sortDigitBits)
+	if cap(tmp) < len(ps) {
+		tmp = make([]Pair, len(ps))
+	}
+	src, dst := ps, tmp[:len(ps)]
+	const mask = 1<<sortDigitBits - 1
+	var count [1 << sortDigitBits]int32
+	for k := range passes {
+		shift := uint(k) * sortDigitBits
+		if k == passes-1 {
+			dst = out
+		}
+		clear(count[:])
+		for _, p := range src {
+			count[(uint64(p.A-base)<<bB|uint64(p.B))>>shift&mask]++
+		}
+		sum := int32(0)
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for _, p := range src {
+			d := (uint64(p.A-base)<<bB | uint64(p.B)) >> shift & mask
+			dst[count[d]] = p
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	return out, tmp
 }
 
 // Len returns the number of filters.

@@ -51,7 +51,7 @@ var lshMaxGather = 16 << 20
 
 // searchLSH runs the blocked search of A against B under plan, for the
 // queries (records of A) in opt.Shard's span.
-func searchLSH(A, B *Dataset, self bool, opt SearchOptions, plan LSHPlan, ex exactIndex) ([]Pair, searchWork) {
+func searchLSH(A, B *Dataset, self bool, opt SearchOptions, plan LSHPlan, ex exactIndex) ([][]Pair, searchWork) {
 	bands := make([]*lshBand, plan.Bands)
 	parallelFor(len(bands), 1, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -75,7 +75,7 @@ func searchLSH(A, B *Dataset, self bool, opt SearchOptions, plan LSHPlan, ex exa
 		}
 		mu.Unlock()
 	})
-	return concatPairs(results), total
+	return results, total
 }
 
 // lshQueries is one worker's view of the search: what a chunk needs, and
@@ -192,19 +192,6 @@ func (l *lshQueries) compare(keys []uint64, lo int, out []Pair) []Pair {
 		if dice(and, pa, pb) >= l.opt.MinDice {
 			out = append(out, Pair{A: uint32(a), B: b, And: uint16(and)})
 		}
-	}
-	return out
-}
-
-// concatPairs joins per-chunk results in chunk order.
-func concatPairs(results [][]Pair) []Pair {
-	total := 0
-	for _, r := range results {
-		total += len(r)
-	}
-	out := make([]Pair, 0, total)
-	for _, r := range results {
-		out = append(out, r...)
 	}
 	return out
 }
