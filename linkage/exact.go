@@ -3,6 +3,7 @@ package linkage
 import (
 	"cmp"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 )
 
@@ -37,21 +38,37 @@ func tokenEntries(d *Dataset, r int) []tokenEntry {
 	return es
 }
 
-// radixSortEntries sorts entries built in record order by (key, record):
-// an LSD radix sort on the key's 11-bit digits, stable, so records of one
-// key stay in record order. Keys are HMAC prefixes, uniformly spread, so
-// every digit varies; at a million records per side it was five times
-// faster than a comparison sort, which was most of the exact joins' time.
+// radixSortEntries sorts entries built in record order by (key, record).
+//
+// Keys are HMAC prefixes, uniformly spread, so the order is settled almost
+// everywhere by the top bits: an LSD radix sort on only the top
+// entryTopBits(n) bits (two or three 11-bit digits, about four times as
+// many values as entries) leaves out of order only entries whose keys share
+// those bits, a few per hundred, which one insertion pass then puts right.
+// Both steps are stable, so records of one key stay in record order, as a
+// stable sort by key leaves them. Sorting on every digit (six passes) was a
+// fifth of a Scotland-sized match, repeated for every pair of datasets. Keys
+// that are not spread (not HMACs) would make the insertion pass quadratic:
+// past a budget of moves it stops, and a comparison sort by (key, record)
+// finishes the job.
 func radixSortEntries(es []tokenEntry) {
+	byKeyThenRecord := func(x, y tokenEntry) int {
+		return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.idx, y.idx))
+	}
 	if len(es) < 256 {
-		slices.SortStableFunc(es, func(x, y tokenEntry) int { return cmp.Compare(x.key, y.key) })
+		slices.SortFunc(es, byKeyThenRecord)
 		return
 	}
 	const digit = 11
 	const mask = 1<<digit - 1
+	top := entryTopBits(len(es))
 	src, dst := es, make([]tokenEntry, len(es))
 	var count [1 << digit]int
-	for shift := uint(0); shift < 64; shift += digit {
+	first := uint(0) // all 64 bits: six digits from the lowest
+	if top < 64 {
+		first = 64 - top
+	}
+	for shift := first; shift < 64; shift += digit {
 		clear(count[:])
 		for _, e := range src {
 			count[(e.key>>shift)&mask]++
@@ -71,6 +88,35 @@ func radixSortEntries(es []tokenEntry) {
 	if &src[0] != &es[0] {
 		copy(es, src)
 	}
+	if top < 64 && !insertionSortEntries(es, 8*len(es)) {
+		slices.SortFunc(es, byKeyThenRecord)
+	}
+}
+
+// entryTopBits is how many top key bits radixSortEntries sorts n entries
+// on: whole 11-bit digits spanning at least 4n values, or all 64 bits.
+func entryTopBits(n int) uint {
+	b := (uint(bits.Len(uint(4*n))) + 10) / 11 * 11
+	return min(b, 64)
+}
+
+// insertionSortEntries sorts es by key, stably, moving at most budget
+// entries; it reports false, with es in some order, when the budget ran out.
+func insertionSortEntries(es []tokenEntry, budget int) bool {
+	for i := 1; i < len(es); i++ {
+		e := es[i]
+		j := i
+		for j > 0 && es[j-1].key > e.key {
+			es[j] = es[j-1]
+			j--
+			budget--
+		}
+		es[j] = e
+		if budget < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // exactJoin finds every pair of records (a in A, b in B) that agree on the

@@ -9,13 +9,18 @@ import (
 
 // radixSortEntries orders entries as a stable sort by key does (records of
 // one key in record order), at sizes on both sides of its small-slice
-// fallback and with repeated keys.
+// fallback, with repeated keys, and with keys not spread over the top bits
+// (the insertion pass runs out of budget).
 func TestRadixSortEntries(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, n := range []int{0, 1, 10, 255, 256, 5000} {
-		for _, keys := range []int{3, 1 << 40} {
+	for _, n := range []int{0, 1, 10, 255, 256, 5000, 300000} {
+		for _, keys := range []int{3, 1 << 40, -(1 << 12)} {
 			es := make([]tokenEntry, n)
 			for i := range es {
+				if keys < 0 { // small keys, not spread: the insertion pass gives up
+					es[i] = tokenEntry{key: rng.Uint64N(uint64(-keys)), idx: uint32(i)}
+					continue
+				}
 				es[i] = tokenEntry{key: rng.Uint64N(uint64(keys)) * 0x9e3779b97f4a7c15, idx: uint32(i)}
 			}
 			want := slices.Clone(es)
