@@ -15,20 +15,26 @@ import (
 //
 // Both sides are copied into popcountSorted order, so the records a query
 // can reach (popBounds) are one contiguous range of slots. Queries are taken
-// in chunks of exhaustiveChunk consecutive slots, whose ranges overlap
-// almost entirely, and the union of their ranges is walked in blocks of
-// exhaustiveBlock slots: each block (256 KiB of 1024-bit filters) is loaded
-// into cache once and compared against every query of the chunk, so the
-// kernel runs from cache instead of from memory. Deduplication (self) takes
-// for each query slot only the slots after it: each unordered pair once.
+// in chunks of exhaustiveChunk, and the union of their ranges is walked in
+// blocks of exhaustiveBlock slots: each block (256 KiB of 1024-bit filters)
+// is loaded into cache once and compared against every query of the chunk
+// whose range it meets, so the kernel runs from cache instead of from
+// memory. Between datasets a chunk is consecutive records of A (their
+// ranges overlap widely: a popcount bound spans about half the popcounts
+// either way), so the worker sorts the chunk's pairs in cache and the
+// chunks, in order, are the sorted output; on dense filters, where a fifth
+// of all pairs are candidates, one global sort of them cost more than the
+// Dice kernel. Deduplication (self) takes chunks of consecutive slots and
+// for each query slot only the slots after it (each unordered pair once),
+// and sorts the pairs once at the end.
 //
 // Invariants: the found pairs are exactly the reference search's (every
 // pair with Dice ≥ MinDice that no exact join found); the popcount bound is
 // conservative, so which side's bound is applied does not change them; the
-// output is sorted by (A, B) whatever the chunking.
+// output is sorted by (A, B) whatever the chunking and the shard.
 
 const (
-	exhaustiveChunk = 128  // query slots per chunk
+	exhaustiveChunk = 128  // queries per chunk
 	exhaustiveBlock = 2048 // target slots per kernel call
 )
 
