@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -187,7 +188,35 @@ func sameOutputs(t *testing.T, got, want string) {
 		}
 	}
 	if !bytes.Equal(sums[0], sums[1]) {
-		t.Errorf("summary.json differs between %s and %s beyond timings and shards", got, want)
+		t.Errorf("summary.json differs between %s and %s beyond timings and shards: %s", got, want, summaryDiff(sums[0], sums[1]))
 	}
 	fmt.Fprintln(os.Stderr) // keep test output readable after pprl's lines
+}
+
+// summaryDiff names the top-level summary.json keys whose values differ
+// between two comparable summaries, with both values (shortened).
+func summaryDiff(a, b []byte) string {
+	var ma, mb map[string]json.RawMessage
+	if json.Unmarshal(a, &ma) != nil || json.Unmarshal(b, &mb) != nil {
+		return "(not JSON objects)"
+	}
+	short := func(r json.RawMessage) string {
+		if len(r) > 400 {
+			return string(r[:400]) + "…"
+		}
+		return string(r)
+	}
+	var out []string
+	for k, va := range ma {
+		if vb := mb[k]; !bytes.Equal(va, vb) {
+			out = append(out, fmt.Sprintf("%s: %s against %s", k, short(va), short(vb)))
+		}
+	}
+	for k, vb := range mb {
+		if _, ok := ma[k]; !ok {
+			out = append(out, fmt.Sprintf("%s: absent against %s", k, short(vb)))
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, "; ")
 }
