@@ -175,10 +175,13 @@ func newExactIndex(nA int, exact []Pair) exactIndex {
 	return exactIndex{start: start, pairs: exact}
 }
 
+// partners returns a's exact pairs, sorted by B.
+func (x exactIndex) partners(a int) []Pair { return x.pairs[x.start[a]:x.start[a+1]] }
+
 // has reports whether (a, b) is an exact pair. Most records have a handful
 // of exact partners, so the search is short.
 func (x exactIndex) has(a int, b uint32) bool {
-	ps := x.pairs[x.start[a]:x.start[a+1]]
+	ps := x.partners(a)
 	_, found := slices.BinarySearchFunc(ps, b, func(p Pair, b uint32) int { return cmp.Compare(p.B, b) })
 	return found
 }

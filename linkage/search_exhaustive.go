@@ -108,29 +108,16 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 		sa = newPopcountSorted(A)
 	}
 	t := opt.MinDice
-	// A pair can only reach t when 2·and ≥ t·(pa+pb). need, the least
-	// And that can, is recomputed when pb changes (rarely: slots are in
-	// popcount order) with a margin far above rounding error, so almost
-	// every pair is rejected by one integer comparison and the exact test
-	// (dice, as the reference computes it) decides the rest.
-	pre := t * (1 - 1e-9)
 	w := sb.words
 	qlo, qhi := opt.Shard.span(A.Len())
 	nq := qhi - qlo
+	bB := uint(bits.Len32(uint32(sb.Len())))
 	results := make([][]Pair, (nq+exhaustiveChunk-1)/exhaustiveChunk)
 	evaluated := make([]int64, len(results))
 	var progressMu sync.Mutex
-	type scratch struct {
-		out    []uint32
-		lo, hi []int
-		// acc collects a chunk's pairs and tmp is sortChunk's scratch
-		// (between datasets): both are reused, chunk after chunk, so that
-		// only each chunk's sorted pairs are allocated, once.
-		acc, tmp []Pair
-	}
 	// query maps the q-th query of the span to its slot: between datasets
 	// queries are taken in record order, so that each chunk's pairs, sorted
-	// in the chunk, follow the previous chunk's; within one, in slot order
+	// query by query, follow the previous chunk's; within one, in slot order
 	// (each unordered pair once: the slots after the query's).
 	query := func(q int) int {
 		if self {
@@ -138,9 +125,10 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 		}
 		return int(sa.slot[q])
 	}
-	parallelChunks(nq, exhaustiveChunk, func() *scratch {
-		return &scratch{out: make([]uint32, exhaustiveBlock), lo: make([]int, exhaustiveChunk), hi: make([]int, exhaustiveChunk)}
-	}, func(s *scratch, c, clo, chi int) {
+	parallelChunks(nq, exhaustiveChunk, func() *exhaustiveScratch {
+		return &exhaustiveScratch{out: make([]uint32, exhaustiveBlock), lo: make([]int, exhaustiveChunk),
+			hi: make([]int, exhaustiveChunk), perQuery: make([][]uint64, exhaustiveChunk)}
+	}, func(s *exhaustiveScratch, c, clo, chi int) {
 		qlo, qhi := qlo+clo, qlo+chi
 		found := s.acc[:0]
 		var n int64
@@ -164,32 +152,29 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 				bloom.AndPopcountMany(sa.data[i*w:(i+1)*w], sb.data[lo*w:hi*w], out)
 				n += int64(hi - lo)
 				pa := int(sa.pop[i])
-				pb, need := -1, uint32(0)
-				for k, and := range out {
-					if p := int(sb.pop[lo+k]); p != pb { // slots are in popcount order: rare
-						pb, need = p, uint32(max(pre*float64(pa+p)/2, 0))
-					}
-					if and < need || dice(int(and), pa, pb) < t {
-						continue
-					}
-					x, y := sa.id[i], sb.id[lo+k]
-					if self && x > y {
+				if !self {
+					s.perQuery[q-qlo] = scanBlock(s.perQuery[q-qlo], out, sb.pop[lo:hi], sb.id[lo:hi], pa, t)
+					continue
+				}
+				s.keys = scanBlock(s.keys[:0], out, sb.pop[lo:hi], sb.id[lo:hi], pa, t)
+				for _, k := range s.keys {
+					x, y := sa.id[i], uint32(k>>16)
+					if x > y {
 						x, y = y, x
 					}
-					if ex.has(int(x), y) {
-						continue
+					if !ex.has(int(x), y) {
+						found = append(found, Pair{A: x, B: y, And: uint16(k)})
 					}
-					found = append(found, Pair{A: x, B: y, And: uint16(and)})
 				}
 			}
 		}
-		s.acc = found
 		if self {
-			found = slices.Clone(found)
+			s.acc = found
+			results[c] = slices.Clone(found)
 		} else {
-			found, s.tmp = sortChunk(found, uint32(qlo), uint32(sb.Len()), s.tmp)
+			results[c] = s.chunkPairs(qlo, qhi, bB, ex)
 		}
-		results[c], evaluated[c] = found, n
+		evaluated[c] = n
 		if opt.Progress != nil {
 			progressMu.Lock()
 			opt.Progress(qhi - qlo)
@@ -234,53 +219,132 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 	return sortedRuns(append(results, owned)), owned, work
 }
 
-// sortChunk returns one chunk's pairs, whose A are at least base and whose
-// B are below nB, sorted by (A, B) in a new slice of their length: an LSD
-// radix sort on the key (A−base)·2^bB + B in sortDigitBits digits, over a
-// chunk's few hundred thousand pairs that stay in cache, whose last pass
-// writes the new slice. ps is left in any order; tmp is scratch, returned
-// (grown) for the next chunk.
-func sortChunk(ps []Pair, base, nB uint32, tmp []Pair) (sorted, scratch []Pair) {
-	out := make([]Pair, len(ps))
-	if len(ps) < 2 {
-		copy(out, ps)
-		return out, tmp
+// exhaustiveScratch is one worker's buffers, reused chunk after chunk, so
+// that only each chunk's sorted pairs are allocated, once.
+type exhaustiveScratch struct {
+	out    []uint32 // the kernel's And counts for one block
+	lo, hi []int    // each query's reach
+	// perQuery collects each query's found filters between datasets, as
+	// packed keys (scanBlock); keys one block's, within one dataset.
+	perQuery  [][]uint64
+	keys, tmp []uint64 // tmp is sortKeys' scratch
+	acc       []Pair   // a chunk's pairs, within one dataset
+}
+
+// cutoff returns the least And count with which filters of popcounts pa
+// and pb reach Dice t as dice computes it, or min(pa, pb)+1, which no pair
+// reaches, when none does. dice is increasing in the And count, so
+// "and ≥ cutoff" is exactly the reference's "dice ≥ t", one integer
+// comparison per pair; the estimate starts below the rounded bound and
+// steps up, a step or two.
+func cutoff(pa, pb int, t float64) uint32 {
+	top := min(pa, pb)
+	a := min(max(int(t*float64(pa+pb)/2)-2, 0), top+1)
+	for a <= top && dice(a, pa, pb) < t {
+		a++
 	}
-	var maxA uint32
-	for _, p := range ps {
-		maxA = max(maxA, p.A-base)
-	}
-	bB := uint(bits.Len32(nB))
-	keyBits := bB + uint(bits.Len32(maxA))
-	passes := int((keyBits + sortDigitBits - 1) / sortDigitBits)
-	if cap(tmp) < len(ps) {
-		tmp = make([]Pair, len(ps))
-	}
-	src, dst := ps, tmp[:len(ps)]
-	const mask = 1<<sortDigitBits - 1
-	var count [1 << sortDigitBits]int32
-	for k := range passes {
-		shift := uint(k) * sortDigitBits
-		if k == passes-1 {
-			dst = out
+	return uint32(a)
+}
+
+// scanBlock appends to dst the filters of one kernel call whose And count
+// with the query (popcount pa) reaches Dice t: out[k] is filter k's count,
+// pops[k] and ids[k] its popcount and record index, and a found filter is
+// the key ids[k]<<16 | out[k], so that keys sort by record. Each count is
+// written and kept only when it passes (no branch to mispredict where a
+// fifth of the pairs pass); the cutoff is recomputed when the popcount
+// changes, which is rare, the block being in popcount order.
+func scanBlock(dst []uint64, out []uint32, pops []uint16, ids []uint32, pa int, t float64) []uint64 {
+	dst = slices.Grow(dst, len(out))
+	buf := dst[len(dst) : len(dst)+len(out)]
+	n, pb, need := 0, -1, uint32(0)
+	for k, and := range out {
+		if p := int(pops[k]); p != pb {
+			pb, need = p, cutoff(pa, p, t)
 		}
-		clear(count[:])
-		for _, p := range src {
-			count[(uint64(p.A-base)<<bB|uint64(p.B))>>shift&mask]++
+		buf[n] = uint64(ids[k])<<16 | uint64(and)
+		if and >= need {
+			n++
+		}
+	}
+	return dst[:len(dst)+n]
+}
+
+// chunkPairs returns the pairs of the queries [qlo, qhi) of A (record
+// indexes, in order), between datasets, sorted by (A, B) in a new slice of
+// their length: each query's keys are sorted by record (bB bits) while they
+// are in cache, and the pairs the exact joins found are dropped by a merge
+// with the query's exact partners, which are sorted by B too.
+func (s *exhaustiveScratch) chunkPairs(qlo, qhi int, bB uint, ex exactIndex) []Pair {
+	total := 0
+	for q := qlo; q < qhi; q++ {
+		keys := s.perQuery[q-qlo]
+		keys, s.tmp = sortKeys(keys, s.tmp, 16, bB)
+		exact := ex.partners(q)
+		kept := keys[:0]
+		j := 0
+		for _, k := range keys {
+			b := uint32(k >> 16)
+			for j < len(exact) && exact[j].B < b {
+				j++
+			}
+			if j < len(exact) && exact[j].B == b {
+				continue
+			}
+			kept = append(kept, k)
+		}
+		s.perQuery[q-qlo] = kept
+		total += len(kept)
+	}
+	out := make([]Pair, 0, total)
+	for q := qlo; q < qhi; q++ {
+		for _, k := range s.perQuery[q-qlo] {
+			out = append(out, Pair{A: uint32(q), B: uint32(k >> 16), And: uint16(k)})
+		}
+		s.perQuery[q-qlo] = s.perQuery[q-qlo][:0]
+	}
+	return out
+}
+
+// sortKeys sorts keys by their bits [shift, shift+width), which hold a
+// record index that no two keys share: an LSD radix sort in byte digits
+// for all but short lists, skipping the digits every key shares. It
+// returns the sorted keys and the scratch, either of which may be the
+// other's old backing array.
+func sortKeys(keys, tmp []uint64, shift, width uint) (sorted, scratch []uint64) {
+	if len(keys) < 64 {
+		slices.Sort(keys)
+		return keys, tmp
+	}
+	digits := int(width+7) / 8
+	var count [4][256]int32
+	for _, k := range keys {
+		for d := range digits {
+			count[d][k>>(shift+8*uint(d))&0xff]++
+		}
+	}
+	if cap(tmp) < len(keys) {
+		tmp = make([]uint64, len(keys))
+	}
+	src, dst := keys, tmp[:len(keys)]
+	for d := range digits {
+		c := &count[d]
+		if c[src[0]>>(shift+8*uint(d))&0xff] == int32(len(src)) {
+			continue // every key has this digit
 		}
 		sum := int32(0)
-		for i, c := range count {
-			count[i] = sum
-			sum += c
+		for i, v := range c {
+			c[i] = sum
+			sum += v
 		}
-		for _, p := range src {
-			d := (uint64(p.A-base)<<bB | uint64(p.B)) >> shift & mask
-			dst[count[d]] = p
-			count[d]++
+		sh := shift + 8*uint(d)
+		for _, k := range src {
+			x := k >> sh & 0xff
+			dst[c[x]] = k
+			c[x]++
 		}
 		src, dst = dst, src
 	}
-	return out, tmp
+	return src, dst
 }
 
 // Len returns the number of filters.
