@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -385,6 +386,13 @@ func (r *matchRun) search(sh Shard) []SearchStats {
 		s.pairs, stats[k] = Search(r.datasets[s.da], r.datasets[s.db], s.da == s.db, sopt)
 		s.joined, s.recheck = true, stats[k].Exact.SkippedRules
 	}
+	// The search's garbage (each chunk's pairs, merged into one slice; the
+	// popcount-sorted copies of the filters) is as large as its output, and
+	// a collection during the merge counts it live, so the collector's next
+	// goal would let scoring grow the heap by half of it again: 20,000 ×
+	// 20,000 dense FEBRL filters peaked at 3.08 GB against 2.40 GB with
+	// this collection. Its cost is small: candidates hold no pointers.
+	runtime.GC()
 	return stats
 }
 

@@ -3,6 +3,7 @@ package linkage
 import (
 	"cmp"
 	"slices"
+	"sort"
 
 	"github.com/pprl/pprl/bloom"
 )
@@ -188,26 +189,56 @@ func (x exactIndex) has(a int, b uint32) bool {
 
 // mergeDisjoint merges x with the concatenation of runs, both sorted by
 // (A, B) and sharing no pair, into one new slice: the runs are read in
-// place, never concatenated first.
+// place, never concatenated first. Each non-empty run is merged with the
+// pairs of x below the next run's first pair into its own span of the
+// output, the spans in parallel: copying a gigabyte of candidates from one
+// goroutine took 0.7 s alone and 3-4 s while the collector, unable to stop
+// a goroutine inside one long copy, signalled it again and again.
 func mergeDisjoint(x []Pair, runs [][]Pair) []Pair {
-	n := len(x)
-	for _, r := range runs {
-		n += len(r)
-	}
-	out := make([]Pair, 0, n)
-	i := 0
+	var ys, xs [][]Pair
 	for _, y := range runs {
-		j := 0
-		for i < len(x) && j < len(y) {
-			if x[i].key() < y[j].key() {
-				out = append(out, x[i])
-				i++
-			} else {
-				out = append(out, y[j])
-				j++
-			}
+		if len(y) > 0 {
+			ys = append(ys, y)
 		}
-		out = append(out, y[j:]...)
 	}
-	return append(out, x[i:]...)
+	if len(ys) == 0 {
+		return slices.Clone(x)
+	}
+	off := make([]int, len(ys)+1)
+	i := 0
+	for r, y := range ys {
+		end := len(x)
+		if r+1 < len(ys) {
+			next := ys[r+1][0].key()
+			end = i + sort.Search(len(x)-i, func(j int) bool { return x[i+j].key() >= next })
+		}
+		xs = append(xs, x[i:end])
+		i = end
+		off[r+1] = off[r] + len(xs[r]) + len(y)
+	}
+	out := make([]Pair, off[len(ys)])
+	parallelFor(len(ys), 1, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			mergeInto(out[off[r]:off[r+1]], xs[r], ys[r])
+		}
+	})
+	return out
+}
+
+// mergeInto merges x and y, sorted by (A, B) and disjoint, into dst, which
+// is exactly as long as both.
+func mergeInto(dst, x, y []Pair) {
+	i, j, k := 0, 0, 0
+	for i < len(x) && j < len(y) {
+		if x[i].key() < y[j].key() {
+			dst[k] = x[i]
+			i++
+		} else {
+			dst[k] = y[j]
+			j++
+		}
+		k++
+	}
+	k += copy(dst[k:], x[i:])
+	copy(dst[k:], y[j:])
 }

@@ -190,8 +190,17 @@ func TestSortedRunsAndMerge(t *testing.T) {
 				}
 			}
 			ys = append(ys, cur, nil)
+			if len(ys) > 2 {
+				ys = slices.Insert(ys, 1, nil) // an empty run between two
+			}
 			if got := mergeDisjoint(x, ys); !slices.Equal(got, want) {
 				t.Fatalf("mergeDisjoint: %d pairs, not the sorted %d", len(got), len(want))
+			}
+			if got := mergeDisjoint(want, nil); !slices.Equal(got, want) {
+				t.Fatalf("mergeDisjoint with no runs: %d pairs, not the %d", len(got), len(want))
+			}
+			if got := mergeDisjoint(nil, [][]Pair{want}); !slices.Equal(got, want) {
+				t.Fatalf("mergeDisjoint with one run: %d pairs, not the %d", len(got), len(want))
 			}
 		})
 	}

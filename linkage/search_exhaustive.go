@@ -112,6 +112,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 	qlo, qhi := opt.Shard.span(A.Len())
 	nq := qhi - qlo
 	bB := uint(bits.Len32(uint32(sb.Len())))
+	cut := cutoffs(t, 8*(A.Width+B.Width))
 	results := make([][]Pair, (nq+exhaustiveChunk-1)/exhaustiveChunk)
 	evaluated := make([]int64, len(results))
 	var progressMu sync.Mutex
@@ -151,12 +152,12 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 				out := s.out[:hi-lo]
 				bloom.AndPopcountMany(sa.data[i*w:(i+1)*w], sb.data[lo*w:hi*w], out)
 				n += int64(hi - lo)
-				pa := int(sa.pop[i])
+				cut := cut[sa.pop[i]:]
 				if !self {
-					s.perQuery[q-qlo] = scanBlock(s.perQuery[q-qlo], out, sb.pop[lo:hi], sb.id[lo:hi], pa, t)
+					s.perQuery[q-qlo] = scanBlock(s.perQuery[q-qlo], out, sb.pop[lo:hi], sb.id[lo:hi], cut)
 					continue
 				}
-				s.keys = scanBlock(s.keys[:0], out, sb.pop[lo:hi], sb.id[lo:hi], pa, t)
+				s.keys = scanBlock(s.keys[:0], out, sb.pop[lo:hi], sb.id[lo:hi], cut)
 				for _, k := range s.keys {
 					x, y := sa.id[i], uint32(k>>16)
 					if x > y {
@@ -231,38 +232,39 @@ type exhaustiveScratch struct {
 	acc       []Pair   // a chunk's pairs, within one dataset
 }
 
-// cutoff returns the least And count with which filters of popcounts pa
-// and pb reach Dice t as dice computes it, or min(pa, pb)+1, which no pair
-// reaches, when none does. dice is increasing in the And count, so
-// "and ≥ cutoff" is exactly the reference's "dice ≥ t", one integer
-// comparison per pair; the estimate starts below the rounded bound and
-// steps up, a step or two.
-func cutoff(pa, pb int, t float64) uint32 {
-	top := min(pa, pb)
-	a := min(max(int(t*float64(pa+pb)/2)-2, 0), top+1)
-	for a <= top && dice(a, pa, pb) < t {
-		a++
+// cutoffs returns, for every popcount sum s = pa+pb up to maxSum, the least
+// And count with which two filters reach Dice t as dice computes it (dice
+// depends on the sum alone), or s+1, which no pair reaches, when none
+// does. dice is increasing in the And count, so "and ≥ cutoffs[pa+pb]" is
+// exactly the reference's "dice ≥ t": one table load and one integer
+// comparison per pair.
+func cutoffs(t float64, maxSum int) []uint32 {
+	cut := make([]uint32, maxSum+1)
+	for sum := range cut {
+		a := min(max(int(t*float64(sum)/2)-1, 0), sum+1)
+		for a <= sum && dice(a, sum, 0) < t {
+			a++
+		}
+		cut[sum] = uint32(a)
 	}
-	return uint32(a)
+	return cut
 }
 
 // scanBlock appends to dst the filters of one kernel call whose And count
-// with the query (popcount pa) reaches Dice t: out[k] is filter k's count,
-// pops[k] and ids[k] its popcount and record index, and a found filter is
-// the key ids[k]<<16 | out[k], so that keys sort by record. Each count is
-// written and kept only when it passes (no branch to mispredict where a
-// fifth of the pairs pass); the cutoff is recomputed when the popcount
-// changes, which is rare, the block being in popcount order.
-func scanBlock(dst []uint64, out []uint32, pops []uint16, ids []uint32, pa int, t float64) []uint64 {
+// with the query reaches the floor: out[k] is filter k's count, pops[k] and
+// ids[k] its popcount and record index, cut the cutoffs from the query's
+// popcount on (cut[pb] is the cutoff for pa+pb), and a found filter is the
+// key ids[k]<<16 | out[k], so that keys sort by record. Each key is
+// written and kept only when it passes: no branch to mispredict where a
+// fifth of the pairs pass.
+func scanBlock(dst []uint64, out []uint32, pops []uint16, ids []uint32, cut []uint32) []uint64 {
 	dst = slices.Grow(dst, len(out))
 	buf := dst[len(dst) : len(dst)+len(out)]
-	n, pb, need := 0, -1, uint32(0)
+	pops, ids = pops[:len(out)], ids[:len(out)]
+	n := 0
 	for k, and := range out {
-		if p := int(pops[k]); p != pb {
-			pb, need = p, cutoff(pa, p, t)
-		}
 		buf[n] = uint64(ids[k])<<16 | uint64(and)
-		if and >= need {
+		if and >= cut[pops[k]] {
 			n++
 		}
 	}

@@ -6,16 +6,17 @@ import (
 	"testing"
 )
 
-// cutoff must be exactly dice's test: every And count at or above it
-// reaches t, every one below does not, for floors whose products round
-// either way.
-func TestCutoffIsDiceTest(t *testing.T) {
+// The cutoffs must be exactly dice's test: every And count at or above
+// cutoffs[pa+pb] reaches t, every one below does not, for floors whose
+// products round either way.
+func TestCutoffsAreDiceTest(t *testing.T) {
 	for _, floor := range []float64{0, 0.5, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1, 1.2} {
+		cut := cutoffs(floor, 600)
 		for pa := 0; pa <= 300; pa += 7 {
 			for pb := 0; pb <= 300; pb++ {
-				c := int(cutoff(pa, pb, floor))
-				if c > min(pa, pb)+1 {
-					t.Fatalf("cutoff(%d, %d, %v) = %d beyond min+1", pa, pb, floor, c)
+				c := int(cut[pa+pb])
+				if c > pa+pb+1 {
+					t.Fatalf("cutoff for %d+%d at %v = %d beyond the sum", pa, pb, floor, c)
 				}
 				for and := 0; and <= min(pa, pb); and++ {
 					if got, want := and >= c, dice(and, pa, pb) >= floor; got != want {
