@@ -179,6 +179,23 @@ func newExactIndex(nA int, exact []Pair) exactIndex {
 // partners returns a's exact pairs, sorted by B.
 func (x exactIndex) partners(a int) []Pair { return x.pairs[x.start[a]:x.start[a+1]] }
 
+// masks returns, for each query a in [lo, hi), a 64-bit summary of its
+// exact partners (bit B mod 64 of each set), in dst[a-lo]: a candidate
+// whose bit is clear is not an exact pair, with no search of a's partners.
+// Most candidates of the blocked search are not exact pairs, and their
+// binary searches were an eighth of its time.
+func (x exactIndex) masks(lo, hi int, dst []uint64) []uint64 {
+	dst = slices.Grow(dst[:0], hi-lo)[:hi-lo]
+	for a := lo; a < hi; a++ {
+		var m uint64
+		for _, p := range x.partners(a) {
+			m |= 1 << (p.B & 63)
+		}
+		dst[a-lo] = m
+	}
+	return dst
+}
+
 // has reports whether (a, b) is an exact pair. Most records have a handful
 // of exact partners, so the search is short.
 func (x exactIndex) has(a int, b uint32) bool {

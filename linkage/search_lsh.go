@@ -90,8 +90,9 @@ type lshQueries struct {
 }
 
 // lshScratch is a worker's reusable buffers: gathered keys and radix
-// scratch, and one band's query keys and their radix scratch.
-type lshScratch struct{ keys, buf, qkeys, qbuf []uint64 }
+// scratch, one band's query keys and their radix scratch, and the queries'
+// exact-partner masks.
+type lshScratch struct{ keys, buf, qkeys, qbuf, exact []uint64 }
 
 // run searches queries [lo, hi) and appends their pairs, sorted by (A, B),
 // to out.
@@ -106,7 +107,8 @@ func (l *lshQueries) run(s *lshScratch, lo, hi int, out []Pair) []Pair {
 	l.work.skipped += skipped
 	s.buf = radixSortU64(keys, s.buf)
 	first := len(out)
-	out = l.compare(keys, lo, out)
+	s.exact = l.ex.masks(lo, hi, s.exact)
+	out = l.compare(keys, lo, s.exact, out)
 	radixSortPairs(out[first:])
 	return out
 }
@@ -168,8 +170,9 @@ func membersAbove(members []uint32, a uint32) []uint32 {
 }
 
 // compare walks the sorted keys and appends every distinct pair that is
-// not an exact pair, passes the popcount bound and reaches the Dice floor.
-func (l *lshQueries) compare(keys []uint64, lo int, out []Pair) []Pair {
+// not an exact pair, passes the popcount bound and reaches the Dice floor;
+// exact[a-lo] is query a's exact-partner mask.
+func (l *lshQueries) compare(keys []uint64, lo int, exact []uint64, out []Pair) []Pair {
 	prev := ^uint64(0)
 	for _, k := range keys {
 		if k == prev {
@@ -178,7 +181,7 @@ func (l *lshQueries) compare(keys []uint64, lo int, out []Pair) []Pair {
 		prev = k
 		a := lo + int(k&0xffff)
 		b := uint32(k >> 16)
-		if l.ex.has(a, b) {
+		if exact[a-lo]>>(b&63)&1 != 0 && l.ex.has(a, b) {
 			continue
 		}
 		pa, pb := l.A.Popcount(a), int(l.B.pop[b])
