@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -66,10 +67,16 @@ type TermFreqRule struct {
 
 // valueCounts holds how many records of one dataset hold each value of one
 // rule: the values' first 8 bytes (keyed HMAC outputs, so uniformly
-// distributed) sorted, with their counts.
+// distributed) sorted, with their counts, and a directory on the keys' top
+// bits (about one cell per value): a lookup reads a cell of a key or two
+// instead of binary-searching millions (a third of the term-frequency
+// stage at 5.5M records, every probe a cache miss). Keys that are not
+// spread only make cells longer; each is binary-searched.
 type valueCounts struct {
-	keys []uint64
-	n    []uint32
+	keys  []uint64
+	n     []uint32
+	dir   []uint32 // dir[h]..dir[h+1]: the keys whose top bits are h
+	shift uint     // key >> shift is a key's cell
 }
 
 func countValues(d *Dataset, r int) valueCounts {
@@ -91,13 +98,27 @@ func countValues(d *Dataset, r int) valueCounts {
 		vc.n = append(vc.n, uint32(j-i))
 		i = j
 	}
+	cellBits := uint(bits.Len(uint(len(vc.keys))))
+	vc.shift = 64 - cellBits
+	vc.dir = make([]uint32, 1<<cellBits+1)
+	for _, k := range vc.keys {
+		vc.dir[k>>vc.shift+1]++
+	}
+	for h := 1; h < len(vc.dir); h++ {
+		vc.dir[h] += vc.dir[h-1]
+	}
 	return vc
 }
 
 // of returns the number of records holding the value with this key.
 func (vc valueCounts) of(key uint64) int {
-	if i, ok := slices.BinarySearch(vc.keys, key); ok {
-		return int(vc.n[i])
+	if len(vc.keys) == 0 {
+		return 0
+	}
+	h := key >> vc.shift
+	lo := vc.dir[h]
+	if i, ok := slices.BinarySearch(vc.keys[lo:vc.dir[h+1]], key); ok {
+		return int(vc.n[int(lo)+i])
 	}
 	return 0
 }

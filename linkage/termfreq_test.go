@@ -1,7 +1,9 @@
 package linkage
 
 import (
+	"encoding/binary"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -75,5 +77,52 @@ func TestTermFrequencies(t *testing.T) {
 	if len(sum.Rules) != 2 || sum.Rules[0].Rule != "name_dob" || sum.Rules[0].Pairs != 1 || sum.Rules[0].Lowered != 0 ||
 		sum.Rules[1].Pairs != 3 || sum.Rules[1].Lowered != 2 {
 		t.Errorf("summary %+v", sum)
+	}
+}
+
+// countValues' counts, looked up through the directory, are the values'
+// counts: spread keys (as HMAC tokens are) and keys that share their top
+// bits, present and absent.
+func TestValueCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, spread := range []bool{true, false} {
+		n := 5000
+		d := &Dataset{Name: "d", Rules: []string{"r"}, Width: 8, CLKs: make([]byte, 8*n), RecordIDs: make([]string, n)}
+		toks, valid := make([]byte, n*TokenBytes), make([]bool, n)
+		want := map[uint64]int{}
+		var pool []uint64
+		for i := range n {
+			if rng.IntN(10) == 0 {
+				continue // no value
+			}
+			var k uint64
+			if len(pool) > 0 && rng.IntN(3) == 0 {
+				k = pool[rng.IntN(len(pool))] // a repeated value
+			} else {
+				k = rng.Uint64()
+				if !spread {
+					k >>= 40
+				}
+				pool = append(pool, k)
+			}
+			binary.LittleEndian.PutUint64(toks[i*TokenBytes:], k)
+			valid[i] = true
+			want[k]++
+		}
+		d.Tokens, d.Valid = [][]byte{toks}, [][]bool{valid}
+		vc := countValues(d, 0)
+		for k, c := range want {
+			if got := vc.of(k); got != c {
+				t.Fatalf("spread=%v: value %x counted %d, want %d", spread, k, got, c)
+			}
+		}
+		for range 1000 {
+			if k := rng.Uint64(); want[k] == 0 && vc.of(k) != 0 {
+				t.Fatalf("spread=%v: absent value %x counted %d", spread, k, vc.of(k))
+			}
+		}
+	}
+	if got := countValues(&Dataset{Rules: []string{"r"}, Tokens: [][]byte{nil}, Valid: [][]bool{nil}}, 0).of(7); got != 0 {
+		t.Errorf("empty dataset: count %d", got)
 	}
 }
