@@ -1,7 +1,11 @@
 package linkage
 
 import (
+	"math/rand/v2"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -168,4 +172,42 @@ func subsetRange(d *Dataset, lo, hi int) *Dataset {
 		s.Valid[r] = s.Valid[r][lo:]
 	}
 	return s
+}
+
+// sortByID orders entities as their IDs compare as strings: IDs that share
+// their first 8 bytes, shorter than 8 bytes, or of another scheme (a
+// previous run's) included, on one core and several.
+func TestSortByID(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	ids := map[string]bool{}
+	for len(ids) < 150000 {
+		var id string
+		switch rng.IntN(4) {
+		case 0:
+			id = "E" + strconv.FormatUint(rng.Uint64N(1<<28), 16) // short, many prefixes shared
+		case 1:
+			id = "Eabcdef1" + strconv.FormatUint(rng.Uint64N(1000), 10) // one shared 8-byte prefix
+		case 2:
+			id = string([]byte{byte(rng.IntN(3))}) // below 'E', one byte
+		default:
+			id = "E" + strconv.FormatUint(rng.Uint64(), 16)
+		}
+		ids[id] = true
+	}
+	var entities []Entity
+	for id := range ids {
+		entities = append(entities, Entity{ID: id})
+	}
+	want := slices.Clone(entities)
+	slices.SortFunc(want, func(x, y Entity) int { return strings.Compare(x.ID, y.ID) })
+	for _, procs := range []int{1, 2, 3} {
+		old := runtime.GOMAXPROCS(procs)
+		got := sortByID(slices.Clone(entities))
+		runtime.GOMAXPROCS(old)
+		for i := range got {
+			if got[i].ID != want[i].ID {
+				t.Fatalf("procs=%d: entity %d has ID %q, want %q", procs, i, got[i].ID, want[i].ID)
+			}
+		}
+	}
 }

@@ -550,18 +550,7 @@ func (r *matchRun) decide() (*Result, error) {
 	// Solve and build entities.
 	kept, cl := Solve(links, offsets, opt.AllowDuplicates)
 	sum.Counts.RejectedByOneOne = len(links) - len(kept)
-	slices.SortFunc(kept, func(x, y Link) int {
-		if c := cmp.Compare(x.DA, y.DA); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.A, y.A); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.DB, y.DB); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.B, y.B)
-	})
+	sortLinksByRecord(kept)
 	res.Links = kept
 	sum.Counts.Links = len(kept)
 	for _, l := range kept {

@@ -2,7 +2,6 @@ package linkage
 
 import (
 	"cmp"
-	"slices"
 	"sort"
 )
 
@@ -138,7 +137,7 @@ func pairKey(x, y uint32) uint64 {
 // links must all be at or above the threshold. Solve sorts links in place
 // and returns the kept ones (in consideration order) and the clusters.
 func Solve(links []Link, offsets []int, chain bool) ([]Link, *clusters) {
-	slices.SortFunc(links, linkOrder)
+	sortLinks(links)
 	c := newClusters(offsets)
 	g := func(d uint16, i uint32) uint32 { return uint32(offsets[d]) + i }
 	var direct map[uint64]struct{}

@@ -1,7 +1,10 @@
 package linkage
 
 import (
+	"cmp"
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -102,5 +105,52 @@ func TestExplanationsAddUp(t *testing.T) {
 	}
 	if ex[0].Score < ex[1].Score {
 		t.Errorf("strongest %v below weakest kept %v", ex[0].Score, ex[1].Score)
+	}
+}
+
+// sortLinks orders links as linkOrder does (and sortLinksByRecord by
+// position), ties on score and Dice
+// included (broken by position), with -0 and +0 equal, on one core and
+// several.
+func TestSortLinksIsLinkOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	scores := []float64{-3.5, math.Copysign(0, -1), 0, 2.25, 7, 7, 12.5, math.Inf(1)}
+	for _, n := range []int{0, 1, 7, 1000, 200000} {
+		links := make([]Link, n)
+		seen := map[[4]uint32]bool{}
+		for i := range links {
+			for {
+				l := Link{DA: uint16(rng.IntN(3)), A: rng.Uint32N(2000), B: rng.Uint32N(2000), Rules: uint16(i),
+					Score: scores[rng.IntN(len(scores))], Dice: float64(rng.IntN(4)) / 4}
+				l.DB = l.DA + uint16(rng.IntN(2))
+				if k := [4]uint32{uint32(l.DA), l.A, uint32(l.DB), l.B}; !seen[k] {
+					seen[k] = true
+					links[i] = l
+					break
+				}
+			}
+		}
+		want := slices.Clone(links)
+		slices.SortStableFunc(want, linkOrder)
+		byRecord := func(x, y Link) int {
+			return cmp.Or(cmp.Compare(x.DA, y.DA), cmp.Compare(x.A, y.A), cmp.Compare(x.DB, y.DB), cmp.Compare(x.B, y.B))
+		}
+		wantRecord := slices.Clone(links)
+		slices.SortFunc(wantRecord, byRecord)
+		for _, procs := range []int{1, 2, 3} {
+			got, gotRecord := slices.Clone(links), slices.Clone(links)
+			old := runtime.GOMAXPROCS(procs)
+			sortLinks(got)
+			sortLinksByRecord(gotRecord)
+			runtime.GOMAXPROCS(old)
+			for i := range got {
+				if linkOrder(got[i], want[i]) != 0 {
+					t.Fatalf("n=%d procs=%d: link %d is %+v, want %+v", n, procs, i, got[i], want[i])
+				}
+				if gotRecord[i] != wantRecord[i] {
+					t.Fatalf("n=%d procs=%d: by record, link %d is %+v, want %+v", n, procs, i, gotRecord[i], wantRecord[i])
+				}
+			}
+		}
 	}
 }
