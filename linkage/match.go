@@ -136,8 +136,15 @@ func scoreHistogram(sets []pairSet, weightsOf func(*pairSet) map[pattern]float64
 	for k := range sets {
 		s := &sets[k]
 		w := weightsOf(s)
+		// Count the set's patterns first: a set has few distinct ones, so
+		// one map update per candidate instead of two (a weight lookup
+		// and a float-keyed bin).
+		perPattern := map[pattern]int64{}
 		for _, p := range s.pats {
-			counts[math.Floor(w[p])]++
+			perPattern[p]++
+		}
+		for p, c := range perPattern {
+			counts[math.Floor(w[p])] += c
 		}
 	}
 	if len(counts) == 0 {

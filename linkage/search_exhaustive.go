@@ -21,10 +21,12 @@ import (
 // whose range it meets, so the kernel runs from cache instead of from
 // memory. Between datasets a chunk is consecutive records of A (their
 // ranges overlap widely: a popcount bound spans about half the popcounts
-// either way), so the worker sorts the chunk's pairs in cache and the
-// chunks, in order, are the sorted output; on dense filters, where a fifth
-// of all pairs are candidates, one global sort of them cost more than the
-// Dice kernel. Deduplication (self) takes chunks of consecutive slots and
+// either way), so the worker keeps each query's pairs apart, sorts them by
+// record while they are in cache, and the chunks, in order, are the sorted
+// output; on dense filters, where a fifth of all pairs are candidates, one
+// global sort of them cost more than the Dice kernel. The Dice test is a
+// table of And-count cutoffs by popcount sum (cutoffs), one comparison per
+// pair. Deduplication (self) takes chunks of consecutive slots and
 // for each query slot only the slots after it (each unordered pair once),
 // and sorts the pairs once at the end.
 //
