@@ -522,8 +522,9 @@ func (r *matchRun) decide() (*Result, error) {
 		if s.da == s.db && th.Within != nil {
 			bar = *th.Within
 		}
+		lookup := newWeightLookup(weightsOf(s))
 		for i, p := range s.pairs {
-			w, tf := weightsOf(s)[s.pats[i]], 0.0
+			w, tf := lookup.of(s.pats[i]), 0.0
 			if tfs[k] != nil {
 				tf = float64(tfs[k][i])
 				w += tf
@@ -762,8 +763,9 @@ func bestOfRecords(s *pairSet, nA, nB int, weights map[pattern]float64) (bestA, 
 	// candidate, not four (at 95 million candidates the lookups were a
 	// quarter of the score stage).
 	wA, wB := make([]float64, nA), make([]float64, nB)
+	lookup := newWeightLookup(weights)
 	for i, p := range s.pairs {
-		w := weights[s.pats[i]]
+		w := lookup.of(s.pats[i])
 		if bestA[p.A] < 0 || w > wA[p.A] {
 			bestA[p.A], wA[p.A] = int32(i), w
 		}

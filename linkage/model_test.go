@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"math/rand/v2"
 	"testing"
 )
 
@@ -140,5 +141,25 @@ func TestDiceGivenAgreement(t *testing.T) {
 	}
 	if m := fit(4000); m.DiceUAgree != nil {
 		t.Error("4,000 lone agreements of 14,000: mostly matches, want no Dice u given an agreement")
+	}
+}
+
+// weightLookup returns what the map returns, absent patterns (0) included,
+// whichever patterns share a cache slot.
+func TestWeightLookup(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	m := map[pattern]float64{}
+	var ps []pattern
+	for range 2000 {
+		p := pattern(rng.Uint64N(1 << 40))
+		m[p] = rng.NormFloat64() * 10
+		ps = append(ps, p, pattern(rng.Uint64N(1<<40))) // and one the map lacks
+	}
+	c := newWeightLookup(m)
+	for range 100000 {
+		p := ps[rng.IntN(len(ps))]
+		if got, want := c.of(p), m[p]; got != want {
+			t.Fatalf("pattern %x: weight %v, want %v", p, got, want)
+		}
 	}
 }
