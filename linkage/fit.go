@@ -50,7 +50,7 @@ type fitted struct {
 // samples random pairs per dataset pair of those sets, m and the match
 // share from their candidates over their whole comparison space.
 func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pairSet) bool, samples int, seed uint64) *fitted {
-	counts := map[pattern]int64{}
+	var counter, within patternCounter
 	var abs [][2]*Dataset
 	space := 0.0
 	for _, s := range sets {
@@ -58,14 +58,19 @@ func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pair
 			continue
 		}
 		for _, p := range s.pats {
-			counts[p]++
+			counter.add(p)
+		}
+		if s.da == s.db {
+			for _, p := range s.pats {
+				within.add(p)
+			}
 		}
 		A, B := datasets[s.da], datasets[s.db]
 		abs = append(abs, [2]*Dataset{A, B})
 		space += pairSpace(A, B, s.da == s.db)
 	}
 	f := &fitted{}
-	f.pats, f.cnts = sortedCounts(counts)
+	f.pats, f.cnts = sortedCounts(counter.counts())
 	prior := randomPairPrior(rules, abs, samples, seed)
 	f.model = fitModel(rules, f.pats, f.cnts, prior, space, ruleIndependence(datasets))
 	f.weights = make(map[pattern]float64, len(f.pats))
@@ -73,12 +78,8 @@ func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pair
 		f.weights[p] = round9(f.model.weight(p))
 	}
 	f.withinWeights = map[pattern]float64{}
-	for _, s := range sets {
-		if keep(s) && s.da == s.db {
-			for _, p := range s.pats {
-				f.withinWeights[p] = round9(f.model.withinWeight(p))
-			}
-		}
+	for p := range within.counts() {
+		f.withinWeights[p] = round9(f.model.withinWeight(p))
 	}
 	return f
 }

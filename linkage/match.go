@@ -137,13 +137,13 @@ func scoreHistogram(sets []pairSet, weightsOf func(*pairSet) map[pattern]float64
 		s := &sets[k]
 		w := weightsOf(s)
 		// Count the set's patterns first: a set has few distinct ones, so
-		// one map update per candidate instead of two (a weight lookup
-		// and a float-keyed bin).
-		perPattern := map[pattern]int64{}
+		// a weight lookup and a float-keyed bin per pattern, not per
+		// candidate.
+		var perPattern patternCounter
 		for _, p := range s.pats {
-			perPattern[p]++
+			perPattern.add(p)
 		}
-		for p, c := range perPattern {
+		for p, c := range perPattern.counts() {
 			counts[math.Floor(w[p])] += c
 		}
 	}

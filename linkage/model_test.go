@@ -163,3 +163,37 @@ func TestWeightLookup(t *testing.T) {
 		}
 	}
 }
+
+// patternCounter's counts are a map's, whichever patterns share a slot.
+func TestPatternCounter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var c patternCounter
+	if got := c.counts(); len(got) != 0 {
+		t.Fatalf("empty counter: %v", got)
+	}
+	want := map[pattern]int64{}
+	ps := make([]pattern, 3000)
+	for i := range ps {
+		ps[i] = pattern(rng.Uint64N(1 << 40))
+	}
+	for i := range 200000 {
+		p := ps[rng.IntN(len(ps))]
+		if i%3 == 0 {
+			p = ps[rng.IntN(4)] // runs of a few common patterns
+		}
+		c.add(p)
+		want[p]++
+	}
+	got := c.counts()
+	if len(got) != len(want) {
+		t.Fatalf("%d patterns counted, want %d", len(got), len(want))
+	}
+	for p, n := range want {
+		if got[p] != n {
+			t.Fatalf("pattern %x counted %d, want %d", p, got[p], n)
+		}
+	}
+	if again := c.counts(); len(again) != 0 {
+		t.Errorf("counter not empty after counts: %d patterns", len(again))
+	}
+}
