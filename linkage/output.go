@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -243,11 +244,18 @@ func (r *Result) Write(dir string, overwrite bool, started time.Time, loaded tim
 	}
 	defer d.Abort()
 	t0 := time.Now()
-	if err := r.writeLinks(d.Path()); err != nil {
-		return fmt.Errorf("write %s: %w", LinksFile, err)
+	// The two files are independent: each is encoded and compressed on its
+	// own core (the write stage was 12-14 s at 5.5M records, one core busy).
+	var linksErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { linksErr = r.writeLinks(d.Path()) })
+	entitiesErr := r.writeEntities(d.Path())
+	wg.Wait()
+	if linksErr != nil {
+		return fmt.Errorf("write %s: %w", LinksFile, linksErr)
 	}
-	if err := r.writeEntities(d.Path()); err != nil {
-		return fmt.Errorf("write %s: %w", EntitiesFile, err)
+	if entitiesErr != nil {
+		return fmt.Errorf("write %s: %w", EntitiesFile, entitiesErr)
 	}
 	r.Summary.Timings.Load = secs(loaded)
 	r.Summary.Timings.Write = secs(time.Since(t0))
