@@ -38,6 +38,21 @@ func randomDataset(name string, n, width int, density float64, seed uint64, from
 	return d
 }
 
+// spreadDataset joins random datasets of several densities, so that the
+// popcount bound spares most pairs and the exhaustive search walks the
+// filters in popcount order.
+func spreadDataset(name string, n int, seed uint64, from *Dataset) *Dataset {
+	d := &Dataset{Name: name, Width: 128}
+	for i, density := range []float64{0.04, 0.12, 0.3, 0.6} {
+		part := randomDataset(name, n/4, 128, density, seed+uint64(i), from)
+		d.CLKs = append(d.CLKs, part.CLKs...)
+		for _, id := range part.RecordIDs {
+			d.RecordIDs = append(d.RecordIDs, fmt.Sprintf("%d-%s", i, id))
+		}
+	}
+	return d
+}
+
 // TestSearchMatchesReference proves the optimised search finds the same
 // pairs, in the same order, with the same counts, as the reference search
 // (search_reference_test.go), on sparse FEBRL filters with tokens, on dense
@@ -49,10 +64,15 @@ func TestSearchMatchesReference(t *testing.T) {
 	// Floor 0 makes every pair a candidate: small datasets keep it quick.
 	small := randomDataset("small", 600, 128, 0.5, 5, nil)
 	small2 := randomDataset("small2", 500, 128, 0.5, 6, small)
-	for _, d := range []*Dataset{fa, fb, dense, dense2, small, small2} {
+	spread := spreadDataset("spread", 2000, 7, nil)
+	spread2 := spreadDataset("spread2", 1600, 11, spread)
+	for _, d := range []*Dataset{fa, fb, dense, dense2, small, small2, spread, spread2} {
 		if err := d.Prepare(); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if s := boundSpares(spread, spread2, 0.7); s < minSpared {
+		t.Fatalf("the popcount bound spares %.2f of the spread pairs, want at least %.2f", s, minSpared)
 	}
 	type tc struct {
 		name string
@@ -74,6 +94,8 @@ func TestSearchMatchesReference(t *testing.T) {
 		{name: "dense-exhaustive", a: dense, b: dense2, opt: SearchOptions{MinDice: 0.8, Exhaustive: true}},
 		{name: "dense-self-exhaustive", a: dense, b: dense, self: true, opt: SearchOptions{MinDice: 0.8, Exhaustive: true}, selfCounts: true},
 		{name: "dense-lsh", a: dense, b: dense2, opt: SearchOptions{MinDice: 0.8, Seed: 9, MaxBands: 40}},
+		{name: "spread-exhaustive", a: spread, b: spread2, opt: SearchOptions{MinDice: 0.7, Exhaustive: true}},
+		{name: "spread-self-exhaustive", a: spread, b: spread, self: true, opt: SearchOptions{MinDice: 0.7, Exhaustive: true}, selfCounts: true},
 		{name: "floor-0", a: small2, b: small, opt: SearchOptions{MinDice: 0, Exhaustive: true}},
 	}
 	for _, c := range cases {
@@ -85,6 +107,11 @@ func TestSearchMatchesReference(t *testing.T) {
 			}
 			if gst.Candidates != wst.Candidates || gst.SkippedBuckets != wst.SkippedBuckets || gst.Method != wst.Method {
 				t.Errorf("stats differ: got %+v reference %+v", gst, wst)
+			}
+			if c.opt.Exhaustive && boundSpares(c.a, c.b, c.opt.MinDice) < minSpared {
+				// Walked in record order: the pairs the bound spares are
+				// compared too.
+				wst.Compared, wst.BoundPruned = wst.Compared+wst.BoundPruned, 0
 			}
 			if !c.selfCounts && (gst.Compared != wst.Compared || gst.BoundPruned != wst.BoundPruned) {
 				t.Errorf("counts differ: compared %d pruned %d, reference %d %d", gst.Compared, gst.BoundPruned, wst.Compared, wst.BoundPruned)

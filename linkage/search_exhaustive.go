@@ -41,9 +41,16 @@ const (
 )
 
 // popcountSorted is a dataset's filters as 64-bit words, in ascending
-// popcount order (stable: equal popcounts keep record order).
+// popcount order (stable: equal popcounts keep record order), or in record
+// order (inRecordOrder) where the popcount bound would spare few pairs.
 type popcountSorted struct {
-	words int      // words per filter
+	// inRecordOrder: slot s is record s, and every query reaches every
+	// slot. Scanned in this order, a query's found filters come out sorted
+	// by record, with no sort; comparing the pairs the bound would have
+	// spared changes nothing found, as a pair outside the bound cannot
+	// reach its cutoff.
+	inRecordOrder bool
+	words         int      // words per filter
 	data  []uint64 // slot s is data[s·words : (s+1)·words]
 	pop   []uint16 // popcount of slot s, ascending
 	id    []uint32 // record index of slot s
@@ -51,11 +58,11 @@ type popcountSorted struct {
 	first []int    // first[p]: first slot with popcount ≥ p, for p ≤ maxPop+1
 }
 
-func newPopcountSorted(d *Dataset) *popcountSorted {
+func newPopcountSorted(d *Dataset, inRecordOrder bool) *popcountSorted {
 	n, w := d.Len(), d.Width/8
 	maxPop := d.Width * 8
-	s := &popcountSorted{words: w, data: make([]uint64, n*w), pop: make([]uint16, n),
-		id: make([]uint32, n), slot: make([]uint32, n), first: make([]int, maxPop+2)}
+	s := &popcountSorted{inRecordOrder: inRecordOrder, words: w, data: make([]uint64, n*w),
+		pop: make([]uint16, n), id: make([]uint32, n), slot: make([]uint32, n), first: make([]int, maxPop+2)}
 	// Counting sort by popcount: first[p+1] counts records of popcount p.
 	for i := range n {
 		s.first[d.pop[i]+1]++
@@ -67,8 +74,11 @@ func newPopcountSorted(d *Dataset) *popcountSorted {
 	copy(fill, s.first)
 	for i := range n {
 		p := d.pop[i]
-		sl := fill[p]
-		fill[p]++
+		sl := i
+		if !inRecordOrder {
+			sl = fill[p]
+			fill[p]++
+		}
 		s.pop[sl], s.id[sl], s.slot[i] = p, uint32(i), uint32(sl)
 	}
 	parallelFor(n, 1<<14, func(lo, hi int) {
@@ -92,7 +102,10 @@ func (s *popcountSorted) slots(pLo, pHi int) (int, int) {
 
 // reach returns the slots of b that query slot i of a is compared with.
 func reach(a, b *popcountSorted, i int, self bool, t float64) (int, int) {
-	lo, hi := b.slots(popBounds(int(a.pop[i]), t))
+	lo, hi := 0, b.Len()
+	if !b.inRecordOrder {
+		lo, hi = b.slots(popBounds(int(a.pop[i]), t))
+	}
 	if self {
 		lo = max(lo, i+1)
 	}
@@ -104,10 +117,11 @@ func reach(a, b *popcountSorted, i int, self bool, t float64) (int, int) {
 // candidates, the pairs found and those of the exact pairs whose query slot
 // is in the span, sorted by (A, B); and those exact pairs alone.
 func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex) (found, owned []Pair, work searchWork) {
-	sb := newPopcountSorted(B)
+	inRecordOrder := boundSpares(A, B, opt.MinDice) < minSpared
+	sb := newPopcountSorted(B, inRecordOrder)
 	sa := sb
 	if !self {
-		sa = newPopcountSorted(A)
+		sa = newPopcountSorted(A, inRecordOrder)
 	}
 	t := opt.MinDice
 	w := sb.words
@@ -175,7 +189,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 			s.acc = found
 			results[c] = slices.Clone(found)
 		} else {
-			results[c] = s.chunkPairs(qlo, qhi, bB, ex)
+			results[c] = s.chunkPairs(qlo, qhi, bB, sb.inRecordOrder, ex)
 		}
 		evaluated[c] = n
 		if opt.Progress != nil {
@@ -276,13 +290,16 @@ func scanBlock(dst []uint64, out []uint32, pops []uint16, ids []uint32, cut []ui
 // chunkPairs returns the pairs of the queries [qlo, qhi) of A (record
 // indexes, in order), between datasets, sorted by (A, B) in a new slice of
 // their length: each query's keys are sorted by record (bB bits) while they
-// are in cache, and the pairs the exact joins found are dropped by a merge
-// with the query's exact partners, which are sorted by B too.
-func (s *exhaustiveScratch) chunkPairs(qlo, qhi int, bB uint, ex exactIndex) []Pair {
+// are in cache, unless they were found in record order (sorted), and the
+// pairs the exact joins found are dropped by a merge with the query's exact
+// partners, which are sorted by B too.
+func (s *exhaustiveScratch) chunkPairs(qlo, qhi int, bB uint, sorted bool, ex exactIndex) []Pair {
 	total := 0
 	for q := qlo; q < qhi; q++ {
 		keys := s.perQuery[q-qlo]
-		keys, s.tmp = sortKeys(keys, s.tmp, 16, bB)
+		if !sorted {
+			keys, s.tmp = sortKeys(keys, s.tmp, 16, bB)
+		}
 		exact := ex.partners(q)
 		kept := keys[:0]
 		j := 0
@@ -353,3 +370,41 @@ func sortKeys(keys, tmp []uint64, shift, width uint) (sorted, scratch []uint64) 
 
 // Len returns the number of filters.
 func (s *popcountSorted) Len() int { return len(s.pop) }
+
+// minSpared is the share of pairs the popcount bound must spare for the
+// search to walk the filters in popcount order. Below it the filters are
+// walked in record order: every pair is compared, but each query's found
+// filters need no sort, which on dense filters (where the bound spares
+// nothing and a fifth of the pairs are found) cost more than the kernel.
+const minSpared = 0.25
+
+// boundSpares returns the share of A×B's pairs that the popcount bound at
+// Dice t excludes, from the two popcount histograms.
+func boundSpares(A, B *Dataset, t float64) float64 {
+	if A.Len() == 0 || B.Len() == 0 {
+		return 0
+	}
+	maxPop := max(A.Width, B.Width) * 8
+	countA := make([]int64, maxPop+1)
+	cumB := make([]int64, maxPop+2) // cumB[p]: records of B with popcount < p
+	for _, p := range A.pop {
+		countA[p]++
+	}
+	for _, p := range B.pop {
+		cumB[p+1]++
+	}
+	for p := 1; p < len(cumB); p++ {
+		cumB[p] += cumB[p-1]
+	}
+	var reached int64
+	for pa, n := range countA {
+		if n == 0 {
+			continue
+		}
+		lo, hi := popBounds(pa, t)
+		lo, hi = min(lo, maxPop+1), min(hi+1, maxPop+1)
+		reached += n * (cumB[hi] - cumB[lo])
+	}
+	total := float64(A.Len()) * float64(B.Len())
+	return 1 - float64(reached)/total
+}
