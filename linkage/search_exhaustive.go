@@ -51,11 +51,11 @@ type popcountSorted struct {
 	// reach its cutoff.
 	inRecordOrder bool
 	words         int      // words per filter
-	data  []uint64 // slot s is data[s·words : (s+1)·words]
-	pop   []uint16 // popcount of slot s, ascending
-	id    []uint32 // record index of slot s
-	slot  []uint32 // slot of record i: slot[id[s]] == s
-	first []int    // first[p]: first slot with popcount ≥ p, for p ≤ maxPop+1
+	data          []uint64 // slot s is data[s·words : (s+1)·words]
+	pop           []uint16 // popcount of slot s, ascending
+	id            []uint32 // record index of slot s
+	slot          []uint32 // slot of record i: slot[id[s]] == s
+	first         []int    // first[p]: first slot with popcount ≥ p, for p ≤ maxPop+1
 }
 
 func newPopcountSorted(d *Dataset, inRecordOrder bool) *popcountSorted {
