@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -56,7 +57,8 @@ func toWords(f []byte) []uint64 {
 
 // FuzzAndPopcountMany proves the AVX-512 kernel (when the CPU has it) and
 // the portable kernel identical on arbitrary data, filter lengths and
-// counts.
+// counts, and AppendAtLeast (the fused kernel on 1024-bit filters) the
+// same as filtering their counts.
 func FuzzAndPopcountMany(f *testing.F) {
 	// words = w−1: 1024, 512 and 2048 bits, and an odd 17 words.
 	f.Add([]byte("seed"), uint8(15), uint8(3))
@@ -66,7 +68,7 @@ func FuzzAndPopcountMany(f *testing.F) {
 	f.Add([]byte{0x00, 0x80}, uint8(3), uint8(7))
 	f.Fuzz(func(t *testing.T, seed []byte, words, n uint8) {
 		w := int(words%40) + 1
-		cnt := int(n % 20)
+		cnt := int(n % 40)
 		data := make([]uint64, (cnt+1)*w)
 		var s uint64 = 1469598103934665603
 		for i := range data {
@@ -85,6 +87,26 @@ func FuzzAndPopcountMany(f *testing.F) {
 			if got[i] != want[i] {
 				t.Fatalf("filter %d of %d words: kernel %d, generic %d", i, w, got[i], want[i])
 			}
+		}
+		// AppendAtLeast keeps the filters whose count reaches a cutoff
+		// table derived from the input.
+		pops, ids := make([]uint16, cnt), make([]uint32, cnt)
+		for i := range cnt {
+			pops[i] = uint16(andPopcountWords(rows[i*w:(i+1)*w], rows[i*w:(i+1)*w]))
+			ids[i] = uint32(i * 7919)
+		}
+		cut := make([]uint32, w*64/2+1)
+		for pb := range cut {
+			cut[pb] = uint32((pb*int(words) + len(seed)) % (w*64 + 2))
+		}
+		var keep []uint64
+		for i, c := range want {
+			if c >= cut[min(int(pops[i]), len(cut)-1)] {
+				keep = append(keep, uint64(ids[i])<<16|uint64(c))
+			}
+		}
+		if got := AppendAtLeast(nil, q, rows, pops, ids, cut); !slices.Equal(got, keep) {
+			t.Fatalf("AppendAtLeast, %d words, %d filters: %d keys, want %d", w, cnt, len(got), len(keep))
 		}
 		if hasAVX2 && w%4 == 0 && cnt > 0 {
 			direct := make([]uint32, cnt)

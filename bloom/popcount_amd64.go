@@ -32,3 +32,10 @@ func andPopcountManyAVX512(q, data *uint64, blocks, n int, out *uint32)
 //
 //go:noescape
 func andPopcountManyAVX2(q, data *uint64, blocks, n int, out *uint32)
+
+// andAtLeast1024AVX512 is AppendAtLeast for groups·8 filters of 1024 bits:
+// it writes the kept keys to dst (which must have room for groups·8+8) and
+// returns how many. maxPop is the cutoff table's last index.
+//
+//go:noescape
+func andAtLeast1024AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPop, groups int, dst *uint64) int

@@ -143,3 +143,130 @@ block2:
 	VZEROUPPER
 done2:
 	RET
+
+// func andAtLeast1024AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPop, groups int, dst *uint64) int
+//
+// For groups of 8 filters of 1024 bits (16 words) each, stored back to
+// back from data: the And count c = popcount(q AND f) of each filter with
+// the query, and the filter is kept when c ≥ cut[min(pops[k], maxPop)]. A
+// kept filter is written to dst as the key ids[k]<<16 | c; kept keys are
+// packed, in filter order (VPCOMPRESSQ), and each group stores a whole
+// vector, so dst must have room for 8 keys past the last one kept. It
+// returns the number of keys kept.
+//
+// The eight filters' counts are summed across lanes together: two levels
+// of 128-bit interleaves and one of 256-bit halves take eight vectors of
+// eight partial counts to one vector of eight counts (7 shuffles and 7
+// adds per 8 filters, against 6 dependent reductions per filter), and the
+// cutoff test is one gather and one compare per group.
+TEXT ·andAtLeast1024AVX512(SB), NOSPLIT, $0-72
+	MOVQ q+0(FP), SI
+	MOVQ data+8(FP), DI
+	MOVQ pops+16(FP), BX
+	MOVQ ids+24(FP), R10
+	MOVQ cut+32(FP), R9
+	MOVQ maxPop+40(FP), AX
+	MOVQ groups+48(FP), CX
+	MOVQ dst+56(FP), R11
+	XORQ R12, R12
+	TESTQ CX, CX
+	JZ   atleastdone
+	VMOVDQU64    (SI), Z30
+	VMOVDQU64    64(SI), Z31
+	VPBROADCASTQ AX, Z29
+atleastgroup:
+	// Z0..Z7: each filter's And counts per 64-bit lane, both halves added.
+	VPANDQ   (DI), Z30, Z0
+	VPANDQ   64(DI), Z31, Z8
+	VPANDQ   128(DI), Z30, Z1
+	VPANDQ   192(DI), Z31, Z9
+	VPANDQ   256(DI), Z30, Z2
+	VPANDQ   320(DI), Z31, Z10
+	VPANDQ   384(DI), Z30, Z3
+	VPANDQ   448(DI), Z31, Z11
+	VPOPCNTQ Z0, Z0
+	VPOPCNTQ Z8, Z8
+	VPOPCNTQ Z1, Z1
+	VPOPCNTQ Z9, Z9
+	VPOPCNTQ Z2, Z2
+	VPOPCNTQ Z10, Z10
+	VPOPCNTQ Z3, Z3
+	VPOPCNTQ Z11, Z11
+	VPADDQ   Z8, Z0, Z0
+	VPADDQ   Z9, Z1, Z1
+	VPADDQ   Z10, Z2, Z2
+	VPADDQ   Z11, Z3, Z3
+	VPANDQ   512(DI), Z30, Z4
+	VPANDQ   576(DI), Z31, Z12
+	VPANDQ   640(DI), Z30, Z5
+	VPANDQ   704(DI), Z31, Z13
+	VPANDQ   768(DI), Z30, Z6
+	VPANDQ   832(DI), Z31, Z14
+	VPANDQ   896(DI), Z30, Z7
+	VPANDQ   960(DI), Z31, Z15
+	VPOPCNTQ Z4, Z4
+	VPOPCNTQ Z12, Z12
+	VPOPCNTQ Z5, Z5
+	VPOPCNTQ Z13, Z13
+	VPOPCNTQ Z6, Z6
+	VPOPCNTQ Z14, Z14
+	VPOPCNTQ Z7, Z7
+	VPOPCNTQ Z15, Z15
+	VPADDQ   Z12, Z4, Z4
+	VPADDQ   Z13, Z5, Z5
+	VPADDQ   Z14, Z6, Z6
+	VPADDQ   Z15, Z7, Z7
+
+	// Level 1: within each 128-bit lane, [f(2j), f(2j+1)] partial sums.
+	VPUNPCKLQDQ Z1, Z0, Z8
+	VPUNPCKHQDQ Z1, Z0, Z9
+	VPADDQ      Z9, Z8, Z0
+	VPUNPCKLQDQ Z3, Z2, Z8
+	VPUNPCKHQDQ Z3, Z2, Z9
+	VPADDQ      Z9, Z8, Z2
+	VPUNPCKLQDQ Z5, Z4, Z8
+	VPUNPCKHQDQ Z5, Z4, Z9
+	VPADDQ      Z9, Z8, Z4
+	VPUNPCKLQDQ Z7, Z6, Z8
+	VPUNPCKHQDQ Z7, Z6, Z9
+	VPADDQ      Z9, Z8, Z6
+	// Level 2: lanes 0+1 and 2+3 of two vectors; lane j of the result
+	// holds two filters' halves.
+	VSHUFI64X2 $0x88, Z2, Z0, Z8
+	VSHUFI64X2 $0xdd, Z2, Z0, Z9
+	VPADDQ     Z9, Z8, Z0
+	VSHUFI64X2 $0x88, Z6, Z4, Z8
+	VSHUFI64X2 $0xdd, Z6, Z4, Z9
+	VPADDQ     Z9, Z8, Z4
+	// Level 3: the halves added; lane k of Z0 is filter k's count.
+	VSHUFI64X2 $0x88, Z4, Z0, Z8
+	VSHUFI64X2 $0xdd, Z4, Z0, Z9
+	VPADDQ     Z9, Z8, Z0
+
+	// The cutoff of each filter's popcount, and the test.
+	VPMOVZXWQ   (BX), Z16
+	VPMINUQ     Z29, Z16, Z16
+	KXNORW      K1, K1, K1
+	VPGATHERQD  (R9)(Z16*4), K1, Y17
+	VPMOVZXDQ   Y17, Z17
+	VPCMPUQ     $5, Z17, Z0, K2
+	// Keys of the kept filters, packed and stored.
+	VPMOVZXDQ   (R10), Z18
+	VPSLLQ      $16, Z18, Z18
+	VPORQ       Z0, Z18, Z18
+	VPCOMPRESSQ Z18, K2, Z19
+	VMOVDQU64   Z19, (R11)
+	KMOVW       K2, DX
+	POPCNTL     DX, DX
+	ADDQ        DX, R12
+	LEAQ        (R11)(DX*8), R11
+
+	ADDQ $1024, DI
+	ADDQ $16, BX
+	ADDQ $32, R10
+	DECQ CX
+	JNZ  atleastgroup
+	VZEROUPPER
+atleastdone:
+	MOVQ R12, ret+64(FP)
+	RET

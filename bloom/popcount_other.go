@@ -17,3 +17,7 @@ func andPopcountManyAVX512(q, data *uint64, blocks, n int, out *uint32) {
 func andPopcountManyAVX2(q, data *uint64, blocks, n int, out *uint32) {
 	panic("bloom: no AVX2 kernel")
 }
+
+func andAtLeast1024AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPop, groups int, dst *uint64) int {
+	panic("bloom: no AVX-512 kernel")
+}

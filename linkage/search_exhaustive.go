@@ -26,7 +26,8 @@ import (
 // output; on dense filters, where a fifth of all pairs are candidates, one
 // global sort of them cost more than the Dice kernel. The Dice test is a
 // table of And-count cutoffs by popcount sum (cutoffs), one comparison per
-// pair. Deduplication (self) takes chunks of consecutive slots and
+// pair, applied inside the kernel (bloom.AppendAtLeast: on 1024-bit filters
+// with AVX-512, counts, test and packing of the found filters in one pass). Deduplication (self) takes chunks of consecutive slots and
 // for each query slot only the slots after it (each unordered pair once),
 // and sorts the pairs once at the end.
 //
@@ -143,7 +144,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 		return int(sa.slot[q])
 	}
 	parallelChunks(nq, exhaustiveChunk, func() *exhaustiveScratch {
-		return &exhaustiveScratch{out: make([]uint32, exhaustiveBlock), lo: make([]int, exhaustiveChunk),
+		return &exhaustiveScratch{lo: make([]int, exhaustiveChunk),
 			hi: make([]int, exhaustiveChunk), perQuery: make([][]uint64, exhaustiveChunk)}
 	}, func(s *exhaustiveScratch, c, clo, chi int) {
 		qlo, qhi := qlo+clo, qlo+chi
@@ -165,15 +166,14 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 					continue
 				}
 				i := query(q)
-				out := s.out[:hi-lo]
-				bloom.AndPopcountMany(sa.data[i*w:(i+1)*w], sb.data[lo*w:hi*w], out)
+				qw, data := sa.data[i*w:(i+1)*w], sb.data[lo*w:hi*w]
 				n += int64(hi - lo)
 				cut := cut[sa.pop[i]:]
 				if !self {
-					s.perQuery[q-qlo] = scanBlock(s.perQuery[q-qlo], out, sb.pop[lo:hi], sb.id[lo:hi], cut)
+					s.perQuery[q-qlo] = bloom.AppendAtLeast(s.perQuery[q-qlo], qw, data, sb.pop[lo:hi], sb.id[lo:hi], cut)
 					continue
 				}
-				s.keys = scanBlock(s.keys[:0], out, sb.pop[lo:hi], sb.id[lo:hi], cut)
+				s.keys = bloom.AppendAtLeast(s.keys[:0], qw, data, sb.pop[lo:hi], sb.id[lo:hi], cut)
 				for _, k := range s.keys {
 					x, y := sa.id[i], uint32(k>>16)
 					if x > y {
@@ -239,10 +239,10 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 // exhaustiveScratch is one worker's buffers, reused chunk after chunk, so
 // that only each chunk's sorted pairs are allocated, once.
 type exhaustiveScratch struct {
-	out    []uint32 // the kernel's And counts for one block
-	lo, hi []int    // each query's reach
+	lo, hi []int // each query's reach
 	// perQuery collects each query's found filters between datasets, as
-	// packed keys (scanBlock); keys one block's, within one dataset.
+	// packed keys (bloom.AppendAtLeast); keys one block's, within one
+	// dataset.
 	perQuery  [][]uint64
 	keys, tmp []uint64 // tmp is sortKeys' scratch
 	acc       []Pair   // a chunk's pairs, within one dataset
@@ -264,27 +264,6 @@ func cutoffs(t float64, maxSum int) []uint32 {
 		cut[sum] = uint32(a)
 	}
 	return cut
-}
-
-// scanBlock appends to dst the filters of one kernel call whose And count
-// with the query reaches the floor: out[k] is filter k's count, pops[k] and
-// ids[k] its popcount and record index, cut the cutoffs from the query's
-// popcount on (cut[pb] is the cutoff for pa+pb), and a found filter is the
-// key ids[k]<<16 | out[k], so that keys sort by record. Each key is
-// written and kept only when it passes: no branch to mispredict where a
-// fifth of the pairs pass.
-func scanBlock(dst []uint64, out []uint32, pops []uint16, ids []uint32, cut []uint32) []uint64 {
-	dst = slices.Grow(dst, len(out))
-	buf := dst[len(dst) : len(dst)+len(out)]
-	pops, ids = pops[:len(out)], ids[:len(out)]
-	n := 0
-	for k, and := range out {
-		buf[n] = uint64(ids[k])<<16 | uint64(and)
-		if and >= cut[pops[k]] {
-			n++
-		}
-	}
-	return dst[:len(dst)+n]
 }
 
 // chunkPairs returns the pairs of the queries [qlo, qhi) of A (record
