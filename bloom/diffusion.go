@@ -229,13 +229,29 @@ func (d *Diffusion) applyMasks(dst, src []byte) {
 		// time with the accumulators in registers.
 		var set [1024]uint16
 		n := 0
-		for k, b := range src {
-			for m := b; m != 0; m &= m - 1 {
-				set[n] = uint16(k*8 + 7 - bits.TrailingZeros8(m)) // bit 0 is the MSB of byte 0
+		// A word at a time (the exit from the inner loop, mispredicted,
+		// once per word instead of once per byte): bit b of the
+		// little-endian word w is bit b%8 of byte w·8+b/8, filter bit
+		// w·64 + b^7 (bit 0 is the MSB of byte 0).
+		for k := 0; k+8 <= len(src); k += 8 {
+			for m := binary.LittleEndian.Uint64(src[k:]); m != 0; m &= m - 1 {
+				set[n] = uint16(k*8 + (bits.TrailingZeros64(m) ^ 7))
+				n++
+			}
+		}
+		for k := len(src) &^ 7; k < len(src); k++ {
+			for m := src[k]; m != 0; m &= m - 1 {
+				set[n] = uint16(k*8 + 7 - bits.TrailingZeros8(m))
 				n++
 			}
 		}
 		masks := d.masks
+		if useAVX512 {
+			// The rows are read from masks[i·16:][:16], i < inBits ≤ 1024,
+			// inside the table of inBits rows; dst is 128 bytes.
+			xorRows1024AVX512(&masks[0], &set[0], n, &dst[0])
+			return
+		}
 		for w0 := 0; w0 < 16; w0 += 8 {
 			var a0, a1, a2, a3, a4, a5, a6, a7 uint64
 			for _, i := range set[:n] {

@@ -39,3 +39,9 @@ func andPopcountManyAVX2(q, data *uint64, blocks, n int, out *uint32)
 //
 //go:noescape
 func andAtLeast1024AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPop, groups int, dst *uint64) int
+
+// xorRows1024AVX512 writes to dst (128 bytes) the XOR of the n 1024-bit
+// rows masks[rows[k]·16:][:16], words little-endian: Diffusion's mask sweep.
+//
+//go:noescape
+func xorRows1024AVX512(masks *uint64, rows *uint16, n int, dst *byte)

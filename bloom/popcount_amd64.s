@@ -270,3 +270,49 @@ atleastgroup:
 atleastdone:
 	MOVQ R12, ret+64(FP)
 	RET
+
+// func xorRows1024AVX512(masks *uint64, rows *uint16, n int, dst *byte)
+//
+// dst (128 bytes) = the XOR of the n 1024-bit rows masks[rows[k]·16 :
+// rows[k]·16+16]: the diffusion layer's mask sweep, two 64-byte halves of
+// each row into two pairs of accumulators (even and odd rows apart, so
+// consecutive XORs do not wait on each other). Words are stored
+// little-endian, as the portable sweep writes them.
+TEXT ·xorRows1024AVX512(SB), NOSPLIT, $0-32
+	MOVQ masks+0(FP), SI
+	MOVQ rows+8(FP), BX
+	MOVQ n+16(FP), CX
+	MOVQ dst+24(FP), DI
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	CMPQ CX, $2
+	JLT  xorrowsone
+xorrowspair:
+	MOVWQZX (BX), AX
+	MOVWQZX 2(BX), DX
+	SHLQ    $7, AX
+	SHLQ    $7, DX
+	VPXORQ  (SI)(AX*1), Z0, Z0
+	VPXORQ  64(SI)(AX*1), Z1, Z1
+	VPXORQ  (SI)(DX*1), Z2, Z2
+	VPXORQ  64(SI)(DX*1), Z3, Z3
+	ADDQ    $4, BX
+	SUBQ    $2, CX
+	CMPQ    CX, $2
+	JGE     xorrowspair
+xorrowsone:
+	TESTQ   CX, CX
+	JZ      xorrowsdone
+	MOVWQZX (BX), AX
+	SHLQ    $7, AX
+	VPXORQ  (SI)(AX*1), Z0, Z0
+	VPXORQ  64(SI)(AX*1), Z1, Z1
+xorrowsdone:
+	VPXORQ    Z2, Z0, Z0
+	VPXORQ    Z3, Z1, Z1
+	VMOVDQU64 Z0, (DI)
+	VMOVDQU64 Z1, 64(DI)
+	VZEROUPPER
+	RET

@@ -21,3 +21,7 @@ func andPopcountManyAVX2(q, data *uint64, blocks, n int, out *uint32) {
 func andAtLeast1024AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPop, groups int, dst *uint64) int {
 	panic("bloom: no AVX-512 kernel")
 }
+
+func xorRows1024AVX512(masks *uint64, rows *uint16, n int, dst *byte) {
+	panic("bloom: no AVX-512 kernel")
+}
