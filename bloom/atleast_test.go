@@ -93,7 +93,7 @@ func BenchmarkAppendAtLeast(b *testing.B) {
 	pq := andPopcountWords(q, q)
 	cut := make([]uint32, w*64+1)
 	for pb := range cut {
-		cut[pb] = uint32(0.745 * float64(pq+pb) / 2)
+		cut[pb] = uint32(0.755 * float64(pq+pb) / 2)
 	}
 	dst := make([]uint64, 0, n+8)
 	run := func(name string, f func() []uint64) {
