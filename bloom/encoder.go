@@ -88,7 +88,8 @@ type Encoder struct {
 
 	toks    Tokens
 	msg     []byte
-	filter  []byte
+	filter  []byte   // the filter before folding and hardening
+	words   []uint64 // filter while positions are set: bit p is bit 63-p%64 of word p/64
 	scratch [2][]byte
 }
 
@@ -152,6 +153,7 @@ func (e *Encoder) init() error {
 		e.steps[i] = h.NewStep()
 	}
 	e.filter = make([]byte, e.hashBits/8)
+	e.words = make([]uint64, (e.hashBits+63)/64)
 	return nil
 }
 
@@ -183,11 +185,14 @@ func (e *Encoder) EncodeSalted(dst []byte, values []string, salt string) ([]byte
 	if len(values) != len(e.cfg.Fields) {
 		return dst, fmt.Errorf("bloom: record has %d values for %d fields", len(values), len(e.cfg.Fields))
 	}
-	clear(e.filter)
+	clear(e.words)
 	for i := range e.cfg.Fields {
 		if err := e.addField(i, values[i], salt); err != nil {
 			return dst, err
 		}
+	}
+	for w, x := range e.words {
+		binary.BigEndian.PutUint64(e.filter[8*w:], x)
 	}
 	f, err := FoldN(e.filter, e.cfg.Folds)
 	if err != nil {
@@ -239,8 +244,9 @@ func (e *Encoder) addField(i int, value, salt string) error {
 		if err != nil {
 			return &FieldError{Field: f.Name, Err: err}
 		}
+		words := e.words
 		for _, p := range e.caches[i].positions(h, msg, k) {
-			e.filter[p>>3] |= 0x80 >> (p & 7)
+			words[p>>6] |= 1 << (p&63 ^ 63) // bit p: bit 7-p%8 of byte p/8
 		}
 	}
 	return nil
