@@ -426,7 +426,7 @@ func TestPosCache(t *testing.T) {
 			}
 		}
 	}
-	if len(c.small)+len(c.idx) != len(msgs) {
-		t.Errorf("%d cache entries for %d distinct messages", len(c.small)+len(c.idx), len(msgs))
+	if c.small.len()+len(c.idx) != len(msgs) {
+		t.Errorf("%d cache entries for %d distinct messages", c.small.len()+len(c.idx), len(msgs))
 	}
 }

@@ -1,0 +1,156 @@
+package bloom
+
+import "math/bits"
+
+// posCache remembers the positions of recently hashed tokens of one field.
+// Names, dates and postcodes repeat the same few thousand n-grams, so most
+// tokens are found here instead of costing a keyed hash (clkhash caches
+// the same way). Entries live in one arena; when the cache is full it is
+// emptied and refilled, which bounds memory at about maxCacheEntries ·
+// (token + 4·k) bytes per field and Encoder.
+//
+// Messages of at most 7 bytes (a bigram salted with a year of birth is 7:
+// the salt's length, the year, two letters; an unsalted bigram or a
+// positional digit is shorter) are keyed by the message packed into a
+// uint64 with its length in the top byte, and looked up in an
+// open-addressing table of such words (packedTable): a few nanoseconds a
+// lookup, where a Go map took about 24 and lookups were a fifth of the
+// CLK's time. Longer messages are keyed by string in a map.
+type posCache struct {
+	small packedTable
+	idx   map[string]cacheEntry
+	arena []uint32
+}
+
+// maxPacked is the longest message posCache keys by a uint64.
+const maxPacked = 7
+
+// packMessage packs a message of at most maxPacked bytes, and its length,
+// into one word: distinct messages give distinct words, and bit 63 is
+// never set (the length is at most 7).
+func packMessage(msg []byte) uint64 {
+	k := uint64(len(msg)) << 56
+	for i, b := range msg {
+		k |= uint64(b) << (8 * i)
+	}
+	return k
+}
+
+type cacheEntry struct{ start, n uint32 }
+
+const (
+	maxCacheEntries = 1 << 15
+	maxCacheArena   = 1 << 20 // positions
+)
+
+// positions returns the first k positions of msg, from the cache or from h.
+// The result aliases the cache until the next call.
+func (c *posCache) positions(h Hasher, msg []byte, k int) []uint32 {
+	if c.idx == nil {
+		c.idx = make(map[string]cacheEntry)
+	}
+	packed := len(msg) <= maxPacked
+	var key uint64
+	var e cacheEntry
+	var ok bool
+	if packed {
+		key = packMessage(msg)
+		e, ok = c.small.get(key)
+	} else {
+		e, ok = c.idx[string(msg)]
+	}
+	if ok && int(e.n) >= k {
+		return c.arena[e.start : e.start+uint32(k)]
+	}
+	if len(c.idx)+c.small.len() >= maxCacheEntries || len(c.arena)+k > maxCacheArena {
+		clear(c.idx)
+		c.small.clear()
+		c.arena = c.arena[:0]
+	}
+	start := len(c.arena)
+	c.arena = h.AppendPositions(c.arena, msg, k)
+	e = cacheEntry{start: uint32(start), n: uint32(k)}
+	if packed {
+		c.small.put(key, e)
+	} else {
+		c.idx[string(msg)] = e
+	}
+	return c.arena[start : start+k]
+}
+
+// packedTable maps packed messages (packMessage: bit 63 clear) to cache
+// entries, by open addressing with linear probing. A slot holds its key
+// with bit 63 set, so that zero marks an empty slot. The table doubles
+// when half full; posCache empties it at maxCacheEntries, so it never
+// exceeds 2·maxCacheEntries slots (1 MiB).
+type packedTable struct {
+	keys  []uint64 // key | 1<<63, or 0 for an empty slot
+	vals  []cacheEntry
+	n     int
+	shift uint // 64 − log2(len(keys))
+}
+
+const packedTableMin = 1 << 10
+
+// slot returns the first slot to probe for key: the key's bits mixed
+// (MurmurHash3's finaliser), top bits taken.
+func (t *packedTable) slot(key uint64) int {
+	key ^= key >> 33
+	key *= 0xff51afd7ed558ccd
+	key ^= key >> 33
+	key *= 0xc4ceb9fe1a85ec53
+	key ^= key >> 33
+	return int(key >> t.shift)
+}
+
+func (t *packedTable) len() int { return t.n }
+
+func (t *packedTable) get(key uint64) (cacheEntry, bool) {
+	if t.n == 0 {
+		return cacheEntry{}, false
+	}
+	want, mask := key|1<<63, len(t.keys)-1
+	for i := t.slot(key); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case want:
+			return t.vals[i], true
+		case 0:
+			return cacheEntry{}, false
+		}
+	}
+}
+
+// put sets key's entry, replacing any.
+func (t *packedTable) put(key uint64, e cacheEntry) {
+	if 2*(t.n+1) > len(t.keys) {
+		t.grow()
+	}
+	want, mask := key|1<<63, len(t.keys)-1
+	i := t.slot(key)
+	for t.keys[i] != 0 && t.keys[i] != want {
+		i = (i + 1) & mask
+	}
+	if t.keys[i] == 0 {
+		t.n++
+	}
+	t.keys[i], t.vals[i] = want, e
+}
+
+func (t *packedTable) grow() {
+	old, oldVals := t.keys, t.vals
+	size := max(2*len(old), packedTableMin)
+	t.keys, t.vals = make([]uint64, size), make([]cacheEntry, size)
+	t.shift = uint(64 - bits.Len(uint(size-1)))
+	t.n = 0
+	for i, k := range old {
+		if k != 0 {
+			t.put(k&^(1<<63), oldVals[i])
+		}
+	}
+}
+
+// clear empties the table, keeping its slots.
+func (t *packedTable) clear() {
+	clear(t.keys)
+	t.n = 0
+}
