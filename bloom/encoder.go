@@ -295,4 +295,3 @@ func (e *Encoder) message(f *Field, tok []byte, salt string) ([]byte, error) {
 	e.msg = m
 	return m, nil
 }
-
