@@ -80,14 +80,19 @@ func (c *posCache) positions(h Hasher, msg []byte, k int) []uint32 {
 
 // packedTable maps packed messages (packMessage: bit 63 clear) to cache
 // entries, by open addressing with linear probing. A slot holds its key
-// with bit 63 set, so that zero marks an empty slot. The table doubles
-// when half full; posCache empties it at maxCacheEntries, so it never
-// exceeds 2·maxCacheEntries slots (1 MiB).
+// with bit 63 set, so that zero marks an empty slot, beside its entry (one
+// cache line read per lookup). The table doubles when half full; posCache
+// empties it at maxCacheEntries, so it never exceeds 2·maxCacheEntries
+// slots (1 MiB).
 type packedTable struct {
-	keys  []uint64 // key | 1<<63, or 0 for an empty slot
-	vals  []cacheEntry
+	slots []packedSlot
 	n     int
-	shift uint // 64 − log2(len(keys))
+	shift uint // 64 − log2(len(slots))
+}
+
+type packedSlot struct {
+	key uint64 // key | 1<<63, or 0 for an empty slot
+	e   cacheEntry
 }
 
 const packedTableMin = 1 << 10
@@ -109,11 +114,11 @@ func (t *packedTable) get(key uint64) (cacheEntry, bool) {
 	if t.n == 0 {
 		return cacheEntry{}, false
 	}
-	want, mask := key|1<<63, len(t.keys)-1
+	want, mask := key|1<<63, len(t.slots)-1
 	for i := t.slot(key); ; i = (i + 1) & mask {
-		switch t.keys[i] {
+		switch s := &t.slots[i]; s.key {
 		case want:
-			return t.vals[i], true
+			return s.e, true
 		case 0:
 			return cacheEntry{}, false
 		}
@@ -122,35 +127,35 @@ func (t *packedTable) get(key uint64) (cacheEntry, bool) {
 
 // put sets key's entry, replacing any.
 func (t *packedTable) put(key uint64, e cacheEntry) {
-	if 2*(t.n+1) > len(t.keys) {
+	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}
-	want, mask := key|1<<63, len(t.keys)-1
+	want, mask := key|1<<63, len(t.slots)-1
 	i := t.slot(key)
-	for t.keys[i] != 0 && t.keys[i] != want {
+	for t.slots[i].key != 0 && t.slots[i].key != want {
 		i = (i + 1) & mask
 	}
-	if t.keys[i] == 0 {
+	if t.slots[i].key == 0 {
 		t.n++
 	}
-	t.keys[i], t.vals[i] = want, e
+	t.slots[i] = packedSlot{want, e}
 }
 
 func (t *packedTable) grow() {
-	old, oldVals := t.keys, t.vals
+	old := t.slots
 	size := max(2*len(old), packedTableMin)
-	t.keys, t.vals = make([]uint64, size), make([]cacheEntry, size)
+	t.slots = make([]packedSlot, size)
 	t.shift = uint(64 - bits.Len(uint(size-1)))
 	t.n = 0
-	for i, k := range old {
-		if k != 0 {
-			t.put(k&^(1<<63), oldVals[i])
+	for _, s := range old {
+		if s.key != 0 {
+			t.put(s.key&^(1<<63), s.e)
 		}
 	}
 }
 
 // clear empties the table, keeping its slots.
 func (t *packedTable) clear() {
-	clear(t.keys)
+	clear(t.slots)
 	t.n = 0
 }
