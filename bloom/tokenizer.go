@@ -39,6 +39,52 @@ func (g NGram) AppendTokens(t *Tokens, value string) error {
 	if len(value) == 0 {
 		return nil
 	}
+	if len(value)+2*max(g.N-1, 0) <= maxASCIIPadded && isASCII(value) {
+		g.appendASCII(t, value)
+		return nil
+	}
+	g.appendGeneral(t, value)
+	return nil
+}
+
+// maxASCIIPadded is the longest padded value appendASCII takes.
+const maxASCIIPadded = 128
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// appendASCII is appendGeneral for an ASCII value (one byte per code point,
+// as names and dates almost always are): each gram is a slice of the padded
+// value, built once on the stack.
+func (g NGram) appendASCII(t *Tokens, value string) {
+	pad := max(g.N-1, 0)
+	var buf [maxASCIIPadded]byte
+	p := buf[:0]
+	for range pad {
+		p = append(p, ' ')
+	}
+	p = append(p, value...)
+	for range pad {
+		p = append(p, ' ')
+	}
+	for i := 0; i+g.N <= len(p); i++ {
+		if g.Positional {
+			t.buf = strconv.AppendInt(t.buf, int64(i+1), 10)
+			t.buf = append(t.buf, ' ')
+		}
+		t.buf = append(t.buf, p[i:i+g.N]...)
+		t.end = append(t.end, len(t.buf))
+	}
+}
+
+// appendGeneral appends the grams of any value, by code point.
+func (g NGram) appendGeneral(t *Tokens, value string) {
 	n := g.N
 	pad := 0
 	if n > 1 {
@@ -87,7 +133,6 @@ func (g NGram) AppendTokens(t *Tokens, value string) error {
 		}
 		t.end = append(t.end, len(t.buf))
 	}
-	return nil
 }
 
 // Exact is the whole-value tokenizer: a non-empty value is one token, an

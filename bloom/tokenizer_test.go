@@ -3,6 +3,8 @@ package bloom
 import (
 	"errors"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -110,7 +112,7 @@ func TestNumeric(t *testing.T) {
 // FuzzNGram checks the n-gram tokenizer's invariants on arbitrary input:
 // the token count, each token's code point length and the positional prefix.
 func FuzzNGram(f *testing.F) {
-	for _, s := range []string{"", "a", "clkhash", "ZOË", "\xff\xfe", "a b"} {
+	for _, s := range []string{"", "a", "clkhash", "ZOË", "\xff\xfe", "a b", strings.Repeat("x", 130)} {
 		f.Add(s, uint8(2), false)
 	}
 	f.Fuzz(func(t *testing.T, s string, n uint8, positional bool) {
@@ -118,6 +120,14 @@ func FuzzNGram(f *testing.F) {
 		var ts Tokens
 		if err := g.AppendTokens(&ts, s); err != nil {
 			t.Fatal(err)
+		}
+		// The ASCII fast path gives what the general one does.
+		var general Tokens
+		if s != "" {
+			g.appendGeneral(&general, s)
+		}
+		if !slices.Equal(ts.buf, general.buf) || !slices.Equal(ts.end, general.end) {
+			t.Fatalf("%d tokens, the general path %d", ts.Len(), general.Len())
 		}
 		if s == "" {
 			if ts.Len() != 0 {
