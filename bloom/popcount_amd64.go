@@ -45,3 +45,14 @@ func andAtLeast1024AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPo
 //
 //go:noescape
 func xorRows1024AVX512(masks *uint64, rows *uint16, n int, dst *byte)
+
+// useSampleKernel selects the BitSampler kernel: VPERMI2Q (AVX512F),
+// VPSHUFBITQMB (AVX512 BITALG), KMOVQ (AVX512BW) and PEXT (BMI2).
+var useSampleKernel = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BITALG && cpu.X86.HasAVX512BW && cpu.X86.HasBMI2
+
+// sampleKeys1024AVX512 writes the keys of n 1024-bit filters stored back
+// to back from data to out, from a BitSampler plan of groups groups;
+// mask clears the key bits past the sampled ones.
+//
+//go:noescape
+func sampleKeys1024AVX512(data *byte, n int, plan *uint64, groups int, mask uint64, out *uint32)

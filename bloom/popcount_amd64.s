@@ -316,3 +316,49 @@ xorrowsdone:
 	VMOVDQU64 Z1, 64(DI)
 	VZEROUPPER
 	RET
+
+// func sampleKeys1024AVX512(data *byte, n int, plan *uint64, groups int, mask uint64, out *uint32)
+//
+// For each 1024-bit filter (two vectors, Z0 words 0-7 and Z1 words 8-15)
+// and each plan group of 8 sampled bits: VPERMI2Q puts the word of each
+// sampled bit in its lane, VPSHUFBITQMB takes the bit (the selector repeats
+// it in all eight bytes of the lane), and PEXT keeps byte 0's bit of each
+// lane: eight key bits, shifted into place.
+TEXT ·sampleKeys1024AVX512(SB), NOSPLIT, $0-48
+	MOVQ data+0(FP), SI
+	MOVQ n+8(FP), DX
+	MOVQ plan+16(FP), BX
+	MOVQ groups+24(FP), R8
+	MOVQ mask+32(FP), R9
+	MOVQ out+40(FP), DI
+	MOVQ $0x0101010101010101, R10
+	TESTQ DX, DX
+	JZ    samplekeysdone
+samplekeysrec:
+	VMOVDQU64 (SI), Z0
+	VMOVDQU64 64(SI), Z1
+	XORQ      R11, R11
+	MOVQ      BX, R12
+	XORQ      CX, CX
+	MOVQ      R8, R13
+samplekeysgroup:
+	VMOVDQU64    (R12), Z2
+	VPERMI2Q     Z1, Z0, Z2
+	VPSHUFBITQMB 64(R12), Z2, K1
+	KMOVQ        K1, AX
+	PEXTQ        R10, AX, AX
+	SHLQ         CX, AX
+	ORQ          AX, R11
+	ADDQ         $8, CX
+	ADDQ         $128, R12
+	DECQ         R13
+	JNZ          samplekeysgroup
+	ANDQ R9, R11
+	MOVL R11, (DI)
+	ADDQ $128, SI
+	ADDQ $4, DI
+	DECQ DX
+	JNZ  samplekeysrec
+	VZEROUPPER
+samplekeysdone:
+	RET

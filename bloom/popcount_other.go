@@ -25,3 +25,9 @@ func andAtLeast1024AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPo
 func xorRows1024AVX512(masks *uint64, rows *uint16, n int, dst *byte) {
 	panic("bloom: no AVX-512 kernel")
 }
+
+const useSampleKernel = false
+
+func sampleKeys1024AVX512(data *byte, n int, plan *uint64, groups int, mask uint64, out *uint32) {
+	panic("bloom: no AVX-512 kernel")
+}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+
+	"github.com/pprl/pprl/bloom"
 )
 
 // Hamming LSH over sampled bits.
@@ -29,21 +31,19 @@ import (
 
 // lshBand is one band of the index.
 type lshBand struct {
-	bytePos  []uint16 // byte index of each sampled bit
-	shift    []uint8  // right shift that brings the bit to position 0
-	order    []uint32 // record indices sorted by (key, index)
-	keys     []uint32 // keys[k] = key of record order[k]; nil when dirShift is 0
-	dir      []uint32 // dir[h]..dir[h+1]: entries whose key's top bits are h
+	sampler  *bloom.BitSampler // the band's positions: key bit j is position j
+	order    []uint32          // record indices sorted by (key, index)
+	keys     []uint32          // keys[k] = key of record order[k]; nil when dirShift is 0
+	dir      []uint32          // dir[h]..dir[h+1]: entries whose key's top bits are h
 	dirShift uint
 }
 
 // key computes the band key of a filter.
-func (bd *lshBand) key(clk []byte) uint32 {
-	var k uint32
-	for j, p := range bd.bytePos {
-		k |= uint32(clk[p]>>bd.shift[j]&1) << j
-	}
-	return k
+func (bd *lshBand) key(clk []byte) uint32 { return bd.sampler.Key(clk) }
+
+// keysOf appends the band keys of filters (back to back) to dst.
+func (bd *lshBand) keysOf(dst []uint32, filters []byte) []uint32 {
+	return bd.sampler.Keys(dst, filters)
 }
 
 // bucket returns the records of the other dataset whose key equals k.
@@ -206,28 +206,24 @@ func bitDensity(d *Dataset) []float64 {
 	return q
 }
 
-// bandKeyer returns a band over positions pos that can compute keys (key)
-// but holds no index.
-func bandKeyer(pos []int) *lshBand {
-	bd := &lshBand{bytePos: make([]uint16, len(pos)), shift: make([]uint8, len(pos))}
-	for j, p := range pos {
-		bd.bytePos[j] = uint16(p >> 3)
-		bd.shift[j] = uint8(7 - p&7)
+// bandKeyer returns a band over positions pos of filters of width bytes
+// that can compute keys (key) but holds no index.
+func bandKeyer(pos []int, width int) *lshBand {
+	s, err := bloom.NewBitSampler(pos, 8*width)
+	if err != nil {
+		panic("linkage: LSH band: " + err.Error()) // planLSH draws at most 32 positions inside the filter
 	}
-	return bd
+	return &lshBand{sampler: s}
 }
 
 // buildBand indexes dataset d for one band of positions.
 func buildBand(d *Dataset, pos []int) *lshBand {
-	bd := bandKeyer(pos)
+	bd := bandKeyer(pos, d.Width)
 	n := d.Len()
 	b := len(pos)
 	dirBits := min(b, max(bits.Len(uint(n)), 1))
 	bd.dirShift = uint(b - dirBits)
-	keys := make([]uint32, n)
-	for i := range n {
-		keys[i] = bd.key(d.CLK(i))
-	}
+	keys := bd.keysOf(make([]uint32, 0, n), d.CLKs[:n*d.Width])
 	// Counting sort on the top dirBits of the key; stable, so records stay
 	// in index order within a directory cell.
 	bd.dir = make([]uint32, 1<<dirBits+1)

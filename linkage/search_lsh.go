@@ -92,7 +92,10 @@ type lshQueries struct {
 // lshScratch is a worker's reusable buffers: gathered keys and radix
 // scratch, one band's query keys and their radix scratch, and the queries'
 // exact-partner masks.
-type lshScratch struct{ keys, buf, qkeys, qbuf, exact []uint64 }
+type lshScratch struct {
+	keys, buf, qkeys, qbuf, exact []uint64
+	bandKeys                      []uint32 // one band's keys of the chunk's queries
+}
 
 // run searches queries [lo, hi) and appends their pairs, sorted by (A, B),
 // to out.
@@ -124,10 +127,12 @@ func (l *lshQueries) run(s *lshScratch, lo, hi int, out []Pair) []Pair {
 func (l *lshQueries) gather(s *lshScratch, lo, hi int) ([]uint64, int64, bool) {
 	var skipped int64
 	keys := s.keys[:0]
+	w := l.A.Width
 	for _, bd := range l.bands {
+		s.bandKeys = bd.keysOf(s.bandKeys[:0], l.A.CLKs[lo*w:hi*w])
 		qk := s.qkeys[:0]
-		for a := lo; a < hi; a++ {
-			qk = append(qk, uint64(bd.key(l.A.CLK(a)))<<16|uint64(a-lo))
+		for off, k := range s.bandKeys {
+			qk = append(qk, uint64(k)<<16|uint64(off))
 		}
 		s.qbuf = radixSortU64From(qk, s.qbuf, 16) // built in offset order
 		s.qkeys = qk

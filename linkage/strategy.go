@@ -122,7 +122,7 @@ func lshMeets(A, B *Dataset, self bool, plan LSHPlan) float64 {
 	parallelFor(plan.Bands, 1, func(lo, hi int) {
 		keys := make([]uint64, sB) // key<<32 | record
 		for band := lo; band < hi; band++ {
-			bd := bandKeyer(plan.Positions[band])
+			bd := bandKeyer(plan.Positions[band], B.Width)
 			for j := range sB {
 				b := j * nB / sB
 				keys[j] = uint64(bd.key(B.CLK(b)))<<32 | uint64(b)
