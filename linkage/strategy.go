@@ -118,19 +118,30 @@ func lshMeets(A, B *Dataset, self bool, plan LSHPlan) float64 {
 	for j := range queries {
 		queries[j] = rng.IntN(nA)
 	}
+	// The samples' filters side by side, keyed a band at a time.
+	clksA := make([]byte, 0, sA*A.Width)
+	for _, a := range queries {
+		clksA = append(clksA, A.CLK(a)...)
+	}
+	clksB := make([]byte, 0, sB*B.Width)
+	for j := range sB {
+		clksB = append(clksB, B.CLK(j*nB/sB)...)
+	}
 	var met atomic.Int64
 	parallelFor(plan.Bands, 1, func(lo, hi int) {
 		keys := make([]uint64, sB) // key<<32 | record
+		var keysA, keysB []uint32
 		for band := lo; band < hi; band++ {
 			bd := bandKeyer(plan.Positions[band], B.Width)
-			for j := range sB {
-				b := j * nB / sB
-				keys[j] = uint64(bd.key(B.CLK(b)))<<32 | uint64(b)
+			keysB = bd.keysOf(keysB[:0], clksB)
+			for j, k := range keysB {
+				keys[j] = uint64(k)<<32 | uint64(j*nB/sB)
 			}
 			slices.Sort(keys)
+			keysA = bd.keysOf(keysA[:0], clksA)
 			var n int64
-			for _, a := range queries {
-				k := uint64(bd.key(A.CLK(a))) << 32
+			for q, a := range queries {
+				k := uint64(keysA[q]) << 32
 				first, _ := slices.BinarySearch(keys, k)
 				end, _ := slices.BinarySearch(keys, k+1<<32)
 				n += int64(end - first)
