@@ -831,7 +831,13 @@ func buildEntities(ds []*Dataset, offsets []int, cl *clusters, previous map[Reco
 		members[fill[r]] = RecordKey{ds[d].Name, ds[d].RecordIDs[g-offsets[d]]}
 		fill[r]++
 	}
-	var entities []Entity
+	count := 0
+	for r := range n {
+		if start[r+1] > start[r] {
+			count++
+		}
+	}
+	entities := make([]Entity, 0, count)
 	for r := range n {
 		if start[r+1] > start[r] {
 			m := members[start[r]:start[r+1]:start[r+1]]

@@ -147,7 +147,7 @@ func Solve(links []Link, offsets []int, chain bool) ([]Link, *clusters) {
 			direct[pairKey(g(l.DA, l.A), g(l.DB, l.B))] = struct{}{}
 		}
 	}
-	kept := links[:0:0]
+	kept := make([]Link, 0, len(links)) // almost every link is kept
 	var xs, ys []uint32
 	for _, l := range links {
 		ra, rb := c.find(g(l.DA, l.A)), c.find(g(l.DB, l.B))

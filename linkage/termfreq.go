@@ -88,7 +88,13 @@ func countValues(d *Dataset, r int) valueCounts {
 		}
 	}
 	radixSortU64(keys, nil) // sorts keys in place
-	var vc valueCounts
+	distinct := 0
+	for i := range keys {
+		if i == 0 || keys[i] != keys[i-1] {
+			distinct++
+		}
+	}
+	vc := valueCounts{keys: make([]uint64, 0, distinct), n: make([]uint32, 0, distinct)}
 	for i := 0; i < len(keys); {
 		j := i + 1
 		for j < len(keys) && keys[j] == keys[i] {
