@@ -17,7 +17,8 @@ import "slices"
 // AVX-512 VPOPCNTQ and 1024-bit filters the counts, the test and the
 // packing run in one vector kernel, eight filters at a time; elsewhere the
 // counts come from AndPopcountMany and the test is a branch-free loop.
-// Filters are at most 65,535 bits (counts fit the key's low 16 bits).
+// Filters are at most 65,472 bits (1,023 words: counts fit the key's low
+// 16 bits); longer ones panic.
 func AppendAtLeast(dst []uint64, q, data []uint64, pops []uint16, ids []uint32, cut []uint32) []uint64 {
 	w, n := len(q), len(pops)
 	if len(data) != w*n || len(ids) != n || len(cut) == 0 || w*64 > 0xffff {

@@ -71,8 +71,10 @@ func (d *Dataset) Popcount(i int) int { return int(d.pop[i]) }
 // bit densities. It is idempotent.
 func (d *Dataset) Prepare() error {
 	n := d.Len()
-	if d.Width <= 0 || d.Width%8 != 0 || d.Width > 8192 {
-		return fmt.Errorf("dataset %q: CLK width %d bytes is not a positive multiple of 8 up to 8192", d.Name, d.Width)
+	// Popcounts and And counts are 16-bit: at most 65,472 bits (8,184
+	// bytes), so that even an all-ones filter's count fits.
+	if d.Width <= 0 || d.Width%8 != 0 || d.Width > 8184 {
+		return fmt.Errorf("dataset %q: CLK width %d bytes is not a positive multiple of 8 up to 8184", d.Name, d.Width)
 	}
 	if len(d.CLKs) != n*d.Width {
 		return fmt.Errorf("dataset %q: %d CLK bytes for %d records of %d bytes", d.Name, len(d.CLKs), n, d.Width)
