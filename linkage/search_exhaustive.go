@@ -27,9 +27,10 @@ import (
 // global sort of them cost more than the Dice kernel. The Dice test is a
 // table of And-count cutoffs by popcount sum (cutoffs), one comparison per
 // pair, applied inside the kernel (bloom.AppendAtLeast: on 1024-bit filters
-// with AVX-512, counts, test and packing of the found filters in one pass). Deduplication (self) takes chunks of consecutive slots and
-// for each query slot only the slots after it (each unordered pair once),
-// and sorts the pairs once at the end.
+// with AVX-512, counts, test and packing of the found filters in one pass).
+// Deduplication (self) takes chunks of consecutive slots and for each query
+// slot only the slots after it (each unordered pair once), and sorts the
+// pairs once at the end.
 //
 // Invariants: the found pairs are exactly the reference search's (every
 // pair with Dice ≥ MinDice that no exact join found); the popcount bound is
@@ -53,7 +54,7 @@ type popcountSorted struct {
 	inRecordOrder bool
 	words         int      // words per filter
 	data          []uint64 // slot s is data[s·words : (s+1)·words]
-	pop           []uint16 // popcount of slot s, ascending
+	pop           []uint16 // popcount of slot s, ascending unless inRecordOrder
 	id            []uint32 // record index of slot s
 	slot          []uint32 // slot of record i: slot[id[s]] == s
 	first         []int    // first[p]: first slot with popcount ≥ p, for p ≤ maxPop+1
