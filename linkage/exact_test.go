@@ -68,3 +68,33 @@ func TestJoinedAgreementMatchesTokens(t *testing.T) {
 		t.Logf("MaxBlock %d: %d pairs, skipped rules %016b, %d agreements only the recheck finds", maxBlock, len(pairs), st.Exact.SkippedRules, hidden)
 	}
 }
+
+// TestExactJoinAllMatchesPairwise: the rule-major joins of every dataset
+// pair (each dataset's entries sorted once per rule) give each pair exactly
+// what exactJoin gives it alone, pairs, masks, And counts and counts, for
+// pairs across datasets and within one, with blocks skipped (MaxBlock 1)
+// and not.
+func TestExactJoinAllMatchesPairwise(t *testing.T) {
+	A, B, _ := febrl4(t)
+	for _, d := range []*Dataset{A, B} {
+		if err := d.Prepare(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	datasets := []*Dataset{A, B}
+	pairs := [][2]int{{0, 1}, {0, 0}, {1, 1}}
+	found := map[bool]int{} // exact pairs compared, within one dataset or across
+	for _, maxBlock := range []int{1, 50} {
+		all := exactJoinAll(datasets, pairs, maxBlock)
+		for k, p := range pairs {
+			want, wst := exactJoin(datasets[p[0]], datasets[p[1]], p[0] == p[1], maxBlock)
+			if !slices.Equal(all[k].pairs, want) || all[k].stats != wst {
+				t.Errorf("MaxBlock %d, datasets %v: %d pairs %+v, alone %d pairs %+v", maxBlock, p, len(all[k].pairs), all[k].stats, len(want), wst)
+			}
+			found[p[0] == p[1]] += len(want)
+		}
+	}
+	if found[false] == 0 || found[true] == 0 {
+		t.Errorf("exact pairs compared: %d across datasets, %d within: the test needs both", found[false], found[true])
+	}
+}

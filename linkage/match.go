@@ -386,11 +386,20 @@ func (r *matchRun) search(sh Shard) []SearchStats {
 		sopt.Progress = p.Add
 		defer p.Finish()
 	}
+	// The exact joins of every pair first, rule by rule (each dataset's
+	// sorted token entries serve all its pairs), then each pair's search.
+	pairs := make([][2]int, len(r.sets))
+	for k, s := range r.sets {
+		pairs[k] = [2]int{s.da, s.db}
+	}
+	exact := exactJoinAll(r.datasets, pairs, sopt.maxBlock())
 	stats := make([]SearchStats, len(r.sets))
 	for k := range r.sets {
 		s := &r.sets[k]
 		sopt.meets, sopt.meetsAt = s.meets, s.meetsAt
+		sopt.exact = &exact[k]
 		s.pairs, stats[k] = Search(r.datasets[s.da], r.datasets[s.db], s.da == s.db, sopt)
+		exact[k] = exactResult{} // the search's candidates hold them now
 		s.joined, s.recheck = true, stats[k].Exact.SkippedRules
 	}
 	// The search's garbage (each chunk's pairs, merged into one slice; the

@@ -44,6 +44,17 @@ type SearchOptions struct {
 	// meets, when meetsAt equals MinDice, is lshMeets of this search's
 	// plan, already measured (by the floor's cost model, floor.go).
 	meets, meetsAt float64
+	// exact, when not nil, is this search's exact joins, already made
+	// (exactJoinAll, for every dataset pair of a match at once).
+	exact *exactResult
+}
+
+// maxBlock is MaxBlock with its default.
+func (o SearchOptions) maxBlock() int {
+	if o.MaxBlock <= 0 {
+		return 50
+	}
+	return o.MaxBlock
 }
 
 // Defaults of the LSH planner. Bands are added until a pair exactly at the
@@ -90,12 +101,14 @@ func Search(A, B *Dataset, self bool, opt SearchOptions) ([]Pair, SearchStats) {
 	if opt.MaxBucket <= 0 {
 		opt.MaxBucket = 2000
 	}
-	if opt.MaxBlock <= 0 {
-		opt.MaxBlock = 50
-	}
+	opt.MaxBlock = opt.maxBlock()
 	var st SearchStats
-	exact, est := exactJoin(A, B, self, opt.MaxBlock)
-	st.Exact = est
+	var exact []Pair
+	if opt.exact != nil {
+		exact, st.Exact = opt.exact.pairs, opt.exact.stats
+	} else {
+		exact, st.Exact = exactJoin(A, B, self, opt.MaxBlock)
+	}
 	ex := newExactIndex(A.Len(), exact)
 
 	st.Method, st.EstRecall = "exhaustive", 1
