@@ -131,8 +131,10 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 	nq := qhi - qlo
 	bB := uint(bits.Len32(uint32(sb.Len())))
 	cut := cutoffs(t, 8*(A.Width+B.Width))
-	results := make([][]Pair, (nq+exhaustiveChunk-1)/exhaustiveChunk)
-	evaluated := make([]int64, len(results))
+	nchunks := (nq + exhaustiveChunk - 1) / exhaustiveChunk
+	results := make([][]Pair, nchunks)  // within one dataset
+	keyed := make([]chunkKeys, nchunks) // between datasets
+	evaluated := make([]int64, nchunks)
 	var progressMu sync.Mutex
 	// query maps the q-th query of the span to its slot: between datasets
 	// queries are taken in record order, so that each chunk's pairs, sorted
@@ -190,7 +192,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 			s.acc = found
 			results[c] = slices.Clone(found)
 		} else {
-			results[c] = s.chunkPairs(qlo, qhi, bB, sb.inRecordOrder, ex)
+			keyed[c] = s.chunkKeys(qlo, qhi, bB, sb.inRecordOrder, ex)
 		}
 		evaluated[c] = n
 		if opt.Progress != nil {
@@ -231,7 +233,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 	work.pruned = space - kernel - (int64(len(owned)) - exactCompared)
 	if !self {
 		// Chunks are consecutive queries in record order, each sorted.
-		return mergeDisjoint(owned, results), owned, work
+		return assembleChunks(keyed, qlo, ex, len(owned)), owned, work
 	}
 	// The exact pairs are one more run: a single sort merges them in.
 	return sortedRuns(append(results, owned)), owned, work
@@ -267,13 +269,24 @@ func cutoffs(t float64, maxSum int) []uint32 {
 	return cut
 }
 
-// chunkPairs returns the pairs of the queries [qlo, qhi) of A (record
-// indexes, in order), between datasets, sorted by (A, B) in a new slice of
-// their length: each query's keys are sorted by record (bB bits) while they
-// are in cache, unless they were found in record order (sorted), and the
-// pairs the exact joins found are dropped by a merge with the query's exact
-// partners, which are sorted by B too.
-func (s *exhaustiveScratch) chunkPairs(qlo, qhi int, bB uint, sorted bool, ex exactIndex) []Pair {
+// chunkKeys is one chunk's found filters between datasets: for its
+// queries in record order, each query's keys (B<<16 | And), sorted by B and
+// without the pairs the exact joins found, back to back; ends[j] is where
+// query j's end. Keys take 8 bytes a pair where a Pair takes 12, and they
+// are turned into Pairs once, in the output (assembleChunks): on dense
+// filters, where a fifth of all pairs are candidates, a chunk's own Pairs
+// cost a second zeroed allocation and a second copy of every pair.
+type chunkKeys struct {
+	keys []uint64
+	ends []uint32
+}
+
+// chunkKeys returns the keys of the queries [qlo, qhi) of A (record
+// indexes, in order): each query's keys are sorted by record (bB bits)
+// while they are in cache, unless they were found in record order (sorted),
+// and the pairs the exact joins found are dropped by a merge with the
+// query's exact partners, which are sorted by B too.
+func (s *exhaustiveScratch) chunkKeys(qlo, qhi int, bB uint, sorted bool, ex exactIndex) chunkKeys {
 	total := 0
 	for q := qlo; q < qhi; q++ {
 		keys := s.perQuery[q-qlo]
@@ -281,29 +294,77 @@ func (s *exhaustiveScratch) chunkPairs(qlo, qhi int, bB uint, sorted bool, ex ex
 			keys, s.tmp = sortKeys(keys, s.tmp, 16, bB)
 		}
 		exact := ex.partners(q)
-		kept := keys[:0]
-		j := 0
-		for _, k := range keys {
-			b := uint32(k >> 16)
-			for j < len(exact) && exact[j].B < b {
-				j++
+		kept := keys
+		if len(exact) > 0 {
+			kept = keys[:0]
+			j := 0
+			for _, k := range keys {
+				b := uint32(k >> 16)
+				for j < len(exact) && exact[j].B < b {
+					j++
+				}
+				if j < len(exact) && exact[j].B == b {
+					continue
+				}
+				kept = append(kept, k)
 			}
-			if j < len(exact) && exact[j].B == b {
-				continue
-			}
-			kept = append(kept, k)
 		}
 		s.perQuery[q-qlo] = kept
 		total += len(kept)
 	}
-	out := make([]Pair, 0, total)
+	out := chunkKeys{keys: make([]uint64, 0, total), ends: make([]uint32, qhi-qlo)}
 	for q := qlo; q < qhi; q++ {
-		for _, k := range s.perQuery[q-qlo] {
-			out = append(out, Pair{A: uint32(q), B: uint32(k >> 16), And: uint16(k)})
-		}
+		out.keys = append(out.keys, s.perQuery[q-qlo]...)
+		out.ends[q-qlo] = uint32(len(out.keys))
 		s.perQuery[q-qlo] = s.perQuery[q-qlo][:0]
 	}
 	return out
+}
+
+// assembleChunks returns the pairs of the chunks of queries from qlo on,
+// in order, with the exact pairs of those queries (exact of them in all)
+// merged in: sorted by (A, B), in one allocation, the chunks written in
+// parallel.
+func assembleChunks(chunks []chunkKeys, qlo int, ex exactIndex, exact int) []Pair {
+	off := make([]int, len(chunks)+1)
+	for c, ck := range chunks {
+		lo := qlo + c*exhaustiveChunk
+		off[c+1] = off[c] + len(ck.keys) + int(ex.start[lo+len(ck.ends)]-ex.start[lo])
+	}
+	if off[len(chunks)] == 0 && exact == 0 {
+		return nil
+	}
+	out := make([]Pair, off[len(chunks)])
+	parallelFor(len(chunks), 1, func(clo, chi int) {
+		for c := clo; c < chi; c++ {
+			ck, dst, from := &chunks[c], out[off[c]:off[c+1]], uint32(0)
+			for j, end := range ck.ends {
+				a := qlo + c*exhaustiveChunk + j
+				n := mergeKeys(dst, uint32(a), ck.keys[from:end], ex.partners(a))
+				dst, from = dst[n:], end
+			}
+		}
+	})
+	return out
+}
+
+// mergeKeys writes query a's pairs to dst, those of keys (sorted by B) and
+// the disjoint exact pairs (sorted by B) in B order, and returns how many.
+func mergeKeys(dst []Pair, a uint32, keys []uint64, exact []Pair) int {
+	k := 0
+	for _, e := range exact {
+		for len(keys) > 0 && uint32(keys[0]>>16) < e.B {
+			dst[k] = Pair{A: a, B: uint32(keys[0] >> 16), And: uint16(keys[0])}
+			keys, k = keys[1:], k+1
+		}
+		dst[k] = e
+		k++
+	}
+	dst = dst[k : k+len(keys)]
+	for i, key := range keys {
+		dst[i] = Pair{A: a, B: uint32(key >> 16), And: uint16(key)}
+	}
+	return k + len(keys)
 }
 
 // sortKeys sorts keys by their bits [shift, shift+width), which hold a
