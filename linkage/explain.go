@@ -102,11 +102,14 @@ func (m *Model) explain(p pattern, tf float64, within bool, what, da, db string,
 	}
 	switch {
 	case m.DiceUIDDiffers != nil && p.rule(m.idRule) == 2 && p.agreeMask(len(m.Rules)) != 0:
-		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f), weighed against namesakes: non-matches whose %s differs while another rule agrees", bandLow(k), hi, m.IDRule), m.DiceM[k], m.DiceUIDDiffers[k], m.diceWeight(p, within))
+		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f), weighed against namesakes: non-matches whose %s differs while another rule agrees", bandLow(k), hi, m.IDRule), m.DiceM[k], m.DiceUIDDiffers[k], m.diceBandWeight(p, within))
 	case within && m.DiceUAgree != nil && p.agreeMask(len(m.Rules)) != 0:
-		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f), within one dataset weighed against non-matches that agree on a rule", bandLow(k), hi), m.DiceM[k], m.DiceUAgree[k], m.diceWeight(p, true))
+		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f), within one dataset weighed against non-matches that agree on a rule", bandLow(k), hi), m.DiceM[k], m.DiceUAgree[k], m.diceBandWeight(p, true))
 	default:
-		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f)", bandLow(k), hi), m.DiceM[k], m.DiceU[k], m.diceWeight(p, false))
+		step(fmt.Sprintf("CLK Dice in [%.2f, %.2f)", bandLow(k), hi), m.DiceM[k], m.DiceU[k], m.diceBandWeight(p, false))
+	}
+	if w, mm, uu := m.diceGivenWeight(p); w != 0 {
+		step(fmt.Sprintf("that Dice again, among the matches and among the namesakes whose rules other than %s agree and disagree as this pair's do: lower among the matches", m.PatternMFrom), mm, uu, w)
 	}
 	if tf != 0 {
 		step("term frequency: the most specific agreeing rule's value is held by more records than this pair (m and u not applicable)", 0, 0, tf)

@@ -239,3 +239,98 @@ func (ind independence) idDiffersDice(patterns []pattern, counts []int64, r, nr 
 	normalise(bands)
 	return bands
 }
+
+// minDiceGivenPairs is the fewest candidates agreeing on the ID rule, and
+// the fewest (less expected mistyped IDs) differing on it, with one pattern
+// of the other rules, from which that pattern's Dice is weighed on its own
+// (diceGiven); diceGivenPrior is the weight, in pairs, of the overall
+// distributions mixed into each.
+const (
+	minDiceGivenPairs = 50
+	diceGivenPrior    = 20
+)
+
+// diceGiven returns, for the patterns of the rules other than ID rule r
+// (ind.without) that agree on some rule and are held by at least
+// minDiceGivenPairs candidates agreeing on r and as many differing on it,
+// the Dice band distributions of both, smoothed towards diceM and namesakes
+// (or diceU without them): by pattern and as the list for summary.json, in
+// pattern order. mr is r's m.
+//
+// The first are matches (restM), and how their Dice spreads given which
+// other rules agree is how every match's does: a sample no Dice threshold
+// chose. The second are namesakes (idDiffersDice) with those same rules
+// agreeing, once the matches expected among them (mistyped IDs, (1 − mr)/mr
+// per pair of the first) are taken out: how a stranger's Dice spreads
+// given the same agreement.
+func (ind independence) diceGiven(patterns []pattern, counts []int64, r int, rules []string, mr float64, diceM, namesakes []float64) (map[pattern]diceGiven, []PatternDice) {
+	nr, nb := len(rules), len(diceM)
+	type tally struct {
+		m, u   []float64
+		nm, nu float64
+	}
+	by := map[pattern]*tally{}
+	others := ^ind.shares[r]
+	for i, p := range patterns {
+		st := p.rule(r)
+		if st == 0 || p.agreeMask(nr)&others == 0 {
+			continue
+		}
+		k := ind.without(p, r, nr)
+		t := by[k]
+		if t == nil {
+			t = &tally{m: make([]float64, nb), u: make([]float64, nb)}
+			by[k] = t
+		}
+		c := float64(counts[i])
+		if st == 1 {
+			t.m[p.band()] += c
+			t.nm += c
+		} else {
+			t.u[p.band()] += c
+			t.nu += c
+		}
+	}
+	var keys []pattern
+	for k, t := range by {
+		typos := t.nm * (1 - mr) / mr
+		if t.nm >= minDiceGivenPairs && t.nu-typos >= minDiceGivenPairs {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	out := make(map[pattern]diceGiven, len(keys))
+	list := make([]PatternDice, 0, len(keys))
+	for _, k := range keys {
+		t := by[k]
+		typos := t.nm * (1 - mr) / mr
+		dm := make([]float64, nb)
+		for j := range nb {
+			dm[j] = (t.m[j] + diceGivenPrior*diceM[j]) / (t.nm + diceGivenPrior)
+		}
+		du, nu := make([]float64, nb), 0.0
+		for j := range nb {
+			du[j] = max(t.u[j]-typos*dm[j], 0)
+			nu += du[j]
+		}
+		for j := range nb {
+			du[j] = (du[j] + diceGivenPrior*namesakes[j]) / (nu + diceGivenPrior)
+		}
+		out[k] = diceGiven{m: dm, u: du}
+		pd := PatternDice{Matches: int64(t.nm), Namesakes: int64(nu), DiceM: dm, DiceU: du}
+		for s := range nr {
+			switch k.rule(s) {
+			case 1:
+				pd.Agree = append(pd.Agree, rules[s])
+			case 2:
+				pd.Differ = append(pd.Differ, rules[s])
+			}
+		}
+		list = append(list, pd)
+	}
+	return out, list
+}
+
+// diceGiven is one rule pattern's Dice band distributions among matches
+// and among non-matches (Model.DiceGiven).
+type diceGiven struct{ m, u []float64 }

@@ -3,6 +3,7 @@ package linkage
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -292,5 +293,78 @@ func TestIDDiffersBar(t *testing.T) {
 		if r := idDiffersBar(&th, m); r != -1 || th.IDDiffers != nil {
 			t.Errorf("model %+v: rule %d, bar %v: want none", m, r, th.IDDiffers)
 		}
+	}
+}
+
+// TestDiceGivenRulePattern: a parent and child of one name at one address
+// agree on the name-and-sector rule and on nothing with the date of birth,
+// as a true pair with a mistyped birthday does; their Dice (names salted
+// with different years) is a namesake's, the true pair's is high. Read
+// from the pairs whose ID agrees (matches) and differs (namesakes) with
+// that pattern, a low Dice lowers the score of a pair without IDs; a high
+// one changes nothing, nor does a pattern with too few pairs to read.
+func TestDiceGivenRulePattern(t *testing.T) {
+	rules := []string{"name_sector", "name_dob", "id"}
+	const all = 0b111
+	nb := len(diceEdges) + 1
+	prior := &Model{Rules: rules, RuleU: []float64{1e-6, 1e-6, 1e-6}, DiceU: make([]float64, nb),
+		patternU:     map[pattern]float64{makePattern(0, all, 3, 0): 1e6},
+		ruleObserved: []float64{1e6, 1e6, 1e6},
+		bandCounts:   make([]float64, nb), randomPairs: 1e6}
+	prior.bandCounts[diceBand(0.45)] = 1e6
+	for k := range nb {
+		prior.DiceU[k] = prior.bandCounts[k] + 1
+	}
+	normalise(prior.DiceU)
+	const noID = 0b011
+	same := makePattern(all, all, 3, diceBand(0.99))
+	typoID := makePattern(0b101, all, 3, diceBand(0.9))    // birthday mistyped, IDs agree
+	parentID := makePattern(0b001, all, 3, diceBand(0.45)) // parent and child, IDs differ
+	parent := makePattern(0b001, noID, 3, diceBand(0.45))  // the same without IDs
+	typo := makePattern(0b001, noID, 3, diceBand(0.9))     // a mistyped birthday without IDs
+	renamed := makePattern(0b010, noID, 3, diceBand(0.55)) // too few ID pairs to read
+	renamedID := makePattern(0b110, all, 3, diceBand(0.55))
+	pats := []pattern{same, typoID, parentID, parent, typo, renamed, renamedID}
+	counts := []int64{9000, 300, 400, 500, 200, 100, 20}
+	ind := independence{outside: 0b100, shares: []uint16{0b001, 0b010, 0b100}}
+	without := fitModel(rules, pats, counts, prior, 1e10, independence{})
+	with := fitModel(rules, pats, counts, prior, 1e10, ind)
+	if len(with.DiceGiven) != 1 || !slices.Equal(with.DiceGiven[0].Agree, []string{"name_sector"}) || with.DiceGiven[0].Matches != 300 {
+		t.Fatalf("Dice given rule patterns %+v: want one, name_sector agreeing, from 300 matches", with.DiceGiven)
+	}
+	if w, _, _ := with.diceGivenWeight(parent); w > -3 {
+		t.Errorf("a parent and child's Dice, given their rules, weighs %.1f more: want at most -3", w)
+	}
+	if d := with.weight(parent) - without.weight(parent); d > -3 {
+		t.Errorf("a parent and child score %.1f more than weighed against all matches: want at most -3", d)
+	}
+	for _, p := range []pattern{typo, renamed, same} {
+		if w, _, _ := with.diceGivenWeight(p); w != 0 {
+			t.Errorf("pattern %x: its Dice given its rules weighs %.2f more, want 0", p, w)
+		}
+	}
+	e := with.explain(parent, 0, false, "parent", "a", "b", 0, "")
+	if !strings.Contains(e.Steps[len(e.Steps)-1].Evidence, "namesakes whose rules other than id") || math.Abs(e.Score-with.weight(parent)) > 1e-3 {
+		t.Errorf("waterfall %+v: want the Dice weighed given the rules and a score of %.2f", e, with.weight(parent))
+	}
+	js, err := json.Marshal(with)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Model
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatal(err)
+	}
+	if err := back.restore(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pats {
+		if a, b := back.weight(p), with.weight(p); a != b {
+			t.Errorf("pattern %x: %.4f read back, %.4f fitted", p, a, b)
+		}
+	}
+	back.DiceGivenWithout = []string{"nope"}
+	if err := back.restore(); err == nil {
+		t.Error("a model leaving out a rule it lacks was restored")
 	}
 }

@@ -491,12 +491,12 @@ func (r *matchRun) decide() (*Result, error) {
 
 	// Threshold.
 	th := ThresholdChoice{Value: opt.Threshold, Method: "fixed", Why: "given with --threshold"}
-	var strangerBars map[pattern]float64
+	var stranger strangerBars
 	if opt.AutoThreshold {
 		bpats, bcnts := sortedCounts(bestCandidates(sets, datasets, weights, dedup))
 		th = chooseThreshold(model, bpats, bcnts, weights)
 		if !dedup {
-			strangerBars, th.StrangerPatterns = strangerPatterns(model, mutualBest(sets, datasets, weights, tfs))
+			stranger, th.StrangerPatterns = strangerPatterns(model, mutualBest(sets, datasets, weights, tfs))
 		}
 	}
 	if within && !dedup {
@@ -542,7 +542,7 @@ func (r *matchRun) decide() (*Result, error) {
 			if idr >= 0 && s.pats[i].rule(idr) == 2 {
 				bar = max(bar, *th.IDDiffers)
 			}
-			if need, ok := strangerBars[s.pats[i].rules()]; ok && w >= bar && s.da != s.db && tf < need {
+			if need, ok := stranger.need(s.pats[i]); ok && w >= bar && s.da != s.db && tf < need {
 				// Left out before the solver (strangerPatterns), and so not
 				// offered as an example of a threshold decision.
 				sum.Counts.StrangerPattern++
@@ -558,8 +558,8 @@ func (r *matchRun) decide() (*Result, error) {
 		s.pairs, s.pats, tfs[k] = nil, nil, nil
 	}
 	sum.Counts.AboveThreshold = len(links)
-	if len(strangerBars) > 0 {
-		log.Info("patterns whose candidates are mostly strangers need rare values", "patterns", len(strangerBars), "pairs_left_out", sum.Counts.StrangerPattern)
+	if stranger.len() > 0 {
+		log.Info("patterns whose candidates are mostly strangers need rare values", "patterns", stranger.len(), "pairs_left_out", sum.Counts.StrangerPattern)
 	}
 	sum.Explanations = examples.explanations(model, datasets)
 	tScore := time.Now()

@@ -100,27 +100,65 @@ func (m *Model) restore() error {
 		}
 		m.idRule = r
 	}
-	m.patternW = make(map[pattern]float64, len(m.Patterns))
-	for i := range m.Patterns {
-		rp := &m.Patterns[i]
+	// patternOf packs named rule outcomes.
+	patternOf := func(what string, i int, agree, differ []string) (pattern, error) {
 		var p pattern
 		for _, list := range []struct {
 			names []string
 			code  pattern
-		}{{rp.Agree, 1}, {rp.Differ, 2}} {
+		}{{agree, 1}, {differ, 2}} {
 			for _, name := range list.names {
 				r, ok := idx[name]
 				if !ok || p.rule(r) != 0 {
-					return fmt.Errorf("rule pattern %d names rule %q, which is not one of the model's rules (or twice)", i, name)
+					return 0, fmt.Errorf("%s %d names rule %q, which is not one of the model's rules (or twice)", what, i, name)
 				}
 				p |= list.code << (2 * r)
 			}
+		}
+		return p, nil
+	}
+	m.patternW = make(map[pattern]float64, len(m.Patterns))
+	for i := range m.Patterns {
+		rp := &m.Patterns[i]
+		p, err := patternOf("rule pattern", i, rp.Agree, rp.Differ)
+		if err != nil {
+			return err
 		}
 		if !finite(rp.Weight) {
 			return fmt.Errorf("rule pattern %d has no usable weight", i)
 		}
 		rp.pattern = p
 		m.patternW[p] = rp.Weight
+	}
+	m.restClear, m.diceGiven = 0, nil
+	for _, name := range m.DiceGivenWithout {
+		r, ok := idx[name]
+		if !ok {
+			return fmt.Errorf("the model's Dice given the rules leaves out %q, which is not one of its rules", name)
+		}
+		m.restClear |= 3 << (2 * r)
+	}
+	if len(m.DiceGiven) > 0 {
+		r, ok := idx[m.PatternMFrom]
+		if !ok || m.restClear.rule(r) == 0 {
+			return fmt.Errorf("the model's Dice given the rules names no ID rule it leaves out")
+		}
+		m.restRule, m.diceGiven = r, make(map[pattern]diceGiven, len(m.DiceGiven))
+	}
+	for i, pd := range m.DiceGiven {
+		p, err := patternOf("Dice given rule pattern", i, pd.Agree, pd.Differ)
+		if err != nil {
+			return err
+		}
+		if len(pd.DiceM) != nb || len(pd.DiceU) != nb || p&m.restClear != 0 {
+			return fmt.Errorf("the model does not have the shape pprl writes")
+		}
+		for k := range nb {
+			if !(pd.DiceM[k] > 0) || !(pd.DiceU[k] > 0) || !finite(pd.DiceM[k]) || !finite(pd.DiceU[k]) {
+				return fmt.Errorf("Dice given rule pattern %d has no usable m and u in band %d", i, k)
+			}
+		}
+		m.diceGiven[p] = diceGiven{m: pd.DiceM, u: pd.DiceU}
 	}
 	return nil
 }

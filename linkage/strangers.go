@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 )
@@ -13,8 +14,12 @@ import (
 type StrangerPattern struct {
 	Agree  []string `json:"agree"`
 	Differ []string `json:"disagree"`
+	// DiceBand, when set, limits the entry to the pattern's pairs with a
+	// Dice in that band (bandStrangers), e.g. "[0.40, 0.50)".
+	DiceBand string `json:"dice_band,omitempty"`
 	// Expected is the matches expected with the pattern: its m times the
-	// model's expected matches.
+	// model's expected matches (times the band's share of them, for a
+	// band).
 	Expected float64 `json:"expected_matches"`
 	// Best is the between-dataset candidates with the pattern that are the
 	// best of both their records (mutualBest).
@@ -61,26 +66,56 @@ const maxStrangerPatterns = 20
 // identifying ID rule.
 // In a small population a weak pattern's best candidates are mostly
 // matches, and nothing changes.
-func strangerPatterns(m *Model, mutual map[pattern]mutualCount) (map[pattern]float64, []StrangerPattern) {
+//
+// A pattern that passes as a whole is judged again band by band when its
+// Dice is weighed given its rules (bandStrangers): the matches expected in
+// a band are the pattern's times the share of its matches in that band
+// (DiceGiven), against the mutual-best candidates in the band.
+func strangerPatterns(m *Model, mutual map[pattern]mutualCount) (strangerBars, []StrangerPattern) {
+	bars := strangerBars{rules: map[pattern]float64{}, bands: map[pattern]float64{}}
 	if !m.Converged || m.ExpectedMatches <= 0 {
-		return nil, nil
+		return bars, nil
+	}
+	byRules := map[pattern]mutualCount{}
+	for p, c := range mutual {
+		r := byRules[p.rules()]
+		r.n += c.n
+		r.tfSum += c.tfSum
+		byRules[p.rules()] = r
 	}
 	idr := slices.Index(m.Rules, m.PatternMFrom)
-	bars := map[pattern]float64{}
 	var list []StrangerPattern
-	for _, rp := range m.Patterns {
-		mc := mutual[rp.pattern]
+	judge := func(rp RulePattern, expected float64, mc mutualCount, band string) (float64, bool) {
 		c := mc.n
-		expected := rp.M * m.ExpectedMatches
-		if c < minStrangerCandidates || expected >= 0.5*float64(c) || len(rp.Agree) == 0 || (idr >= 0 && rp.pattern.rule(idr) == 1) {
-			continue
+		if c < minStrangerCandidates || expected >= 0.5*float64(c) {
+			return 0, false
 		}
 		share := max(expected, 0.5) / float64(c)
 		mean := mc.tfSum / float64(c)
 		need := mean + math.Log2((1-share)/share)
-		bars[rp.pattern] = need
-		list = append(list, StrangerPattern{Agree: rp.Agree, Differ: rp.Differ, Expected: round4(expected),
+		list = append(list, StrangerPattern{Agree: rp.Agree, Differ: rp.Differ, DiceBand: band, Expected: round4(expected),
 			Best: c, Share: round9(share), MeanTF: round9(mean), TFNeeded: round9(need)})
+		return need, true
+	}
+	for _, rp := range m.Patterns {
+		if len(rp.Agree) == 0 || (idr >= 0 && rp.pattern.rule(idr) == 1) {
+			continue
+		}
+		expected := rp.M * m.ExpectedMatches
+		if need, ok := judge(rp, expected, byRules[rp.pattern], ""); ok {
+			bars.rules[rp.pattern] = need
+			continue
+		}
+		g, ok := m.bandStrangers(rp.pattern)
+		if !ok {
+			continue
+		}
+		for k := range g.m {
+			p := rp.pattern | pattern(k)<<(2*MaxRules)
+			if need, ok := judge(rp, expected*g.m[k], mutual[p], bandName(k)); ok {
+				bars.bands[p] = need
+			}
+		}
 	}
 	slices.SortFunc(list, func(x, y StrangerPattern) int {
 		if c := cmp.Compare(y.Best, x.Best); c != 0 {
@@ -89,17 +124,69 @@ func strangerPatterns(m *Model, mutual map[pattern]mutualCount) (map[pattern]flo
 		if c := slices.Compare(x.Agree, y.Agree); c != 0 {
 			return c
 		}
-		return slices.Compare(x.Differ, y.Differ)
+		if c := slices.Compare(x.Differ, y.Differ); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.DiceBand, y.DiceBand)
 	})
 	return bars, list[:min(len(list), maxStrangerPatterns)]
 }
+
+// bandStrangers returns the Dice distributions given rule pattern p's
+// outcomes (DiceGiven) when its pairs' Dice is weighed with them
+// (diceGivenWeight: the ID rule missing), so that strangerPatterns can
+// judge the pattern band by band.
+//
+// A pattern's matches and its strangers can differ in their Dice alone: a
+// parent and child of one name at one address agree on the name and
+// postcode sector rule and on nothing with the birthday, as one child with
+// a mistyped birthday does, but the child's Dice is near 0.9 and the
+// parent and child's near 0.45. The pattern holds enough matches to pass
+// as a whole; its pairs at 0.45 are mostly strangers, and a pair there
+// needs values rarer than theirs.
+func (m *Model) bandStrangers(p pattern) (diceGiven, bool) {
+	if m.diceGiven == nil || p.rule(m.restRule) != 0 {
+		return diceGiven{}, false
+	}
+	g, ok := m.diceGiven[p.rules()&^m.restClear]
+	return g, ok
+}
+
+// bandName names Dice band k, e.g. "[0.40, 0.50)".
+func bandName(k int) string {
+	hi := 1.0
+	if k < len(diceEdges) {
+		hi = diceEdges[k]
+	}
+	return fmt.Sprintf("[%.2f, %.2f)", bandLow(k), hi)
+}
+
+// strangerBars are the term-frequency adjustments the pairs of a stranger
+// pattern need to be linked: by rule pattern, or by rule pattern and Dice
+// band (full patterns).
+type strangerBars struct {
+	rules, bands map[pattern]float64
+}
+
+// need returns the adjustment a pair with pattern p needs, and whether it
+// needs one.
+func (b strangerBars) need(p pattern) (float64, bool) {
+	if v, ok := b.rules[p.rules()]; ok {
+		return v, true
+	}
+	v, ok := b.bands[p]
+	return v, ok
+}
+
+// len returns the number of patterns and bands that need rare values.
+func (b strangerBars) len() int { return len(b.rules) + len(b.bands) }
 
 // minStrangerCandidates is the fewest mutual-best candidates of a pattern
 // for its share to be judged: below it, a rare pattern's smoothed m says
 // little.
 const minStrangerCandidates = 200
 
-// mutualCount is, for one rule pattern, the between-dataset candidates
+// mutualCount is, for one comparison pattern, the between-dataset candidates
 // that are the best of both their records and the sum of their
 // term-frequency adjustments.
 type mutualCount struct {
@@ -107,7 +194,7 @@ type mutualCount struct {
 	tfSum float64
 }
 
-// mutualBest counts, by rule pattern, the between-dataset candidates that
+// mutualBest counts, by comparison pattern (rules and Dice band), the between-dataset candidates that
 // are the best of both their records: the pairs the one-to-one solver
 // links unless a consistency check stops it. tfs[k][i] is the
 // term-frequency adjustment of pair i of set k (nil: none).
@@ -121,12 +208,12 @@ func mutualBest(sets []pairSet, ds []*Dataset, weights map[pattern]float64, tfs 
 		bestA, bestB := bestOfRecords(s, ds[s.da].Len(), ds[s.db].Len(), weights)
 		for _, i := range bestA {
 			if i >= 0 && bestB[s.pairs[i].B] == i {
-				c := out[s.pats[i].rules()]
+				c := out[s.pats[i]]
 				c.n++
 				if tfs[k] != nil {
 					c.tfSum += float64(tfs[k][i])
 				}
-				out[s.pats[i].rules()] = c
+				out[s.pats[i]] = c
 			}
 		}
 	}

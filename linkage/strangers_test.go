@@ -35,11 +35,11 @@ func TestStrangerPatterns(t *testing.T) {
 		none:   {n: 5000},               // 100 expected, but the Dice is the evidence
 	}
 	bars, list := strangerPatterns(m, mutual)
-	if len(bars) != 1 || len(list) != 1 {
+	if bars.len() != 1 || len(list) != 1 {
 		t.Fatalf("bars %v, list %+v: want the weak pattern alone", bars, list)
 	}
 	want := -1 + math.Log2(0.75/0.25) // the mean adjustment plus the prior odds against
-	if got, ok := bars[weak]; !ok || math.Abs(got-want) > 1e-9 {
+	if got, ok := bars.need(weak | 7<<(2*MaxRules)); !ok || math.Abs(got-want) > 1e-9 {
 		t.Errorf("weak pattern needs %.3f bits, want %.3f", got, want)
 	}
 	sp := list[0]
@@ -49,13 +49,13 @@ func TestStrangerPatterns(t *testing.T) {
 
 	// In a small population the same pattern's candidates are matches.
 	mutual[weak] = mutualCount{n: 1500}
-	if bars, _ := strangerPatterns(m, mutual); len(bars) != 0 {
+	if bars, _ := strangerPatterns(m, mutual); bars.len() != 0 {
 		t.Errorf("flagged with 1,000 of 1,500 expected to match: %v", bars)
 	}
 	// No fitted model, no bars.
 	m.Converged = false
 	mutual[weak] = mutualCount{n: 4000}
-	if bars, _ := strangerPatterns(m, mutual); bars != nil {
+	if bars, _ := strangerPatterns(m, mutual); bars.len() != 0 {
 		t.Error("bars from an unconverged model")
 	}
 }
@@ -75,8 +75,50 @@ func TestMutualBest(t *testing.T) {
 	tfs := [][]float32{{-1, -2, -3}}
 	got := mutualBest(sets, []*Dataset{A, B}, weights, tfs)
 	// (a0,b0) is mutual; (a1,b0) is neither record's best; (a1,b1) is
-	// both records' best, counted under its rule pattern.
-	if got[p1.rules()] != (mutualCount{1, -1}) || got[p2.rules()] != (mutualCount{1, -3}) || len(got) != 2 {
+	// both records' best, counted under its pattern (rules and band).
+	if got[p1] != (mutualCount{1, -1}) || got[p3] != (mutualCount{1, -3}) || len(got) != 2 {
 		t.Errorf("mutual best counts %v", got)
+	}
+}
+
+// TestStrangerPatternBands: a pattern whose matches as a whole are most of
+// its candidates, but whose candidates in one Dice band are not (a parent
+// and child of one name at one address, beside a child whose birthday was
+// mistyped), needs rare values in that band only, when its Dice is weighed
+// given its rules (the ID rule missing).
+func TestStrangerPatternBands(t *testing.T) {
+	rules := []string{"name_sector", "name_dob", "id"}
+	const noID = 0b011
+	nb := len(diceEdges) + 1
+	named := makePattern(0b001, noID, 3, 0).rules() // name + sector, birthday differs, no ID
+	low, high := diceBand(0.45), diceBand(0.9)
+	dm := make([]float64, nb)
+	dm[low], dm[high] = 0.01, 0.99
+	m := &Model{Rules: rules, PatternMFrom: "id", Converged: true, ExpectedMatches: 100000,
+		Patterns:  []RulePattern{{Agree: []string{"name_sector"}, Differ: []string{"name_dob"}, M: 0.02, pattern: named}},
+		diceGiven: map[pattern]diceGiven{named: {m: dm, u: dm}}, restRule: 2, restClear: 3 << 4}
+	at := func(band int) pattern { return named | pattern(band)<<(2*MaxRules) }
+	mutual := map[pattern]mutualCount{
+		at(low):  {n: 1000, tfSum: -500}, // 20 matches expected among 1,000
+		at(high): {n: 1900},              // 1,980 expected
+	}
+	bars, list := strangerPatterns(m, mutual)
+	if bars.len() != 1 || len(list) != 1 || list[0].DiceBand != "[0.40, 0.50)" || list[0].Expected != 20 {
+		t.Fatalf("bars %+v, list %+v: want the low band alone, 20 matches expected", bars, list)
+	}
+	want := -0.5 + math.Log2(0.98/0.02)
+	if got, ok := bars.need(at(low)); !ok || math.Abs(got-want) > 1e-9 {
+		t.Errorf("the low band needs %.3f bits, want %.3f", got, want)
+	}
+	if _, ok := bars.need(at(high)); ok {
+		t.Error("the high band needs rare values")
+	}
+	// With the ID rule held by both records the Dice is not weighed given
+	// the rules, and the pattern is judged as a whole.
+	withID := named | 2<<4
+	m.Patterns[0].pattern, m.Patterns[0].Differ = withID, []string{"name_dob", "id"}
+	mutual = map[pattern]mutualCount{withID | pattern(low)<<(2*MaxRules): {n: 1000}, withID | pattern(high)<<(2*MaxRules): {n: 1900}}
+	if bars, _ := strangerPatterns(m, mutual); bars.len() != 0 {
+		t.Errorf("bars %+v for a pattern whose IDs differ", bars)
 	}
 }
