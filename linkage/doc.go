@@ -68,6 +68,12 @@
 //   - u of the Dice bands of a pair whose ID rule disagrees while another
 //     rule agrees: from such candidates (namesakes, whose CLKs share the
 //     agreeing fields), not random pairs (idDiffersDice);
+//   - with enough such pairs, the Dice bands among the matches (ID agrees)
+//     and among the namesakes (ID differs) of each pattern of the other
+//     rules (diceGiven): a pair without the ID whose Dice is less likely
+//     among its pattern's matches than among its namesakes scores that much
+//     lower (a parent and child of one name at one address, whose names
+//     were salted with different years);
 //   - λ, the share of matches among ALL pairs of the comparison space (every
 //     cross-dataset pair, or every pair within one dataset): by EM with m
 //     and u fixed, the candidates being the only pairs with a posterior
@@ -90,8 +96,9 @@
 // the within-dataset space (withinThreshold); and a rule pattern whose
 // mutual-best candidates are mostly strangers (fewer matches expected with
 // it than half of them) needs term-frequency evidence for the difference
-// (strangerPatterns): the one-partner prior holds only for records that
-// have a partner in the other dataset.
+// (strangerPatterns), judged band by band where the pattern's Dice is
+// weighed given its rules: the one-partner prior holds only for records
+// that have a partner in the other dataset.
 // summary.json records the choice, the reason, the fitted model and
 // score_histogram: the candidates' scores in unit-wide bins.
 package linkage

@@ -196,7 +196,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 				}
 				fmt.Fprintln(w)
 				if n := s.Counts.StrangerPattern; n > 0 {
-					fmt.Fprintf(w, "%d pairs between datasets left out: their rule pattern's candidates are mostly strangers and their values no rarer (summary.json: threshold.stranger_patterns)\n", n)
+					fmt.Fprintf(w, "%d pairs between datasets left out: their rule pattern's candidates (or those in their Dice band) are mostly strangers and their values no rarer (summary.json: threshold.stranger_patterns)\n", n)
 				}
 				for _, r := range s.MatchRates {
 					fmt.Fprintf(w, "  %s ~ %s: %d direct links (%.1f%% / %.1f%% of records have one; the report counts people, which can be higher)\n", r.DatasetA, r.DatasetB, r.Links, 100*r.RateA, 100*r.RateB)
