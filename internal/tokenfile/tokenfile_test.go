@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -634,5 +635,55 @@ func TestStream(t *testing.T) {
 	calls := 0
 	if err := f.Stream(false, func(*ReadBatch) error { calls++; return stop }); err != stop || calls != 1 {
 		t.Errorf("Stream returned %v after %d calls, want fn's error after 1", err, calls)
+	}
+}
+
+// TestRowGroups writes batches of uneven sizes that straddle row groups,
+// some with a nil TokenValid (every token present), and reads back the
+// same rows in ceil(n/RowGroupRows) row groups.
+func TestRowGroups(t *testing.T) {
+	const n = 301
+	d := synthData(n)
+	sizes := []int{1, 2, 3, 50, 7, 64}
+	for _, rg := range []int{1, 5, 64, 300, 301, 1000} {
+		t.Run(fmt.Sprint(rg), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "x.parquet")
+			w, err := Create(path, testManifest(), WriterOptions{RowGroupRows: rg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Abort()
+			for k, lo := 0, 0; lo < n; k++ {
+				hi := min(n, lo+sizes[k%len(sizes)])
+				b := slice(d, lo, hi)
+				for r, v := range b.TokenValid {
+					if k%2 == 0 && !slices.Contains(v, false) {
+						b.TokenValid[r] = nil
+					}
+				}
+				if err := w.Write(b); err != nil {
+					t.Fatal(err)
+				}
+				lo = hi
+			}
+			if err := w.Close(Rows{Read: n, Encoded: n}); err != nil {
+				t.Fatal(err)
+			}
+			_, got, err := ReadFile(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, d) {
+				t.Fatal("data differs after round trip")
+			}
+			pf, err := file.OpenParquetFile(path, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pf.Close()
+			if want := (n + rg - 1) / rg; pf.NumRowGroups() != want {
+				t.Fatalf("%d row groups, want %d", pf.NumRowGroups(), want)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package tokenfile
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -64,8 +65,11 @@ type Writer struct {
 	schema   *arrow.Schema
 	out      *atomicfile.File
 	sealer   io.WriteCloser // nil when not sealing
+	buf      *bufio.Writer  // between pqarrow and the file (or sealer)
 	pw       *pqarrow.FileWriter
 	mem      memory.Allocator
+	group    *rowGroup // rows not yet written
+	rgRows   int       // rows per row group
 	rows     int64
 	clkBytes int
 	err      error
@@ -94,7 +98,8 @@ func Create(path string, m Manifest, opts WriterOptions) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{m: m, schema: arrowSchema(&m), out: out, mem: memory.NewGoAllocator(), clkBytes: m.CLKBytes()}
+	w := &Writer{m: m, schema: arrowSchema(&m), out: out, mem: memory.NewGoAllocator(), clkBytes: m.CLKBytes(),
+		group: newRowGroup(rg, len(m.Rules), len(m.Attributes)), rgRows: rg}
 	var dst io.Writer = out
 	if len(opts.Recipients) > 0 {
 		w.sealer, err = seal.Seal(out, opts.Recipients)
@@ -104,6 +109,9 @@ func Create(path string, m Manifest, opts WriterOptions) (*Writer, error) {
 		}
 		dst = w.sealer
 	}
+	// Pages are written as they are encoded, headers and all: buffer them
+	// into large writes.
+	w.buf = bufio.NewWriterSize(dst, 1<<20)
 	props := []parquet.WriterProperty{
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithMaxRowGroupLength(int64(rg)),
@@ -125,7 +133,7 @@ func Create(path string, m Manifest, opts WriterOptions) (*Writer, error) {
 	for _, a := range m.Attributes {
 		props = append(props, parquet.WithDictionaryFor(AttrPrefix+a, true))
 	}
-	w.pw, err = pqarrow.NewFileWriter(w.schema, writerOnly{dst}, parquet.NewWriterProperties(props...),
+	w.pw, err = pqarrow.NewFileWriter(w.schema, writerOnly{w.buf}, parquet.NewWriterProperties(props...),
 		pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(w.mem)))
 	if err != nil {
 		out.Abort()
@@ -137,8 +145,10 @@ func Create(path string, m Manifest, opts WriterOptions) (*Writer, error) {
 // Rows returns the number of rows written so far.
 func (w *Writer) Rows() int64 { return w.rows }
 
-// Write appends a batch. A malformed batch (wrong widths or counts, an empty
-// or non-UTF-8 record ID) is a programming error: it fails the writer.
+// Write appends a batch: its rows are copied into the row group being
+// gathered, which is written to the file once it holds RowGroupRows rows. A
+// malformed batch (wrong widths or counts, an empty or non-UTF-8 record ID)
+// is a programming error: it fails the writer.
 func (w *Writer) Write(b *Batch) error {
 	if w.err != nil {
 		return w.err
@@ -151,13 +161,33 @@ func (w *Writer) Write(b *Batch) error {
 		w.fail(err)
 		return w.err
 	}
-	rec := w.record(b)
+	for from := 0; from < n; {
+		to := min(n, from+w.rgRows-w.group.n)
+		w.group.add(b, from, to, w.clkBytes)
+		from = to
+		if w.group.n == w.rgRows {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	w.rows += int64(n)
+	return nil
+}
+
+// flush writes the gathered rows as one row group, column by column,
+// straight to the file.
+func (w *Writer) flush() error {
+	if w.group.n == 0 {
+		return nil
+	}
+	rec := w.record(w.group.batch())
 	defer rec.Release()
-	if err := w.pw.WriteBuffered(rec); err != nil {
+	if err := w.pw.Write(rec); err != nil {
 		w.fail(fmt.Errorf("write token file: %w", err))
 		return w.err
 	}
-	w.rows += int64(n)
+	w.group.reset()
 	return nil
 }
 
@@ -196,7 +226,7 @@ func (w *Writer) check(b *Batch) error {
 
 // record builds an Arrow record batch over the batch's memory without
 // copying CLKs or tokens: the Parquet encoder copies what it needs during
-// WriteBuffered, before Write returns.
+// the row group's Write.
 func (w *Writer) record(b *Batch) arrow.RecordBatch {
 	n := len(b.RecordIDs)
 	cols := make([]arrow.Array, 0, w.schema.NumFields())
@@ -286,6 +316,9 @@ func (w *Writer) Close(rows Rows) error {
 		w.fail(fmt.Errorf("tokenfile: rows read (%d) != encoded (%d) + rejected (%d)", rows.Read, rows.Encoded, rows.Rejected))
 		return w.err
 	}
+	if err := w.flush(); err != nil {
+		return err
+	}
 	w.m.Rows = rows
 	js, err := w.m.marshal()
 	if err != nil {
@@ -297,6 +330,10 @@ func (w *Writer) Close(rows Rows) error {
 		return w.err
 	}
 	if err := w.pw.Close(); err != nil {
+		w.fail(fmt.Errorf("write token file: %w", err))
+		return w.err
+	}
+	if err := w.buf.Flush(); err != nil {
 		w.fail(fmt.Errorf("write token file: %w", err))
 		return w.err
 	}
