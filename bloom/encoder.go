@@ -83,6 +83,7 @@ type Encoder struct {
 	outBits  int
 	hashers  []Hasher
 	caches   []posCache
+	masks    []maskCache // for fields of at least maskMinBits bits a token
 	steps    []func(dst, src []byte)
 	stepBits []int // output length in bits of each hardening step
 
@@ -141,6 +142,7 @@ func NewEncoder(cfg Config) (*Encoder, error) {
 func (e *Encoder) init() error {
 	e.hashers = make([]Hasher, len(e.cfg.Fields))
 	e.caches = make([]posCache, len(e.cfg.Fields))
+	e.masks = make([]maskCache, len(e.cfg.Fields))
 	for i, f := range e.cfg.Fields {
 		h, err := f.Hash.NewHasher(e.hashBits)
 		if err != nil {
@@ -245,6 +247,13 @@ func (e *Encoder) addField(i int, value, salt string) error {
 			return &FieldError{Field: f.Name, Err: err}
 		}
 		words := e.words
+		if f.BitsPerFeature == 0 && k >= maskMinBits {
+			m := e.masks[i].mask(h, msg, k, len(words))
+			for w := range words {
+				words[w] |= m[w]
+			}
+			continue
+		}
 		for _, p := range e.caches[i].positions(h, msg, k) {
 			words[p>>6] |= 1 << (p&63 ^ 63) // bit p: bit 7-p%8 of byte p/8
 		}

@@ -1,0 +1,70 @@
+package bloom
+
+// maskCache remembers, for each recently seen token of one field, the filter
+// words its k positions set, as one mask of the filter's width. Where a
+// field sets many bits a token (clkhash schemas use 20), OR-ing the mask
+// into the filter word by word is cheaper than setting k bits one at a time,
+// each a read-modify-write of a word chosen at random; the bits set are the
+// same. It serves fields whose k is fixed (BitsPerToken), so that a token's
+// mask does not depend on its place in the value.
+//
+// Like posCache it keys short messages by a packed word and longer ones by
+// string, and empties itself when full: memory is bounded at about
+// maxMaskEntries masks of the filter's width (1 MiB at 1024 bits) per field
+// and Encoder.
+type maskCache struct {
+	small packedTable // cacheEntry.start: the mask's first word in arena
+	idx   map[string]uint32
+	arena []uint64
+	pos   []uint32 // scratch for the positions a new mask is built from
+}
+
+const (
+	// maxMaskEntries bounds the masks a maskCache holds.
+	maxMaskEntries = 1 << 13
+	// maskMinBits is the number of bits a token sets from which a field
+	// uses masks. Measured through pprl tokenize: the clkhash schema of
+	// match_febrl4_clkhash.txt (k = 20, 1024 bits) on 525,000 FEBRL rows
+	// took 2.7-2.8 s of CPU with positions and 1.9-2.1 s with masks; the
+	// native starter spec (k = 8 and 6, names salted with the year, so
+	// many more distinct tokens) took more with masks (user CPU 8.6-8.8 s
+	// against 9.1-9.4 s on a million rows), so it keeps positions.
+	maskMinBits = 16
+)
+
+// mask returns the filter words (width of them) that msg's first k
+// positions set, from the cache or from h. The result aliases the cache
+// until the next call.
+func (c *maskCache) mask(h Hasher, msg []byte, k, width int) []uint64 {
+	if c.idx == nil {
+		c.idx = make(map[string]uint32)
+	}
+	packed := len(msg) <= maxPacked
+	var key uint64
+	if packed {
+		key = packMessage(msg)
+		if e, ok := c.small.get(key); ok {
+			return c.arena[e.start : int(e.start)+width]
+		}
+	} else if start, ok := c.idx[string(msg)]; ok {
+		return c.arena[start : int(start)+width]
+	}
+	if len(c.idx)+c.small.len() >= maxMaskEntries {
+		clear(c.idx)
+		c.small.clear()
+		c.arena = c.arena[:0]
+	}
+	start := len(c.arena)
+	c.arena = append(c.arena, make([]uint64, width)...)
+	m := c.arena[start : start+width]
+	c.pos = h.AppendPositions(c.pos[:0], msg, k)
+	for _, p := range c.pos {
+		m[p>>6] |= 1 << (p&63 ^ 63) // bit p: bit 7-p%8 of byte p/8
+	}
+	if packed {
+		c.small.put(key, cacheEntry{start: uint32(start)})
+	} else {
+		c.idx[string(msg)] = uint32(start)
+	}
+	return m
+}
