@@ -248,10 +248,7 @@ func (e *Encoder) addField(i int, value, salt string) error {
 		}
 		words := e.words
 		if f.BitsPerFeature == 0 && k >= maskMinBits {
-			m := e.masks[i].mask(h, msg, k, len(words))
-			for w := range words {
-				words[w] |= m[w]
-			}
+			orWords(words, e.masks[i].mask(h, msg, k, len(words)))
 			continue
 		}
 		for _, p := range e.caches[i].positions(h, msg, k) {

@@ -68,3 +68,31 @@ func (c *maskCache) mask(h Hasher, msg []byte, k, width int) []uint64 {
 	}
 	return m
 }
+
+// orWords sets dst |= src word by word (len(src) == len(dst)); 1024-bit
+// filters, the common width, take an unrolled path without bounds checks.
+func orWords(dst, src []uint64) {
+	if len(dst) == 16 && len(src) == 16 {
+		d, s := (*[16]uint64)(dst), (*[16]uint64)(src)
+		d[0] |= s[0]
+		d[1] |= s[1]
+		d[2] |= s[2]
+		d[3] |= s[3]
+		d[4] |= s[4]
+		d[5] |= s[5]
+		d[6] |= s[6]
+		d[7] |= s[7]
+		d[8] |= s[8]
+		d[9] |= s[9]
+		d[10] |= s[10]
+		d[11] |= s[11]
+		d[12] |= s[12]
+		d[13] |= s[13]
+		d[14] |= s[14]
+		d[15] |= s[15]
+		return
+	}
+	for w := range dst {
+		dst[w] |= src[w]
+	}
+}
