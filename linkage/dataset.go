@@ -43,6 +43,10 @@ type Dataset struct {
 	// before they were recorded.
 	RuleFields [][]string
 	CLKFields  []string
+	// Normalisers is the version of the normalisers that made the file
+	// (tokenfile.Manifest.Normalisers); files of different versions are
+	// not matched together. 0 is taken as 1.
+	Normalisers int
 
 	pop     []uint16  // popcount of each CLK, filled by Prepare
 	present []uint16  // bit r: the record holds a token of rule r, filled by Prepare

@@ -16,7 +16,8 @@ import (
 func writeTokenFile(t testing.TB, path string, d *Dataset, rcpt age.Recipient) {
 	t.Helper()
 	m := tokenfile.Manifest{Dataset: d.Name, SchemaFingerprint: d.SchemaFingerprint, SecretFingerprint: d.SecretFingerprint,
-		Encoding: "native", CLKBits: d.Width * 8, Rules: d.Rules, Attributes: []string{}, Created: "2026-11-24T19:00:00Z"}
+		Encoding: "native", CLKBits: d.Width * 8, Rules: d.Rules, Attributes: []string{}, Created: "2026-11-24T19:00:00Z",
+		NormaliserVersion: d.Normalisers}
 	var opts tokenfile.WriterOptions
 	if rcpt != nil {
 		opts.Recipients = []age.Recipient{rcpt}
@@ -143,6 +144,30 @@ func TestLoadAndRefusals(t *testing.T) {
 		ds, _ := LoadTokenFiles([]string{pb, pc}, nil)
 		_, err := Match(ds, Options{})
 		wantInputError(t, err, "different project secrets")
+	})
+	t.Run("normaliser version", func(t *testing.T) {
+		// b's file records none (version 1, files made before it was
+		// recorded); c's was made by normalisers of version 2.
+		c := *b
+		c.Name, c.Normalisers = "c", 2
+		pc := filepath.Join(dir, "c3.tokens.parquet")
+		writeTokenFile(t, pc, &c, nil)
+		ds, err := LoadTokenFiles([]string{pb, pc}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds[0].Normalisers != 1 || ds[1].Normalisers != 2 {
+			t.Fatalf("normaliser versions read as %d and %d, want 1 and 2", ds[0].Normalisers, ds[1].Normalisers)
+		}
+		_, err = Match(ds, Options{})
+		wantInputError(t, err, "normalisers differ (versions 1 and 2")
+		c.Normalisers = 1 // written as 1: the same as recording none
+		pc1 := filepath.Join(dir, "c4.tokens.parquet")
+		writeTokenFile(t, pc1, &c, nil)
+		ds, _ = LoadTokenFiles([]string{pb, pc1}, nil)
+		if _, err := Match(ds, Options{}); err != nil {
+			t.Fatalf("version 1 and no version: %v", err)
+		}
 	})
 	t.Run("duplicate dataset", func(t *testing.T) {
 		p2 := filepath.Join(dir, "b-again.tokens.parquet")

@@ -631,6 +631,10 @@ func checkCompatible(ds []*Dataset) error {
 			return exitcode.Inputf("%s and %s belong to different releases (%q and %q): match the files of one release, each tokenized with that release's secret",
 				first.Source, d.Source, first.Release, d.Release)
 		}
+		if max(d.Normalisers, 1) != max(first.Normalisers, 1) {
+			return exitcode.Inputf("%s and %s were tokenized by pprl releases whose normalisers differ (versions %d and %d: a name can encode differently under each): re-tokenize both extracts with one pprl release",
+				first.Source, d.Source, max(first.Normalisers, 1), max(d.Normalisers, 1))
+		}
 		if d.SecretFingerprint != first.SecretFingerprint {
 			return exitcode.Inputf("%s and %s were made with different project secrets (fingerprints %s and %s): re-tokenize with the same secret",
 				first.Source, d.Source, first.SecretFingerprint, d.SecretFingerprint)

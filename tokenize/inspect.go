@@ -150,7 +150,7 @@ func (in *Inspection) WriteText(w io.Writer) {
 		sealed = "sealed"
 	}
 	fmt.Fprintf(w, "%s (%s)\n", in.Path, sealed)
-	fmt.Fprintf(w, "  format:             %s v%d, written by pprl %s at %s\n", m.Format, m.FormatVersion, m.PPRLVersion, m.Created)
+	fmt.Fprintf(w, "  format:             %s v%d, written by pprl %s (normalisers v%d) at %s\n", m.Format, m.FormatVersion, m.PPRLVersion, m.Normalisers(), m.Created)
 	fmt.Fprintf(w, "  dataset:            %s\n", m.Dataset)
 	if m.Release != "" {
 		fmt.Fprintf(w, "  release:            %s\n", m.Release)

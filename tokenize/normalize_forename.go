@@ -67,7 +67,7 @@ var forenameNicknames = func() map[string]string {
 		"CHRISTOPHER": {"CHRIS", "TOPHER"},
 		"CHRISTINE":   {"CHRISSIE", "TINA"},
 		"ELEANOR":     {"ELLIE", "NELL", "NELLIE", "ELINOR"},
-		"ISABEL":      {"ISOBEL", "ISABELLE", "ISABELLA", "IZZY", "IZZIE", "ISSY", "ISHBEL"},
+		"ISABEL":      {"ISOBEL", "ISABELLE", "ISABELLA", "IZZY", "IZZIE", "ISSY", "ISHBEL", "BELLA", "BELLE"},
 		"VICTORIA":    {"VICKY", "VICKI", "VIKKI", "VIKI", "TORI"},
 		"JACQUELINE":  {"JACQUI", "JACKI", "JACKY"},
 		"ABIGAIL":     {"ABBIE", "ABBY", "ABI", "ABBEY"},
@@ -123,7 +123,16 @@ var forenameNicknames = func() map[string]string {
 		"LACHLAN":     {"LACHIE", "LACHY", "LOCKIE"},
 		"BRADLEY":     {"BRAD"},
 		"GABRIEL":     {"GABE"},
-		"MOHAMMED":    {"MUHAMMAD", "MOHAMMAD", "MOHAMED", "MOHAMAD", "MUHAMMED"},
+		"MOHAMMED":    {"MUHAMMAD", "MOHAMMAD", "MOHAMED", "MOHAMAD", "MUHAMMED", "MO"},
+		"AMELIA":      {"MILLIE", "MILLY"},
+		"EVELYN":      {"EVIE"},
+		"JACOB":       {"JAKE"},
+		"TERENCE":     {"TERRY"},
+		"PAMELA":      {"PAM"},
+		"KIMBERLEY":   {"KIM"},
+		"DANIELLE":    {"DANI"},
+		"GILLIAN":     {"GILL"},
+		"NICOLA":      {"NIKKI"},
 	}
 	m := make(map[string]string)
 	for full, shorts := range groups {

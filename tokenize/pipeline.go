@@ -182,6 +182,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		Attributes:        plan.attributes,
 		Created:           created.Format(time.RFC3339),
 		Release:           o.Release,
+		NormaliserVersion: NormaliserVersion,
 	}
 	out, err := tokenfile.Create(o.Output, m, tokenfile.WriterOptions{Recipients: o.Recipients})
 	if err != nil {

@@ -56,7 +56,17 @@ type Manifest struct {
 	// made before they were recorded, and from clkhash files.
 	RuleFields [][]string `json:"rule_fields,omitempty"`
 	CLKFields  []string   `json:"clk_fields,omitempty"`
+	// NormaliserVersion numbers the normalisers (and the tables they use,
+	// such as the nickname table of canonical forenames) that made the
+	// file's tokens and CLKs: the same spec under two versions can encode
+	// one name differently, so match refuses to mix them. Files made
+	// before it was recorded hold 0, which means version 1.
+	NormaliserVersion int `json:"normaliser_version,omitempty"`
 }
+
+// Normalisers returns the file's normaliser version (NormaliserVersion, 1
+// for files made before it was recorded).
+func (m *Manifest) Normalisers() int { return max(m.NormaliserVersion, 1) }
 
 // Rows accounts for every input row: Read = Encoded + Rejected.
 type Rows struct {
@@ -92,6 +102,9 @@ func (m *Manifest) Validate() error {
 	}
 	if m.Release != "" && !releasePattern.MatchString(m.Release) {
 		return fmt.Errorf("release %q is not a release name (letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit)", m.Release)
+	}
+	if m.NormaliserVersion < 0 {
+		return fmt.Errorf("normaliser_version %d is negative", m.NormaliserVersion)
 	}
 	if m.Encoding != "native" && m.Encoding != "clkhash" {
 		return fmt.Errorf("encoding is %q, not native or clkhash", m.Encoding)

@@ -1,0 +1,16 @@
+package tokenize
+
+// NormaliserVersion numbers the normalisers of this release and the tables
+// they use (the nickname table of CanonicalForename among them). Raise it
+// whenever a change makes some value normalise, and so encode, differently:
+// token files record it (tokenfile.Manifest.NormaliserVersion) and match
+// refuses to link files of two versions, in which one child's name could
+// give two different tokens without a word. TestNormaliserVersionPinned
+// fails when the normalisers' outputs change and the version does not.
+//
+//   - 1: every release before the version was recorded.
+//   - 2: the nickname table maps MILLIE and MILLY to AMELIA, BELLA and
+//     BELLE to ISABEL, EVIE to EVELYN, JAKE to JACOB, TERRY to TERENCE,
+//     PAM to PAMELA, KIM to KIMBERLEY, MO to MOHAMMED, DANI to DANIELLE,
+//     GILL to GILLIAN and NIKKI to NICOLA (2026-12-03).
+const NormaliserVersion = 2
