@@ -36,8 +36,11 @@ type WriterOptions struct {
 	NoOverwrite bool
 }
 
-// Batch is a run of encoded records to append. Slices are read during
-// Write only; the caller may reuse them afterwards.
+// Batch is a run of encoded records to append. Its byte and bool slices
+// are copied during Write: the caller may reuse them afterwards. Its
+// strings (record IDs, attributes) are kept until their row group is
+// written, as Go strings may be: they must not alias memory the caller
+// reuses (strings made with unsafe over a buffer).
 type Batch struct {
 	RecordIDs []string
 	// CLKs holds len(RecordIDs) CLKs of clk_bits/8 bytes each, back to back.
