@@ -23,7 +23,10 @@
 //  4. Solve (Solve): greedy, best score first. Two entities merge on a
 //     link when they share no dataset, or when every two of their records
 //     from a shared dataset are linked themselves, so that strangers are
-//     not chained through one record (unless AllowDuplicates).
+//     not chained through one record (unless AllowDuplicates), or are
+//     vouched for: a pair lacking the ID, of a rule pattern whose pairs
+//     holding the ID mostly agree on it, to which every record of the
+//     entity from other datasets is linked (corroborate.go).
 //  5. Entity IDs (AssignIDs): "E" + 16 hex digits derived from the members;
 //     with a previous run, each entity keeps the old ID most of its records
 //     had (greedy by overlap), and merges and splits are counted.

@@ -232,6 +232,10 @@ type Counts struct {
 	Entities         int `json:"entities"`
 	EntitiesLinked   int `json:"entities_with_several_records"`
 	RejectedByOneOne int `json:"rejected_by_consistency"` // links above the threshold the solver did not keep
+	// Corroborated: merges of two entities holding records of one dataset
+	// that were not linked directly, for which every record of the merged
+	// entity from other datasets vouched (corroborate.go).
+	Corroborated int `json:"joined_by_corroboration"`
 	// StrangerPattern: pairs between datasets above the threshold left out
 	// because their pattern's candidates are mostly strangers and their
 	// values are not rare enough (strangerPatterns).
@@ -523,6 +527,7 @@ func (r *matchRun) decide() (*Result, error) {
 
 	// Links above the threshold.
 	var links []Link
+	var wcand []withinCand
 	var examples exampleSet
 	for k := range sets {
 		s := &sets[k]
@@ -549,6 +554,12 @@ func (r *matchRun) decide() (*Result, error) {
 				continue
 			}
 			examples.offer(s.pats[i], w, tf, s.da == s.db && !dedup, s.da, s.db, bar)
+			if s.da == s.db && !dedup && model.restClear != 0 {
+				if id := s.pats[i].rule(model.restRule); id != 0 || w < bar {
+					wcand = append(wcand, withinCand{key: pairKey(uint32(offsets[s.da])+p.A, uint32(offsets[s.db])+p.B),
+						rest: s.pats[i].rules() &^ model.restClear, id: int8(id), below: w < bar})
+				}
+			}
 			if w < bar {
 				continue
 			}
@@ -565,7 +576,15 @@ func (r *matchRun) decide() (*Result, error) {
 	tScore := time.Now()
 
 	// Solve and build entities.
-	kept, cl := Solve(links, offsets, opt.AllowDuplicates)
+	var corr *corroboration
+	if len(wcand) > 0 && !opt.AllowDuplicates {
+		corr = newCorroboration(links, offsets, wcand)
+	}
+	wcand = nil
+	kept, cl := solve(links, offsets, opt.AllowDuplicates, corr)
+	if corr != nil {
+		sum.Counts.Corroborated = corr.joined
+	}
 	sum.Counts.RejectedByOneOne = len(links) - len(kept)
 	sortLinksByRecord(kept)
 	res.Links = kept

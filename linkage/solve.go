@@ -137,6 +137,12 @@ func pairKey(x, y uint32) uint64 {
 // links must all be at or above the threshold. Solve sorts links in place
 // and returns the kept ones (in consideration order) and the clusters.
 func Solve(links []Link, offsets []int, chain bool) ([]Link, *clusters) {
+	return solve(links, offsets, chain, nil)
+}
+
+// solve is Solve, with corr (when not nil) relaxing the second condition
+// for the within-dataset pairs it vouches for (corroborate.go).
+func solve(links []Link, offsets []int, chain bool, corr *corroboration) ([]Link, *clusters) {
 	sortLinks(links)
 	c := newClusters(offsets)
 	g := func(d uint16, i uint32) uint32 { return uint32(offsets[d]) + i }
@@ -157,8 +163,12 @@ func Solve(links []Link, offsets []int, chain bool) ([]Link, *clusters) {
 		}
 		if !chain && c.datasets[ra]&c.datasets[rb] != 0 {
 			xs, ys = c.members(xs[:0], ra), c.members(ys[:0], rb)
-			if !linkedWithin(c, direct, xs, ys, c.datasets[ra]&c.datasets[rb]) {
+			ok, vouched := linkedWithin(c, direct, corr, xs, ys, c.datasets[ra]&c.datasets[rb])
+			if !ok {
 				continue
+			}
+			if vouched {
+				corr.joined++
 			}
 		}
 		c.union(ra, rb)
@@ -168,8 +178,9 @@ func Solve(links []Link, offsets []int, chain bool) ([]Link, *clusters) {
 }
 
 // linkedWithin reports whether every record of xs and every record of ys
-// that belong to the same dataset, one in shared, are directly linked.
-func linkedWithin(c *clusters, direct map[uint64]struct{}, xs, ys []uint32, shared uint64) bool {
+// that belong to the same dataset, one in shared, are directly linked, or
+// vouched for by corr (then vouched is true).
+func linkedWithin(c *clusters, direct map[uint64]struct{}, corr *corroboration, xs, ys []uint32, shared uint64) (ok, vouched bool) {
 	for _, x := range xs {
 		dx := c.dataset(x)
 		if shared&(1<<dx) == 0 {
@@ -179,10 +190,14 @@ func linkedWithin(c *clusters, direct map[uint64]struct{}, xs, ys []uint32, shar
 			if c.dataset(y) != dx {
 				continue
 			}
-			if _, ok := direct[pairKey(x, y)]; !ok {
-				return false
+			if _, ok := direct[pairKey(x, y)]; ok {
+				continue
 			}
+			if !corr.vouches(c, direct, x, y, xs, ys) {
+				return false, false
+			}
+			vouched = true
 		}
 	}
-	return true
+	return true, vouched
 }

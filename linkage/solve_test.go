@@ -23,6 +23,9 @@ func TestSolveConsistency(t *testing.T) {
 		name  string
 		links []Link
 		chain bool
+		// vouch lists the within-dataset pairs (global indices) that
+		// corroboration may vouch for.
+		vouch [][2]uint32
 		want  [][]uint32 // entities with two or more records
 	}{
 		{name: "one-to-one between two datasets",
@@ -43,13 +46,37 @@ func TestSolveConsistency(t *testing.T) {
 		{name: "three duplicates linked pairwise form one entity",
 			links: []Link{L(0, 0, 0, 1, 25), L(0, 1, 0, 2, 24), L(0, 0, 0, 2, 23)},
 			want:  [][]uint32{{0, 1, 2}}},
+		{name: "a second record vouched for by every other record joins without a direct link",
+			// 0 and 1 (dataset 0) are one person; 4 (dataset 1) and 7
+			// (dataset 2) link to both.
+			links: []Link{L(0, 0, 1, 0, 30), L(0, 0, 2, 0, 29), L(0, 1, 1, 0, 20), L(0, 1, 2, 0, 19)},
+			vouch: [][2]uint32{{0, 1}},
+			want:  [][]uint32{{0, 1, 4, 7}}},
+		{name: "not when the pair is not eligible",
+			links: []Link{L(0, 0, 1, 0, 30), L(0, 0, 2, 0, 29), L(0, 1, 1, 0, 20), L(0, 1, 2, 0, 19)},
+			want:  [][]uint32{{0, 4, 7}}},
+		{name: "not when a record of the entity links to one of the two only",
+			// 7 links to 0 alone: it does not vouch for 1.
+			links: []Link{L(0, 0, 1, 0, 30), L(0, 0, 2, 0, 29), L(0, 1, 1, 0, 20)},
+			vouch: [][2]uint32{{0, 1}},
+			want:  [][]uint32{{0, 4, 7}}},
 		{name: "single linkage chains when asked",
 			links: []Link{L(0, 0, 2, 0, 28), L(1, 0, 2, 0, 27), L(0, 2, 1, 0, 15)},
 			chain: true,
 			want:  [][]uint32{{0, 2, 4, 7}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, c := Solve(slices.Clone(tc.links), offsets, tc.chain)
+			var corr *corroboration
+			if tc.vouch != nil {
+				corr = &corroboration{pairs: map[uint64]struct{}{}}
+				for _, v := range tc.vouch {
+					corr.pairs[pairKey(v[0], v[1])] = struct{}{}
+				}
+			}
+			_, c := solve(slices.Clone(tc.links), offsets, tc.chain, corr)
+			if corr != nil && len(tc.want) > 0 && len(tc.want[0]) == 4 && corr.joined != 1 {
+				t.Errorf("%d merges counted as vouched for, want 1", corr.joined)
+			}
 			groups := map[uint32][]uint32{}
 			for g := range uint32(offsets[len(offsets)-1]) {
 				r := c.find(g)
