@@ -56,4 +56,7 @@
 // they compare bit for bit. AndPopcountMany is the batch kernel: AVX-512
 // VPOPCNTQ when the CPU has it (golang.org/x/sys/cpu), portable Go
 // otherwise (or with the purego build tag); a fuzz test proves them equal.
+// AppendAtLeast keeps the filters of a block that reach a cutoff, and
+// Interleaved does the same over filters stored word by word in groups of
+// eight, the layout in which the AVX-512 kernel needs no shuffles.
 package bloom

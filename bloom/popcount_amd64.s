@@ -271,6 +271,133 @@ atleastdone:
 	MOVQ R12, ret+64(FP)
 	RET
 
+// func andAtLeast1024x8AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPop, groups int, first, last uint64, dst *uint64) int
+//
+// Interleaved.AppendAtLeast on 1024-bit filters: groups of eight filters
+// stored word by word (word j of the eight filters is one 64-byte vector).
+// The query's sixteen words are broadcast once into Z16..Z31; each group's
+// And counts are then sixteen VPANDQ (the group's vectors read from
+// memory), sixteen VPOPCNTQ and an add tree, lane k holding filter k's
+// count, with no shuffle. The test and the packing of the kept keys are
+// those of andAtLeast1024AVX512. K3 holds the lanes that may be kept: first
+// on the first group, all eight after it, and last ANDed in on the last.
+TEXT ·andAtLeast1024x8AVX512(SB), NOSPLIT, $0-88
+	MOVQ q+0(FP), SI
+	MOVQ data+8(FP), DI
+	MOVQ pops+16(FP), BX
+	MOVQ ids+24(FP), R10
+	MOVQ cut+32(FP), R9
+	MOVQ maxPop+40(FP), AX
+	MOVQ groups+48(FP), CX
+	MOVQ first+56(FP), DX
+	MOVQ last+64(FP), R13
+	MOVQ dst+72(FP), R11
+	XORQ R12, R12
+	TESTQ CX, CX
+	JZ   x8done
+	KMOVW DX, K3
+	VPBROADCASTQ AX, Z9
+	VPBROADCASTQ 0(SI), Z16
+	VPBROADCASTQ 8(SI), Z17
+	VPBROADCASTQ 16(SI), Z18
+	VPBROADCASTQ 24(SI), Z19
+	VPBROADCASTQ 32(SI), Z20
+	VPBROADCASTQ 40(SI), Z21
+	VPBROADCASTQ 48(SI), Z22
+	VPBROADCASTQ 56(SI), Z23
+	VPBROADCASTQ 64(SI), Z24
+	VPBROADCASTQ 72(SI), Z25
+	VPBROADCASTQ 80(SI), Z26
+	VPBROADCASTQ 88(SI), Z27
+	VPBROADCASTQ 96(SI), Z28
+	VPBROADCASTQ 104(SI), Z29
+	VPBROADCASTQ 112(SI), Z30
+	VPBROADCASTQ 120(SI), Z31
+x8group:
+	// Words 0-7 into Z0.
+	VPANDQ   (DI), Z16, Z0
+	VPANDQ   64(DI), Z17, Z1
+	VPANDQ   128(DI), Z18, Z2
+	VPANDQ   192(DI), Z19, Z3
+	VPANDQ   256(DI), Z20, Z4
+	VPANDQ   320(DI), Z21, Z5
+	VPANDQ   384(DI), Z22, Z6
+	VPANDQ   448(DI), Z23, Z7
+	VPOPCNTQ Z0, Z0
+	VPOPCNTQ Z1, Z1
+	VPOPCNTQ Z2, Z2
+	VPOPCNTQ Z3, Z3
+	VPOPCNTQ Z4, Z4
+	VPOPCNTQ Z5, Z5
+	VPOPCNTQ Z6, Z6
+	VPOPCNTQ Z7, Z7
+	VPADDQ   Z1, Z0, Z0
+	VPADDQ   Z3, Z2, Z2
+	VPADDQ   Z5, Z4, Z4
+	VPADDQ   Z7, Z6, Z6
+	VPADDQ   Z2, Z0, Z0
+	VPADDQ   Z6, Z4, Z4
+	VPADDQ   Z4, Z0, Z0
+	// Words 8-15 into Z1, then Z0 += Z1.
+	VPANDQ   512(DI), Z24, Z1
+	VPANDQ   576(DI), Z25, Z2
+	VPANDQ   640(DI), Z26, Z3
+	VPANDQ   704(DI), Z27, Z4
+	VPANDQ   768(DI), Z28, Z5
+	VPANDQ   832(DI), Z29, Z6
+	VPANDQ   896(DI), Z30, Z7
+	VPANDQ   960(DI), Z31, Z8
+	VPOPCNTQ Z1, Z1
+	VPOPCNTQ Z2, Z2
+	VPOPCNTQ Z3, Z3
+	VPOPCNTQ Z4, Z4
+	VPOPCNTQ Z5, Z5
+	VPOPCNTQ Z6, Z6
+	VPOPCNTQ Z7, Z7
+	VPOPCNTQ Z8, Z8
+	VPADDQ   Z2, Z1, Z1
+	VPADDQ   Z4, Z3, Z3
+	VPADDQ   Z6, Z5, Z5
+	VPADDQ   Z8, Z7, Z7
+	VPADDQ   Z3, Z1, Z1
+	VPADDQ   Z7, Z5, Z5
+	VPADDQ   Z5, Z1, Z1
+	VPADDQ   Z1, Z0, Z0
+
+	// The cutoff of each filter's popcount, and the test.
+	VPMOVZXWQ   (BX), Z10
+	VPMINUQ     Z9, Z10, Z10
+	KXNORW      K1, K1, K1
+	VPGATHERQD  (R9)(Z10*4), K1, Y11
+	VPMOVZXDQ   Y11, Z11
+	CMPQ        CX, $1
+	JNE         x8test
+	KMOVW       R13, K4
+	KANDW       K4, K3, K3
+x8test:
+	VPCMPUQ     $5, Z11, Z0, K3, K2
+	// Keys of the kept filters, packed and stored.
+	VPMOVZXDQ   (R10), Z12
+	VPSLLQ      $16, Z12, Z12
+	VPORQ       Z0, Z12, Z12
+	VPCOMPRESSQ Z12, K2, Z13
+	VMOVDQU64   Z13, (R11)
+	KMOVW       K2, DX
+	POPCNTL     DX, DX
+	ADDQ        DX, R12
+	LEAQ        (R11)(DX*8), R11
+	KXNORW      K3, K3, K3
+
+	ADDQ $1024, DI
+	ADDQ $16, BX
+	ADDQ $32, R10
+	DECQ CX
+	JNZ  x8group
+	VZEROUPPER
+x8done:
+	MOVQ R12, ret+80(FP)
+	RET
+
 // func xorRows1024AVX512(masks *uint64, rows *uint16, n int, dst *byte)
 //
 // dst (128 bytes) = the XOR of the n 1024-bit rows masks[rows[k]·16 :

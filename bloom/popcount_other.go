@@ -31,3 +31,7 @@ const useSampleKernel = false
 func sampleKeys1024AVX512(data *byte, n int, plan *uint64, groups int, mask uint64, out *uint32) {
 	panic("bloom: no AVX-512 kernel")
 }
+
+func andAtLeast1024x8AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPop, groups int, first, last uint64, dst *uint64) int {
+	panic("bloom: no AVX-512 kernel")
+}

@@ -42,9 +42,12 @@ const (
 	exhaustiveBlock = 2048 // target slots per kernel call
 )
 
-// popcountSorted is a dataset's filters as 64-bit words, in ascending
-// popcount order (stable: equal popcounts keep record order), or in record
-// order (inRecordOrder) where the popcount bound would spare few pairs.
+// popcountSorted is a dataset's filters in ascending popcount order
+// (stable: equal popcounts keep record order), or in record order
+// (inRecordOrder) where the popcount bound would spare few pairs, stored
+// interleaved in groups of eight (bloom.Interleaved: the one-against-many
+// kernel counts eight filters a vector with no shuffle); slot s is the
+// interleaved filter s, whose id is its record index.
 type popcountSorted struct {
 	// inRecordOrder: slot s is record s, and every query reaches every
 	// slot. Scanned in this order, a query's found filters come out sorted
@@ -52,19 +55,16 @@ type popcountSorted struct {
 	// spared changes nothing found, as a pair outside the bound cannot
 	// reach its cutoff.
 	inRecordOrder bool
-	words         int      // words per filter
-	data          []uint64 // slot s is data[s·words : (s+1)·words]
-	pop           []uint16 // popcount of slot s, ascending unless inRecordOrder
-	id            []uint32 // record index of slot s
-	slot          []uint32 // slot of record i: slot[id[s]] == s
+	x             *bloom.Interleaved
+	slot          []uint32 // slot of record i
 	first         []int    // first[p]: first slot with popcount ≥ p, for p ≤ maxPop+1
 }
 
 func newPopcountSorted(d *Dataset, inRecordOrder bool) *popcountSorted {
 	n, w := d.Len(), d.Width/8
 	maxPop := d.Width * 8
-	s := &popcountSorted{inRecordOrder: inRecordOrder, words: w, data: make([]uint64, n*w),
-		pop: make([]uint16, n), id: make([]uint32, n), slot: make([]uint32, n), first: make([]int, maxPop+2)}
+	s := &popcountSorted{inRecordOrder: inRecordOrder, x: bloom.NewInterleaved(w, n),
+		slot: make([]uint32, n), first: make([]int, maxPop+2)}
 	// Counting sort by popcount: first[p+1] counts records of popcount p.
 	for i := range n {
 		s.first[d.pop[i]+1]++
@@ -74,6 +74,7 @@ func newPopcountSorted(d *Dataset, inRecordOrder bool) *popcountSorted {
 	}
 	fill := make([]int, maxPop+1)
 	copy(fill, s.first)
+	id := make([]uint32, n) // record of slot s
 	for i := range n {
 		p := d.pop[i]
 		sl := i
@@ -81,19 +82,27 @@ func newPopcountSorted(d *Dataset, inRecordOrder bool) *popcountSorted {
 			sl = fill[p]
 			fill[p]++
 		}
-		s.pop[sl], s.id[sl], s.slot[i] = p, uint32(i), uint32(sl)
+		s.slot[i], id[sl] = uint32(sl), uint32(i)
 	}
-	parallelFor(n, 1<<14, func(lo, hi int) {
-		for sl := lo; sl < hi; sl++ {
-			clk := d.CLK(int(s.id[sl]))
-			row := s.data[sl*w : (sl+1)*w]
+	// Slots are set a whole group of eight per goroutine (Interleaved.Set).
+	parallelFor((n+7)/8, 1<<11, func(glo, ghi int) {
+		row := make([]uint64, w)
+		for sl := glo * 8; sl < min(ghi*8, n); sl++ {
+			clk := d.CLK(int(id[sl]))
 			for j := range row {
 				row[j] = binary.LittleEndian.Uint64(clk[j*8:])
 			}
+			s.x.Set(sl, row, id[sl])
 		}
 	})
 	return s
 }
+
+// pop returns slot s's popcount.
+func (s *popcountSorted) pop(sl int) int { return s.x.Popcount(sl) }
+
+// id returns slot s's record.
+func (s *popcountSorted) id(sl int) uint32 { return s.x.ID(sl) }
 
 // slots returns the slots [lo, hi) whose popcount is within [pLo, pHi].
 func (s *popcountSorted) slots(pLo, pHi int) (int, int) {
@@ -106,7 +115,7 @@ func (s *popcountSorted) slots(pLo, pHi int) (int, int) {
 func reach(a, b *popcountSorted, i int, self bool, t float64) (int, int) {
 	lo, hi := 0, b.Len()
 	if !b.inRecordOrder {
-		lo, hi = b.slots(popBounds(int(a.pop[i]), t))
+		lo, hi = b.slots(popBounds(a.pop(i), t))
 	}
 	if self {
 		lo = max(lo, i+1)
@@ -126,14 +135,14 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 		sa = newPopcountSorted(A, inRecordOrder)
 	}
 	t := opt.MinDice
-	w := sb.words
+	w := sb.x.Words()
 	qlo, qhi := opt.Shard.span(A.Len())
 	nq := qhi - qlo
 	bB := uint(bits.Len32(uint32(sb.Len())))
 	cut := cutoffs(t, 8*(A.Width+B.Width))
 	nchunks := (nq + exhaustiveChunk - 1) / exhaustiveChunk
-	results := make([][]Pair, nchunks)  // within one dataset
-	keyed := make([]chunkKeys, nchunks) // between datasets
+	results := make([][]Pair, nchunks)                           // within one dataset
+	out := newOrderedPairs(nq, int(ex.start[qhi]-ex.start[qlo])) // between datasets
 	evaluated := make([]int64, nchunks)
 	var progressMu sync.Mutex
 	// query maps the q-th query of the span to its slot: between datasets
@@ -147,8 +156,8 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 		return int(sa.slot[q])
 	}
 	parallelChunks(nq, exhaustiveChunk, func() *exhaustiveScratch {
-		return &exhaustiveScratch{lo: make([]int, exhaustiveChunk),
-			hi: make([]int, exhaustiveChunk), perQuery: make([][]uint64, exhaustiveChunk)}
+		return &exhaustiveScratch{lo: make([]int, exhaustiveChunk), hi: make([]int, exhaustiveChunk),
+			perQuery: make([][]uint64, exhaustiveChunk), words: make([]uint64, exhaustiveChunk*w)}
 	}, func(s *exhaustiveScratch, c, clo, chi int) {
 		qlo, qhi := qlo+clo, qlo+chi
 		found := s.acc[:0]
@@ -157,6 +166,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 		for q := qlo; q < qhi; q++ {
 			lo, hi := reach(sa, sb, query(q), self, t)
 			s.lo[q-qlo], s.hi[q-qlo] = lo, hi
+			sa.x.Row(s.words[(q-qlo)*w:(q-qlo)*w], query(q))
 			if lo < hi {
 				spanLo, spanHi = min(spanLo, lo), max(spanHi, hi)
 			}
@@ -169,16 +179,16 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 					continue
 				}
 				i := query(q)
-				qw, data := sa.data[i*w:(i+1)*w], sb.data[lo*w:hi*w]
+				qw := s.words[(q-qlo)*w : (q-qlo+1)*w]
 				n += int64(hi - lo)
-				cut := cut[sa.pop[i]:]
+				cut := cut[sa.pop(i):]
 				if !self {
-					s.perQuery[q-qlo] = bloom.AppendAtLeast(s.perQuery[q-qlo], qw, data, sb.pop[lo:hi], sb.id[lo:hi], cut)
+					s.perQuery[q-qlo] = sb.x.AppendAtLeast(s.perQuery[q-qlo], qw, lo, hi, cut)
 					continue
 				}
-				s.keys = bloom.AppendAtLeast(s.keys[:0], qw, data, sb.pop[lo:hi], sb.id[lo:hi], cut)
+				s.keys = sb.x.AppendAtLeast(s.keys[:0], qw, lo, hi, cut)
 				for _, k := range s.keys {
-					x, y := sa.id[i], uint32(k>>16)
+					x, y := sa.id(i), uint32(k>>16)
 					if x > y {
 						x, y = y, x
 					}
@@ -192,7 +202,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 			s.acc = found
 			results[c] = slices.Clone(found)
 		} else {
-			keyed[c] = s.chunkKeys(qlo, qhi, bB, sb.inRecordOrder, ex)
+			s.writeChunk(out, c, qlo, qhi, bB, sb.inRecordOrder, ex)
 		}
 		evaluated[c] = n
 		if opt.Progress != nil {
@@ -233,7 +243,7 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 	work.pruned = space - kernel - (int64(len(owned)) - exactCompared)
 	if !self {
 		// Chunks are consecutive queries in record order, each sorted.
-		return assembleChunks(keyed, qlo, ex, len(owned)), owned, work
+		return out.result(), owned, work
 	}
 	// The exact pairs are one more run: a single sort merges them in.
 	return sortedRuns(append(results, owned)), owned, work
@@ -248,6 +258,7 @@ type exhaustiveScratch struct {
 	// dataset.
 	perQuery  [][]uint64
 	keys, tmp []uint64 // tmp is sortKeys' scratch
+	words     []uint64 // the chunk's queries, words each
 	acc       []Pair   // a chunk's pairs, within one dataset
 }
 
@@ -269,25 +280,84 @@ func cutoffs(t float64, maxSum int) []uint32 {
 	return cut
 }
 
-// chunkKeys is one chunk's found filters between datasets: for its
-// queries in record order, each query's keys (B<<16 | And), sorted by B and
-// without the pairs the exact joins found, back to back; ends[j] is where
-// query j's end. Keys take 8 bytes a pair where a Pair takes 12, and they
-// are turned into Pairs once, in the output (assembleChunks): on dense
-// filters, where a fifth of all pairs are candidates, a chunk's own Pairs
-// cost a second zeroed allocation and a second copy of every pair.
-type chunkKeys struct {
-	keys []uint64
-	ends []uint32
+// orderedPairs is the output of a search between datasets. Chunks of
+// consecutive queries are finished by the workers in any order, and each is
+// written, in chunk order, straight into the one output slice by the
+// worker that found it, from its per-query keys while they are in cache:
+// on dense filters, where a fifth of all pairs are candidates, keeping each
+// chunk's keys until the end and copying them out cost a third of the
+// search (a second allocation of 8 bytes a pair, zeroed, written and read
+// again). A worker whose chunk is ready before the one before it waits for
+// that one's turn; chunks are handed out in order (parallelChunks) and are
+// of equal size, so the wait is short, and a worker never holds a chunk
+// before the one it waits for, so it cannot deadlock.
+type orderedPairs struct {
+	mu   sync.Mutex
+	turn *sync.Cond
+	next int // the chunk whose turn it is to write
+
+	// Written only by the chunk whose turn it is.
+	pairs         []Pair
+	queries, done int // queries in all, and those written
+	exact         int // exact pairs of all the queries
 }
 
-// chunkKeys returns the keys of the queries [qlo, qhi) of A (record
-// indexes, in order): each query's keys are sorted by record (bB bits)
-// while they are in cache, unless they were found in record order (sorted),
-// and the pairs the exact joins found are dropped by a merge with the
-// query's exact partners, which are sorted by B too.
-func (s *exhaustiveScratch) chunkKeys(qlo, qhi int, bB uint, sorted bool, ex exactIndex) chunkKeys {
-	total := 0
+func newOrderedPairs(queries, exact int) *orderedPairs {
+	o := &orderedPairs{queries: queries, exact: exact}
+	o.turn = sync.NewCond(&o.mu)
+	return o
+}
+
+// write waits for chunk c's turn, then appends its n pairs, written by
+// fill into the slice it is given, for queries queries.
+func (o *orderedPairs) write(c, queries, n int, fill func(dst []Pair)) {
+	o.mu.Lock()
+	for o.next != c {
+		o.turn.Wait()
+	}
+	o.mu.Unlock()
+	o.grow(queries, n)
+	k := len(o.pairs)
+	o.pairs = o.pairs[:k+n]
+	fill(o.pairs[k:])
+	o.done += queries
+	o.mu.Lock()
+	o.next++
+	o.turn.Broadcast()
+	o.mu.Unlock()
+}
+
+// grow makes room for n more pairs. The slice is sized once, from the
+// share of pairs per query found so far (a tenth over: queries in record
+// order are alike), and grown again only if that falls short.
+func (o *orderedPairs) grow(queries, n int) {
+	need := len(o.pairs) + n
+	if need <= cap(o.pairs) {
+		return
+	}
+	est := need
+	if done := o.done + queries; done > 0 && done < o.queries {
+		est = max(need, int(float64(need-o.exact)/float64(done)*float64(o.queries)*1.1)+o.exact)
+	}
+	o.pairs = slices.Grow(o.pairs, est-len(o.pairs))
+}
+
+// result returns the pairs written, or nil when there are none.
+func (o *orderedPairs) result() []Pair {
+	if len(o.pairs) == 0 {
+		return nil
+	}
+	return o.pairs
+}
+
+// writeChunk writes the pairs of the chunk c of queries [qlo, qhi) of A
+// (record indexes, in order) to out: each query's keys are sorted by
+// record (bB bits) while they are in cache, unless they were found in
+// record order (sorted); the pairs the exact joins found are dropped from
+// them, and merged back in with the query's exact partners, sorted by B
+// too. The per-query keys are emptied for the next chunk.
+func (s *exhaustiveScratch) writeChunk(out *orderedPairs, c, qlo, qhi int, bB uint, sorted bool, ex exactIndex) {
+	n := 0
 	for q := qlo; q < qhi; q++ {
 		keys := s.perQuery[q-qlo]
 		if !sorted {
@@ -310,42 +380,15 @@ func (s *exhaustiveScratch) chunkKeys(qlo, qhi int, bB uint, sorted bool, ex exa
 			}
 		}
 		s.perQuery[q-qlo] = kept
-		total += len(kept)
+		n += len(kept) + len(exact)
 	}
-	out := chunkKeys{keys: make([]uint64, 0, total), ends: make([]uint32, qhi-qlo)}
-	for q := qlo; q < qhi; q++ {
-		out.keys = append(out.keys, s.perQuery[q-qlo]...)
-		out.ends[q-qlo] = uint32(len(out.keys))
-		s.perQuery[q-qlo] = s.perQuery[q-qlo][:0]
-	}
-	return out
-}
-
-// assembleChunks returns the pairs of the chunks of queries from qlo on,
-// in order, with the exact pairs of those queries (exact of them in all)
-// merged in: sorted by (A, B), in one allocation, the chunks written in
-// parallel.
-func assembleChunks(chunks []chunkKeys, qlo int, ex exactIndex, exact int) []Pair {
-	off := make([]int, len(chunks)+1)
-	for c, ck := range chunks {
-		lo := qlo + c*exhaustiveChunk
-		off[c+1] = off[c] + len(ck.keys) + int(ex.start[lo+len(ck.ends)]-ex.start[lo])
-	}
-	if off[len(chunks)] == 0 && exact == 0 {
-		return nil
-	}
-	out := make([]Pair, off[len(chunks)])
-	parallelFor(len(chunks), 1, func(clo, chi int) {
-		for c := clo; c < chi; c++ {
-			ck, dst, from := &chunks[c], out[off[c]:off[c+1]], uint32(0)
-			for j, end := range ck.ends {
-				a := qlo + c*exhaustiveChunk + j
-				n := mergeKeys(dst, uint32(a), ck.keys[from:end], ex.partners(a))
-				dst, from = dst[n:], end
-			}
+	out.write(c, qhi-qlo, n, func(dst []Pair) {
+		for q := qlo; q < qhi; q++ {
+			k := mergeKeys(dst, uint32(q), s.perQuery[q-qlo], ex.partners(q))
+			dst = dst[k:]
+			s.perQuery[q-qlo] = s.perQuery[q-qlo][:0]
 		}
 	})
-	return out
 }
 
 // mergeKeys writes query a's pairs to dst, those of keys (sorted by B) and
@@ -410,7 +453,7 @@ func sortKeys(keys, tmp []uint64, shift, width uint) (sorted, scratch []uint64) 
 }
 
 // Len returns the number of filters.
-func (s *popcountSorted) Len() int { return len(s.pop) }
+func (s *popcountSorted) Len() int { return s.x.Len() }
 
 // minSpared is the share of pairs the popcount bound must spare for the
 // search to walk the filters in popcount order. Below it the filters are
