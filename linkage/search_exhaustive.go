@@ -10,8 +10,8 @@ import (
 )
 
 // The exhaustive similarity search: every pair inside the popcount bound
-// has its Dice computed, by the one-against-many kernel over contiguous
-// filters.
+// has its Dice computed, by the one-against-many kernel over filters
+// interleaved in groups of eight (bloom.Interleaved).
 //
 // Both sides are copied into popcountSorted order, so the records a query
 // can reach (popBounds) are one contiguous range of slots. Queries are taken
@@ -22,12 +22,13 @@ import (
 // memory. Between datasets a chunk is consecutive records of A (their
 // ranges overlap widely: a popcount bound spans about half the popcounts
 // either way), so the worker keeps each query's pairs apart, sorts them by
-// record while they are in cache, and the chunks, in order, are the sorted
-// output; on dense filters, where a fifth of all pairs are candidates, one
-// global sort of them cost more than the Dice kernel. The Dice test is a
-// table of And-count cutoffs by popcount sum (cutoffs), one comparison per
-// pair, applied inside the kernel (bloom.AppendAtLeast: on 1024-bit filters
-// with AVX-512, counts, test and packing of the found filters in one pass).
+// record while they are in cache, and writes the chunk, in chunk order,
+// straight into the output (orderedPairs); on dense filters, where a fifth
+// of all pairs are candidates, one global sort of them cost more than the
+// Dice kernel, and a second copy of them a third of the search. The Dice
+// test is a table of And-count cutoffs by popcount sum (cutoffs), one
+// comparison per pair, applied inside the kernel (on 1024-bit filters with
+// AVX-512, counts, test and packing of the found filters in one pass).
 // Deduplication (self) takes chunks of consecutive slots and for each query
 // slot only the slots after it (each unordered pair once), and sorts the
 // pairs once at the end.
