@@ -98,8 +98,8 @@
 // judged alone (idDiffersBar); within one dataset a pair is judged against
 // the within-dataset space (withinThreshold); and a rule pattern whose
 // mutual-best candidates are mostly strangers (fewer matches expected with
-// it than half of them) needs term-frequency evidence for the difference
-// (strangerPatterns), judged band by band where the pattern's Dice is
+// it than half of them) needs term-frequency evidence for odds of two to
+// one (strangerPatterns), judged band by band where the pattern's Dice is
 // weighed given its rules: the one-partner prior holds only for records
 // that have a partner in the other dataset.
 // summary.json records the choice, the reason, the fitted model and

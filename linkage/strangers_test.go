@@ -7,10 +7,10 @@ import (
 
 // TestStrangerPatterns: a pattern is flagged when fewer matches are
 // expected with it than half its mutual-best candidates, and needs
-// log2((1−share)/share) bits of term-frequency evidence; a pattern whose
-// candidates are mostly matches, one with too few candidates to judge, one
-// agreeing on the identifying ID rule and one agreeing on no rule are left
-// alone.
+// log2(2·(1−share)/share) bits of term-frequency evidence (odds of two to
+// one); a pattern whose candidates are mostly matches, one with too few
+// candidates to judge, one agreeing on the identifying ID rule and one
+// agreeing on no rule are left alone.
 func TestStrangerPatterns(t *testing.T) {
 	rules := []string{"name_dob", "forename_dob", "id"}
 	const all = 0b111
@@ -38,7 +38,7 @@ func TestStrangerPatterns(t *testing.T) {
 	if bars.len() != 1 || len(list) != 1 {
 		t.Fatalf("bars %v, list %+v: want the weak pattern alone", bars, list)
 	}
-	want := -1 + math.Log2(0.75/0.25) // the mean adjustment plus the prior odds against
+	want := -1 + math.Log2(2*0.75/0.25) // the mean adjustment, and the prior odds against brought to 2:1
 	if got, ok := bars.need(weak | 7<<(2*MaxRules)); !ok || math.Abs(got-want) > 1e-9 {
 		t.Errorf("weak pattern needs %.3f bits, want %.3f", got, want)
 	}
@@ -106,7 +106,7 @@ func TestStrangerPatternBands(t *testing.T) {
 	if bars.len() != 1 || len(list) != 1 || list[0].DiceBand != "[0.40, 0.50)" || list[0].Expected != 20 {
 		t.Fatalf("bars %+v, list %+v: want the low band alone, 20 matches expected", bars, list)
 	}
-	want := -0.5 + math.Log2(0.98/0.02)
+	want := -0.5 + math.Log2(2*0.98/0.02)
 	if got, ok := bars.need(at(low)); !ok || math.Abs(got-want) > 1e-9 {
 		t.Errorf("the low band needs %.3f bits, want %.3f", got, want)
 	}
