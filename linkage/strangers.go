@@ -184,21 +184,20 @@ func (b strangerBars) len() int { return len(b.rules) + len(b.bands) }
 
 // strangerOdds is the odds of a match that a pair of a stranger pattern
 // must reach, from the rarity of its values, to be linked: two to one, not
-// even. A pattern is judged mostly strangers at even odds, because its
-// share is an estimate (m, read from the pairs that agree on the ID,
-// times the expected matches) that can be well off for a pattern of
-// corrupted records: on FEBRL4 a pattern all of whose best candidates were
-// matches was estimated at 0.64, and flagging at two thirds dropped 5% of
-// the links. But once a pattern is judged mostly strangers, a pair's odds
-// are extrapolated from the pattern's by its term-frequency adjustment,
-// an estimate on an estimate, and the margin is where a false link, one
-// child's records put in another's file, costs more than a missed one. At
-// 5.5 million people (pprl synth), forename + birthday + sex alone is
-// mostly strangers, and a pair of unique values held 0.64 odds there by
-// extrapolation but 0.57 precision in fact: with the margin no such pair
-// is linked (entity precision 0.9872 → 0.9888, recall 0.9668 → 0.9659); at
-// 1 million 0.9944 → 0.9955, 0.9766 → 0.9750; at 100,000 and 20,000
-// people and on FEBRL4 nothing changes.
+// even, because a false link (one child's records put in another's file)
+// costs more than a missed one. At even odds such a pair is close to a coin
+// toss: at 5.5 million people (pprl synth) forename + birthday + sex alone
+// is mostly strangers (share 0.47, mean adjustment −0.5), a pair of unique
+// values was linked at an estimated 0.56, and those links were 0.57
+// precise. With the margin none is linked (entity precision 0.9872 →
+// 0.9888, recall 0.9668 → 0.9659); at 1 million 0.9944 → 0.9955, 0.9766 →
+// 0.9750; at 100,000 and 20,000 people and on FEBRL4 nothing changes.
+//
+// The flagging itself stays at even odds: a pattern's share is an estimate
+// (m, read from the pairs that agree on the ID, times the expected
+// matches) that can be well off for a pattern of corrupted records. On
+// FEBRL4 a pattern all of whose best candidates were matches was estimated
+// at 0.64, and flagging below two thirds dropped 5% of the links.
 const strangerOdds = 2
 
 // minStrangerCandidates is the fewest mutual-best candidates of a pattern
