@@ -3,6 +3,7 @@ package linkage
 import (
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -49,5 +50,42 @@ func TestSortKeys(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("n=%d width=%d: not sorted by record", tc.n, tc.width)
 		}
+	}
+}
+
+// TestOrderedPairs: chunks finished in any order are written in chunk
+// order, the first chunk's share sizing the slice and later, larger chunks
+// growing it; the fill sees exactly its own room. It fails if a chunk may
+// write before the one before it, or if a growth loses written pairs.
+func TestOrderedPairs(t *testing.T) {
+	const chunks = 12
+	sizes := make([]int, chunks)
+	var want []Pair
+	for c := range sizes {
+		sizes[c] = c * c % 7 * 3 // 0 first: nothing to estimate from
+		for k := range sizes[c] {
+			want = append(want, Pair{A: uint32(c), B: uint32(k)})
+		}
+	}
+	o := newOrderedPairs(chunks, 0)
+	var wg sync.WaitGroup
+	for c := chunks - 1; c >= 0; c-- { // the last chunks ready first
+		wg.Go(func() {
+			o.write(c, 1, sizes[c], func(dst []Pair) {
+				if len(dst) != sizes[c] {
+					t.Errorf("chunk %d: room for %d pairs, want %d", c, len(dst), sizes[c])
+				}
+				for k := range dst {
+					dst[k] = Pair{A: uint32(c), B: uint32(k)}
+				}
+			})
+		})
+	}
+	wg.Wait()
+	if got := o.result(); !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if newOrderedPairs(3, 0).result() != nil {
+		t.Error("no pairs written, yet a non-nil result")
 	}
 }
