@@ -57,6 +57,7 @@
 // VPOPCNTQ when the CPU has it (golang.org/x/sys/cpu), portable Go
 // otherwise (or with the purego build tag); a fuzz test proves them equal.
 // AppendAtLeast keeps the filters of a block that reach a cutoff, and
-// Interleaved does the same over filters stored word by word in groups of
-// eight, the layout in which the AVX-512 kernel needs no shuffles.
+// Filters does the same over filters it stores in the layout the CPU's
+// kernel reads fastest (interleaved word by word in groups of eight for
+// the AVX-512 kernel, which then needs no shuffles).
 package bloom

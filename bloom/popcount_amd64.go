@@ -57,7 +57,7 @@ var useSampleKernel = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BITALG && cpu.X86.H
 //go:noescape
 func sampleKeys1024AVX512(data *byte, n int, plan *uint64, groups int, mask uint64, out *uint32)
 
-// andAtLeast1024x8AVX512 is Interleaved.AppendAtLeast for groups groups of
+// andAtLeast1024x8AVX512 is Filters.AppendAtLeast for groups groups of
 // eight 1024-bit filters in the interleaved layout: it writes the kept keys
 // to dst (which must have room for groups·8+8) and returns how many. The
 // lanes of the first group outside the mask first, and of the last group

@@ -11,7 +11,7 @@ import (
 
 // The exhaustive similarity search: every pair inside the popcount bound
 // has its Dice computed, by the one-against-many kernel over filters
-// interleaved in groups of eight (bloom.Interleaved).
+// interleaved in groups of eight (bloom.Filters).
 //
 // Both sides are copied into popcountSorted order, so the records a query
 // can reach (popBounds) are one contiguous range of slots. Queries are taken
@@ -46,7 +46,7 @@ const (
 // popcountSorted is a dataset's filters in ascending popcount order
 // (stable: equal popcounts keep record order), or in record order
 // (inRecordOrder) where the popcount bound would spare few pairs, stored
-// interleaved in groups of eight (bloom.Interleaved: the one-against-many
+// interleaved in groups of eight (bloom.Filters: the one-against-many
 // kernel counts eight filters a vector with no shuffle); slot s is the
 // interleaved filter s, whose id is its record index.
 type popcountSorted struct {
@@ -56,7 +56,7 @@ type popcountSorted struct {
 	// spared changes nothing found, as a pair outside the bound cannot
 	// reach its cutoff.
 	inRecordOrder bool
-	x             *bloom.Interleaved
+	x             *bloom.Filters
 	slot          []uint32 // slot of record i
 	first         []int    // first[p]: first slot with popcount ≥ p, for p ≤ maxPop+1
 }
@@ -64,7 +64,7 @@ type popcountSorted struct {
 func newPopcountSorted(d *Dataset, inRecordOrder bool) *popcountSorted {
 	n, w := d.Len(), d.Width/8
 	maxPop := d.Width * 8
-	s := &popcountSorted{inRecordOrder: inRecordOrder, x: bloom.NewInterleaved(w, n),
+	s := &popcountSorted{inRecordOrder: inRecordOrder, x: bloom.NewFilters(w, n),
 		slot: make([]uint32, n), first: make([]int, maxPop+2)}
 	// Counting sort by popcount: first[p+1] counts records of popcount p.
 	for i := range n {
@@ -85,7 +85,7 @@ func newPopcountSorted(d *Dataset, inRecordOrder bool) *popcountSorted {
 		}
 		s.slot[i], id[sl] = uint32(sl), uint32(i)
 	}
-	// Slots are set a whole group of eight per goroutine (Interleaved.Set).
+	// Slots are set a whole group of eight per goroutine (Filters.Set).
 	parallelFor((n+7)/8, 1<<11, func(glo, ghi int) {
 		row := make([]uint64, w)
 		for sl := glo * 8; sl < min(ghi*8, n); sl++ {

@@ -6,14 +6,14 @@ import (
 	"testing"
 )
 
-// TestInterleavedAppendAtLeast checks Interleaved.AppendAtLeast, its vector
-// kernel and its portable loop, against the plain loop over the same
-// filters back to back: 1024-bit filters (the kernel) and other widths,
+// TestFiltersAppendAtLeast checks Filters.AppendAtLeast in both layouts,
+// interleaved (the vector kernel and the portable loop) and back to back,
+// against the plain loop: 1024-bit filters (the kernel) and other widths,
 // ranges that start and end inside a group, inside one group, on group
 // edges and empty, cutoffs that keep none, some and all, popcounts past the
 // table's end, keys appended after earlier ones; and that Row gives back
 // what Set stored.
-func TestInterleavedAppendAtLeast(t *testing.T) {
+func TestFiltersAppendAtLeast(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, w := range []int{16, 8, 3, 32} {
 		for _, n := range []int{0, 1, 7, 8, 9, 64, 250, 1027} {
@@ -26,20 +26,25 @@ func TestInterleavedAppendAtLeast(t *testing.T) {
 					}
 				}
 			}
-			x := NewInterleaved(w, n)
 			pops := make([]uint16, n)
 			ids := make([]uint32, n)
 			for k := range n {
 				row := rows[k*w : (k+1)*w]
 				pops[k] = uint16(andPopcountWords(row, row))
 				ids[k] = r.Uint32()
-				x.Set(k, row, ids[k])
 			}
-			for k := range n {
-				if got := x.Row(nil, k); !slices.Equal(got, rows[k*w:(k+1)*w]) || x.Popcount(k) != int(pops[k]) || x.ID(k) != ids[k] {
-					t.Fatalf("%d words, filter %d of %d: Row, Popcount or ID differs from what was set", w, k, n)
+			layouts := []*Filters{newFilters(w, n, true), newFilters(w, n, false), NewFilters(w, n)}
+			for _, x := range layouts {
+				for k := range n {
+					x.Set(k, rows[k*w:(k+1)*w], ids[k])
+				}
+				for k := range n {
+					if got := x.Row(nil, k); !slices.Equal(got, rows[k*w:(k+1)*w]) || x.Popcount(k) != int(pops[k]) || x.ID(k) != ids[k] {
+						t.Fatalf("%d words, interleaved %v, filter %d of %d: Row, Popcount or ID differs from what was set", w, x.interleaved, k, n)
+					}
 				}
 			}
+			x := layouts[0]
 			q := make([]uint64, w)
 			for i := range q {
 				q[i] = r.Uint64() | r.Uint64()
@@ -69,12 +74,14 @@ func TestInterleavedAppendAtLeast(t *testing.T) {
 					lo, hi := sp[0], sp[1]
 					want := naiveAtLeast(q, rows[lo*w:hi*w], pops[lo:hi], ids[lo:hi], cut)
 					prefix := []uint64{1, 2, 3}
-					got := x.AppendAtLeast(slices.Clone(prefix), q, lo, hi, cut)
-					if !slices.Equal(got[:3], prefix) || !slices.Equal(got[3:], want) {
-						t.Fatalf("%d words, filters [%d, %d) of %d, %s: %d keys, want %d", w, lo, hi, n, mode, len(got)-3, len(want))
+					for _, x := range layouts {
+						got := x.AppendAtLeast(slices.Clone(prefix), q, lo, hi, cut)
+						if !slices.Equal(got[:3], prefix) || !slices.Equal(got[3:], want) {
+							t.Fatalf("%d words, interleaved %v, filters [%d, %d) of %d, %s: %d keys, want %d", w, x.interleaved, lo, hi, n, mode, len(got)-3, len(want))
+						}
 					}
 					if lo < hi {
-						if got := x.appendAtLeastPortable(slices.Grow([]uint64(nil), hi-lo), q, lo, hi, cut); !slices.Equal(got, want) {
+						if got := x.appendAtLeastPortable(nil, q, lo, hi, cut); !slices.Equal(got, want) {
 							t.Fatalf("%d words, filters [%d, %d) of %d, %s, portable: %d keys, want %d", w, lo, hi, n, mode, len(got), len(want))
 						}
 					}
@@ -84,24 +91,25 @@ func TestInterleavedAppendAtLeast(t *testing.T) {
 	}
 }
 
-// BenchmarkInterleavedAppendAtLeast compares the interleaved kernel with
-// AppendAtLeast's over the same 1024-bit random filters at a floor keeping
-// about a fifth.
-func BenchmarkInterleavedAppendAtLeast(b *testing.B) {
+// BenchmarkFiltersAppendAtLeast compares the layouts over the same
+// 1024-bit random filters at a floor keeping about a fifth: interleaved
+// (the AVX-512 kernel where the CPU has it), back to back (AppendAtLeast's
+// kernels) and the interleaved portable loop.
+func BenchmarkFiltersAppendAtLeast(b *testing.B) {
 	const n, w = 2048, 16
 	r := rand.New(rand.NewPCG(1, 1))
-	data := make([]uint64, (n+1)*w)
-	for i := range data {
-		data[i] = r.Uint64() | r.Uint64()
+	q := make([]uint64, w)
+	for i := range q {
+		q[i] = r.Uint64() | r.Uint64()
 	}
-	q, rows := data[:w], data[w:]
-	pops := make([]uint16, n)
-	ids := make([]uint32, n)
-	x := NewInterleaved(w, n)
+	inter, flat := newFilters(w, n, true), newFilters(w, n, false)
+	row := make([]uint64, w)
 	for k := range n {
-		pops[k] = uint16(andPopcountWords(rows[k*w:(k+1)*w], rows[k*w:(k+1)*w]))
-		ids[k] = uint32(k)
-		x.Set(k, rows[k*w:(k+1)*w], ids[k])
+		for i := range row {
+			row[i] = r.Uint64() | r.Uint64()
+		}
+		inter.Set(k, row, uint32(k))
+		flat.Set(k, row, uint32(k))
 	}
 	pq := andPopcountWords(q, q)
 	cut := make([]uint32, w*64+1)
@@ -119,7 +127,7 @@ func BenchmarkInterleavedAppendAtLeast(b *testing.B) {
 			b.ReportMetric(float64(kept)/n, "kept")
 		})
 	}
-	run("interleaved", func() []uint64 { return x.AppendAtLeast(dst[:0], q, 0, n, cut) })
-	run("back-to-back", func() []uint64 { return AppendAtLeast(dst[:0], q, rows, pops, ids, cut) })
-	run("interleaved-portable", func() []uint64 { return x.appendAtLeastPortable(dst[:0], q, 0, n, cut) })
+	run("interleaved", func() []uint64 { return inter.AppendAtLeast(dst[:0], q, 0, n, cut) })
+	run("back-to-back", func() []uint64 { return flat.AppendAtLeast(dst[:0], q, 0, n, cut) })
+	run("interleaved-portable", func() []uint64 { return inter.appendAtLeastPortable(dst[:0], q, 0, n, cut) })
 }
