@@ -26,7 +26,10 @@
 //     not chained through one record (unless AllowDuplicates), or are
 //     vouched for: a pair lacking the ID, of a rule pattern whose pairs
 //     holding the ID mostly agree on it, to which every record of the
-//     entity from other datasets is linked (corroborate.go).
+//     entity from other datasets is linked (corroborate.go), or share a
+//     common record: one of their own dataset in the merged entity linked
+//     to both with a score that would be accepted alone, their ID numbers
+//     not differing (commonrecord.go: two variants of one record).
 //  5. Entity IDs (AssignIDs): "E" + 16 hex digits derived from the members;
 //     with a previous run, each entity keeps the old ID most of its records
 //     had (greedy by overlap), and merges and splits are counted.

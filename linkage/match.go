@@ -240,6 +240,10 @@ type Counts struct {
 	// because their pattern's candidates are mostly strangers and their
 	// values are not rare enough (strangerPatterns).
 	StrangerPattern int `json:"below_stranger_pattern_bar"`
+	// JoinedByCommonRecord: merges of two entities holding records of one
+	// dataset that were not linked directly, joined by a record of that
+	// dataset strongly linked to both (commonrecord.go).
+	JoinedByCommonRecord int `json:"joined_by_common_record"`
 }
 
 // MatchRate is, for two datasets, how many links join them and what share
@@ -581,9 +585,16 @@ func (r *matchRun) decide() (*Result, error) {
 		corr = newCorroboration(links, offsets, wcand)
 	}
 	wcand = nil
-	kept, cl := solve(links, offsets, opt.AllowDuplicates, corr)
+	var common *commonRecords
+	if within && !opt.AllowDuplicates {
+		common = newCommonRecords(links, offsets, judgedAloneBar(&th, model), idDiffersFunc(datasets, offsets, model))
+	}
+	kept, cl := solve(links, offsets, opt.AllowDuplicates, corr, common)
 	if corr != nil {
 		sum.Counts.Corroborated = corr.joined
+	}
+	if common != nil {
+		sum.Counts.JoinedByCommonRecord = common.joined
 	}
 	sum.Counts.RejectedByOneOne = len(links) - len(kept)
 	sortLinksByRecord(kept)

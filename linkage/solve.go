@@ -137,12 +137,13 @@ func pairKey(x, y uint32) uint64 {
 // links must all be at or above the threshold. Solve sorts links in place
 // and returns the kept ones (in consideration order) and the clusters.
 func Solve(links []Link, offsets []int, chain bool) ([]Link, *clusters) {
-	return solve(links, offsets, chain, nil)
+	return solve(links, offsets, chain, nil, nil)
 }
 
-// solve is Solve, with corr (when not nil) relaxing the second condition
-// for the within-dataset pairs it vouches for (corroborate.go).
-func solve(links []Link, offsets []int, chain bool, corr *corroboration) ([]Link, *clusters) {
+// solve is Solve, with corr and common (when not nil) relaxing the second
+// condition for the within-dataset pairs corr vouches for (corroborate.go)
+// and those common strongly links to a record of their dataset (commonrecord.go).
+func solve(links []Link, offsets []int, chain bool, corr *corroboration, common *commonRecords) ([]Link, *clusters) {
 	sortLinks(links)
 	c := newClusters(offsets)
 	g := func(d uint16, i uint32) uint32 { return uint32(offsets[d]) + i }
@@ -163,12 +164,13 @@ func solve(links []Link, offsets []int, chain bool, corr *corroboration) ([]Link
 		}
 		if !chain && c.datasets[ra]&c.datasets[rb] != 0 {
 			xs, ys = c.members(xs[:0], ra), c.members(ys[:0], rb)
-			ok, vouched := linkedWithin(c, direct, corr, xs, ys, c.datasets[ra]&c.datasets[rb])
-			if !ok {
+			switch linkedWithin(c, direct, corr, common, xs, ys, c.datasets[ra]&c.datasets[rb]) {
+			case notJoined:
 				continue
-			}
-			if vouched {
+			case joinedVouched:
 				corr.joined++
+			case joinedCommon:
+				common.joined++
 			}
 		}
 		c.union(ra, rb)
@@ -177,10 +179,19 @@ func solve(links []Link, offsets []int, chain bool, corr *corroboration) ([]Link
 	return kept, c
 }
 
+// How linkedWithin let two entities that share a dataset merge.
+const (
+	notJoined     = iota
+	joinedDirect  // every pair of a shared dataset is linked directly
+	joinedVouched // some pair only through corroboration
+	joinedCommon  // some pair only through a common record (and none vouched)
+)
+
 // linkedWithin reports whether every record of xs and every record of ys
-// that belong to the same dataset, one in shared, are directly linked, or
-// vouched for by corr (then vouched is true).
-func linkedWithin(c *clusters, direct map[uint64]struct{}, corr *corroboration, xs, ys []uint32, shared uint64) (ok, vouched bool) {
+// that belong to the same dataset, one in shared, are directly linked,
+// vouched for by corr, or joined by common, and which of them it took.
+func linkedWithin(c *clusters, direct map[uint64]struct{}, corr *corroboration, common *commonRecords, xs, ys []uint32, shared uint64) int {
+	how := joinedDirect
 	for _, x := range xs {
 		dx := c.dataset(x)
 		if shared&(1<<dx) == 0 {
@@ -193,11 +204,17 @@ func linkedWithin(c *clusters, direct map[uint64]struct{}, corr *corroboration, 
 			if _, ok := direct[pairKey(x, y)]; ok {
 				continue
 			}
-			if !corr.vouches(c, direct, x, y, xs, ys) {
-				return false, false
+			switch {
+			case corr.vouches(c, direct, x, y, xs, ys):
+				how = joinedVouched
+			case common.joins(x, y, xs, ys):
+				if how == joinedDirect {
+					how = joinedCommon
+				}
+			default:
+				return notJoined
 			}
-			vouched = true
 		}
 	}
-	return true, vouched
+	return how
 }

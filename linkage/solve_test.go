@@ -26,7 +26,12 @@ func TestSolveConsistency(t *testing.T) {
 		// vouch lists the within-dataset pairs (global indices) that
 		// corroboration may vouch for.
 		vouch [][2]uint32
-		want  [][]uint32 // entities with two or more records
+		// common, when set, lets a record of a pair's own dataset linked
+		// to both at 20 or more join them (commonRecords), except the
+		// pairs in idDiffers.
+		common    bool
+		idDiffers [][2]uint32
+		want      [][]uint32 // entities with two or more records
 	}{
 		{name: "one-to-one between two datasets",
 			links: []Link{L(0, 0, 1, 0, 30), L(0, 1, 1, 0, 12)},
@@ -60,6 +65,28 @@ func TestSolveConsistency(t *testing.T) {
 			links: []Link{L(0, 0, 1, 0, 30), L(0, 0, 2, 0, 29), L(0, 1, 1, 0, 20)},
 			vouch: [][2]uint32{{0, 1}},
 			want:  [][]uint32{{0, 4, 7}}},
+		{name: "two variants of a record join through a record of their dataset strongly linked to both",
+			links:  []Link{L(0, 0, 0, 1, 25), L(0, 0, 0, 2, 24)},
+			common: true,
+			want:   [][]uint32{{0, 1, 2}}},
+		{name: "and with the person's records of other datasets",
+			links:  []Link{L(0, 0, 1, 0, 30), L(0, 0, 0, 1, 25), L(0, 0, 0, 2, 24)},
+			common: true,
+			want:   [][]uint32{{0, 1, 2, 4}}},
+		{name: "not when a link to the common record is below the bar",
+			links:  []Link{L(0, 0, 0, 1, 25), L(0, 0, 0, 2, 19)},
+			common: true,
+			want:   [][]uint32{{0, 1}}},
+		{name: "not when the two hold different ID numbers",
+			links:     []Link{L(0, 0, 0, 1, 25), L(0, 0, 0, 2, 24)},
+			common:    true,
+			idDiffers: [][2]uint32{{1, 2}},
+			want:      [][]uint32{{0, 1}}},
+		{name: "not through a record of another dataset",
+			// twins 0 and 1 both resemble record 4 of dataset 1 strongly.
+			links:  []Link{L(0, 0, 1, 0, 30), L(0, 1, 1, 0, 28)},
+			common: true,
+			want:   [][]uint32{{0, 4}}},
 		{name: "single linkage chains when asked",
 			links: []Link{L(0, 0, 2, 0, 28), L(1, 0, 2, 0, 27), L(0, 2, 1, 0, 15)},
 			chain: true,
@@ -73,9 +100,20 @@ func TestSolveConsistency(t *testing.T) {
 					corr.pairs[pairKey(v[0], v[1])] = struct{}{}
 				}
 			}
-			_, c := solve(slices.Clone(tc.links), offsets, tc.chain, corr)
+			var common *commonRecords
+			if tc.common {
+				differ := map[uint64]bool{}
+				for _, p := range tc.idDiffers {
+					differ[pairKey(p[0], p[1])] = true
+				}
+				common = newCommonRecords(tc.links, offsets, 20, func(x, y uint32) bool { return differ[pairKey(x, y)] })
+			}
+			_, c := solve(slices.Clone(tc.links), offsets, tc.chain, corr, common)
 			if corr != nil && len(tc.want) > 0 && len(tc.want[0]) == 4 && corr.joined != 1 {
 				t.Errorf("%d merges counted as vouched for, want 1", corr.joined)
+			}
+			if joined := tc.common && len(tc.want) > 0 && len(tc.want[0]) >= 3; common != nil && (common.joined == 1) != joined {
+				t.Errorf("%d merges counted as joined by a common record", common.joined)
 			}
 			groups := map[uint32][]uint32{}
 			for g := range uint32(offsets[len(offsets)-1]) {
