@@ -37,6 +37,8 @@ type File struct {
 	noOverwrite bool
 	done        bool
 	madeDirs    []string // parent directories Create made, deepest first
+	written     int64    // bytes written so far (Write)
+	flushed     int64    // bytes whose writeback has been started
 }
 
 // Options controls how Create treats the target.
