@@ -53,7 +53,10 @@ files and within each (link and deduplicate in one run; --link-only searches bet
 only). Kept pairs are solved greedily, best first: two entities merge on one link when they
 hold no dataset in common, and when they do only if their records of that dataset are linked
 to each other directly, so that an entity never chains strangers through a shared record
-(--allow-duplicates lifts this check).
+(--allow-duplicates lifts this check). Two exceptions, counted in summary.json: a pair that
+every record of the entity from other files links to, of a kind the CHI shows to be one
+person (joined_by_corroboration), and two variants of one record both linked to it strongly
+enough to be accepted alone, their CHI numbers not differing (joined_by_common_record).
 
 OUTDIR receives links.parquet, entities.parquet and summary.json, written atomically: the
 directory appears whole or not at all. An existing OUTDIR must be empty, or is replaced as
