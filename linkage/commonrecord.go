@@ -15,7 +15,7 @@ import (
 // errors compounding, not to each other. Complete linkage within a dataset
 // (Solve) then keeps one variant out of the entity, and with it every link
 // of that record. On the FEBRL deduplication extracts (an independent
-// generator, up to nine duplicates of a record) every pair the consistency
+// generator, up to five duplicates of a record) every pair the consistency
 // test blocked was one person: 28 of 28 in dataset2, 65 of 65 in dataset3.
 //
 // Twins, siblings and strangers born on the same day are what the test is
@@ -27,7 +27,7 @@ import (
 // be accepted alone against the whole comparison space (judged alone: a
 // within-dataset pair's bar, with no one-partner choice behind it), and
 // the two do not hold different ID numbers (CHI). Measured on the blocked
-// pairs: the strangers' common records scored at least 6 bits below that
+// pairs: the strangers' common records scored at least 4.5 bits below that
 // bar on every extract of the synthetic population (linked and each
 // agency deduplicated alone); the duplicates' reached it in about a third
 // of the FEBRL pairs and in 20 of 160 at 100,000 people. Between datasets a
