@@ -17,8 +17,10 @@
 //     (strategy.go) estimates cheaper; LSH plans enough bands that a pair
 //     exactly at MinDice meets with probability 0.99, up to an index
 //     budget, and warns when it cannot (search_lsh.go: gather, sort,
-//     compare). Without a MinDice the floor is DefaultMinDice, raised
-//     where the estimated search work is national-scale (floor.go).
+//     compare). Without a MinDice the floor is the lowest from 0.7 up
+//     that random pairs' Dice and the search budget allow: 0.7 up to
+//     about 100,000 people on the native spec, DefaultMinDice on dense
+//     clkhash filters, up to 0.95 at national scale (floor.go).
 //  3. Score (the model below) and threshold.
 //  4. Solve (Solve): greedy, best score first. Two entities merge on a
 //     link when they share no dataset, or when every two of their records

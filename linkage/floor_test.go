@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -135,6 +136,10 @@ func TestFloorRaisedOverBudget(t *testing.T) {
 		t.Errorf("over budget: warnings %q, log %s", s.Warnings, log)
 	}
 
+	if last := est[len(est)-1]; last.Work <= work/4 && last.LowerBound {
+		t.Errorf("estimates %+v: the floor chosen within budget was not measured in full", est)
+	}
+
 	res, _ = run(0.8, work/4)
 	s = res.Summary.Search
 	if s.MinDice != 0.8 || s.MinDiceSource != FloorFromOption || len(s.FloorEstimates) != 0 || len(s.Warnings) != 0 {
@@ -185,6 +190,111 @@ func TestShardsShareRaisedFloor(t *testing.T) {
 	for _, f := range []string{LinksFile, EntitiesFile} {
 		if !bytes.Equal(whole[f], merged[f]) {
 			t.Errorf("%s of the merged shards differs from the one-process run", f)
+		}
+	}
+}
+
+// spreadPairs returns two datasets of n independent random filters of bit
+// density 1/4 (random pairs' Dice about 0.25) in which record i of b is
+// record i of a with some of its set bits cleared and as many others set:
+// the true pairs' Dice spread evenly from 0.55 to 0.95.
+func spreadPairs(n int) (*Dataset, *Dataset) {
+	const width = 128
+	rng := rand.New(rand.NewPCG(5, 6))
+	mk := func(name string) *Dataset {
+		d := &Dataset{Name: name, Width: width, CLKs: make([]byte, n*width), Tokens: [][]byte{}, Valid: [][]bool{}}
+		for i := range n {
+			d.RecordIDs = append(d.RecordIDs, fmt.Sprintf("%s%d", name, i))
+		}
+		return d
+	}
+	a, b := mk("a"), mk("b")
+	for i := range n {
+		clk := a.CLK(i)
+		for k := range clk {
+			clk[k] = byte(rng.Uint32() & rng.Uint32())
+		}
+		copy(b.CLK(i), clk)
+		// Moving m of p set bits leaves Dice 1 - m/p.
+		want := 0.55 + 0.4*float64(i)/float64(n)
+		var set, unset []int
+		for bit := range width * 8 {
+			if clk[bit/8]&(0x80>>(bit%8)) != 0 {
+				set = append(set, bit)
+			} else {
+				unset = append(unset, bit)
+			}
+		}
+		m := int((1 - want) * float64(len(set)))
+		for _, k := range rng.Perm(len(set))[:m] {
+			b.CLK(i)[set[k]/8] &^= 0x80 >> (set[k] % 8)
+		}
+		for _, k := range rng.Perm(len(unset))[:m] {
+			b.CLK(i)[unset[k]/8] |= 0x80 >> (unset[k] % 8)
+		}
+	}
+	return a, b
+}
+
+// Where random pairs' Dice lies far below the default floor and the search
+// fits the budget, a run without a floor lowers it to minAutoMinDice and
+// finds the true pairs between it and the default; an exhaustive run does
+// the same without estimating the work. Where random pairs reach the
+// default floor (dense filters, or records in families that share many
+// bits), the floor stays at the default.
+func TestFloorLoweredWhereRandomPairsAllow(t *testing.T) {
+	a, b := spreadPairs(2000)
+	match := func(opt Options) *Result {
+		t.Helper()
+		opt.AutoThreshold, opt.LinkOnly = true, true
+		res, err := Match([]*Dataset{a, b}, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	at08 := match(Options{MinDice: DefaultMinDice}).Summary.Counts.Candidates
+	for _, exhaustive := range []bool{false, true} {
+		res := match(Options{Exhaustive: exhaustive})
+		s := res.Summary.Search
+		if s.MinDice != minAutoMinDice || s.MinDiceSource != FloorLowered || len(s.Warnings) != 0 {
+			t.Fatalf("exhaustive %v: floor %v (%s), warnings %q: want %v, %q", exhaustive, s.MinDice, s.MinDiceSource, s.Warnings, minAutoMinDice, FloorLowered)
+		}
+		if exhaustive != (len(s.FloorEstimates) == 0) {
+			t.Errorf("exhaustive %v: estimates %+v", exhaustive, s.FloorEstimates)
+		}
+		// True pairs run from Dice 0.55 to 0.95: three eighths are below
+		// 0.7, five eighths below 0.8.
+		c := res.Summary.Counts.Candidates
+		if c < 1200 || c > 1300 || at08 < 700 || at08 > 800 {
+			t.Errorf("exhaustive %v: %d candidates at the floor %v, %d at %v: want about 1,250 and 750", exhaustive, c, s.MinDice, at08, DefaultMinDice)
+		}
+	}
+
+	dense, dense2 := denseDatasets(2000, 0.75, 40)
+	fa, fb := familyDatasets(3000, 50, 30)
+	for name, ds := range map[string][]*Dataset{"dense": {dense, dense2}, "families": {fa, fb}} {
+		res, err := Match(ds, Options{AutoThreshold: true, LinkOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.Summary.Search; s.MinDice != DefaultMinDice || s.MinDiceSource != FloorDefault {
+			t.Errorf("%s: floor %v (%s), want the default %v", name, s.MinDice, s.MinDiceSource, DefaultMinDice)
+		}
+	}
+}
+
+// normalTail is the upper tail of the normal distribution.
+func TestNormalTail(t *testing.T) {
+	for _, tc := range []struct{ x, mean, sd, want float64 }{
+		{0.5, 0.5, 0.02, 0.5},
+		{0.6, 0.5, 0.02, 2.866515718791939e-07}, // 5 sd
+		{0.54, 0.5, 0.02, 0.022750131948179195}, // 2 sd
+		{0.4, 0.5, 0, 1},
+		{0.6, 0.5, 0, 0},
+	} {
+		if got := normalTail(tc.x, tc.mean, tc.sd); math.Abs(got-tc.want) > 1e-12*max(1, tc.want) && math.Abs(got-tc.want)/tc.want > 1e-9 {
+			t.Errorf("normalTail(%v, %v, %v) = %v, want %v", tc.x, tc.mean, tc.sd, got, tc.want)
 		}
 	}
 }

@@ -15,7 +15,10 @@ import (
 	"github.com/pprl/pprl/internal/exitcode"
 )
 
-// DefaultMinDice is the default similarity floor of the candidate search.
+// DefaultMinDice is the reference similarity floor of the candidate search:
+// a run without a floor starts below it where random pairs' Dice allows and
+// the search fits its budget (down to 0.7), and is raised above it, with a
+// warning, only where the search does not fit (floor.go).
 const DefaultMinDice = 0.8
 
 // Progress reports the advance of a long stage. Start is called once per
@@ -33,8 +36,8 @@ type Options struct {
 	Threshold     float64
 	AutoThreshold bool
 	// MinDice is the Dice floor for candidates that share no token; zero
-	// means automatic: DefaultMinDice, raised for large inputs by the
-	// search cost model (floor.go).
+	// means automatic: the lowest floor from 0.7 up that random pairs'
+	// Dice and the search cost model allow (floor.go).
 	MinDice float64
 	// AllowDuplicates lifts the solver's consistency check (see Solve):
 	// entities grow by single linkage, chaining through shared records.
@@ -188,9 +191,9 @@ type ThresholdChoice struct {
 type SearchSummary struct {
 	MinDice float64 `json:"min_dice"`
 	// MinDiceSource says where MinDice came from: FloorFromOption (given),
-	// FloorDefault or FloorRaised (the cost model raised the default,
-	// floor.go); FloorEstimates are the cost model's estimates at each
-	// floor it tried.
+	// FloorLowered, FloorDefault or FloorRaised (the automatic floor
+	// below, at or above DefaultMinDice, floor.go); FloorEstimates are the
+	// cost model's estimates at each floor it tried.
 	MinDiceSource  string          `json:"min_dice_source"`
 	FloorEstimates []FloorEstimate `json:"min_dice_estimates,omitempty"`
 	Exhaustive     bool            `json:"exhaustive"`
@@ -316,7 +319,7 @@ func newMatchRun(datasets []*Dataset, opt Options) (*matchRun, error) {
 	if len(datasets) > 64 {
 		return nil, exitcode.Inputf("%d inputs: at most 64 datasets can be matched at once", len(datasets))
 	}
-	autoFloor := r.opt.MinDice == 0 && !r.opt.Exhaustive && r.opt.maxBands == 0
+	autoFloor := r.opt.MinDice == 0 && r.opt.maxBands == 0
 	if r.opt.MinDice == 0 {
 		r.opt.MinDice = DefaultMinDice
 	}

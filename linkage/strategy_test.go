@@ -86,10 +86,10 @@ func TestDenseFiltersRecallWarning(t *testing.T) {
 }
 
 // On sparse, well-spread filters (the native default) at scale the cost
-// model keeps LSH, whose plan meets the recall target.
+// model keeps LSH at the floor 0.8, whose plan meets the recall target.
 func TestSparseFiltersKeepLSH(t *testing.T) {
 	a, b := denseDatasets(20000, 0.25, 40)
-	res, err := Match([]*Dataset{a, b}, Options{AutoThreshold: true, LinkOnly: true})
+	res, err := Match([]*Dataset{a, b}, Options{AutoThreshold: true, LinkOnly: true, MinDice: 0.8})
 	if err != nil {
 		t.Fatal(err)
 	}

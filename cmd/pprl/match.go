@@ -41,10 +41,12 @@ linkage specs or project secrets are refused.
 
 Candidates are pairs that share a deterministic token (exact joins, one per rule) or whose
 CLKs have a Dice coefficient of at least --min-dice (found by locality-sensitive hashing
-over sampled bits, checked exactly). Without --min-dice the floor is 0.8, raised in steps of
-0.05 (to at most 0.95) while the search is estimated at over 1 billion comparisons (about half
-a minute on two cores; a million people in four agencies need 7.7 billion at 0.8): the run
-then warns, and summary.json records the estimates. Each candidate is scored by a Fellegi-Sunter model
+over sampled bits, or exhaustively, checked exactly). Without --min-dice the floor is the
+lowest from 0.7 up, in steps of 0.05 (to at most 0.95), that random pairs' Dice allows (so
+0.8 on dense clkhash filters) and at which the search is estimated within 1 billion units
+(about half a minute on two cores): 0.7 up to about 100,000 people on the starter spec; a
+million people in four agencies need 7.8 billion at 0.8, so 0.9. Above 0.8 the run warns;
+summary.json records the estimates. Each candidate is scored by a Fellegi-Sunter model
 fitted to the data (the log2 likelihood ratio that the two records are the same person,
 from the rules that agree or disagree and the Dice band) and kept when its score reaches
 --threshold: a number, or 'auto' (the score where the fitted posterior match probability
@@ -129,7 +131,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 				return err
 			}
 			if !cmd.Flags().Changed("min-dice") {
-				opt.MinDice = 0 // automatic: the default, raised for large inputs
+				opt.MinDice = 0 // automatic: from 0.7, raised for large inputs
 			}
 			if err := inRange("--opt-out-margin", optOutMargin, 0, 64, true, "5"); err != nil {
 				return err
@@ -227,7 +229,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	f.MarkDeprecated("out", "use --output (-o)")
 	f.BoolVar(&force, "force", false, "replace an existing, non-empty output directory")
 	f.StringVar(&threshold, "threshold", "auto", "decision threshold on the score (log2 likelihood ratio), or auto")
-	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token; not given, the default is raised (in steps of 0.05, to at most 0.95) where the search is estimated at over 1 billion comparisons, with a warning")
+	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token; not given, the lowest from 0.7 up (in steps of 0.05, to at most 0.95) that random pairs' Dice allows and at which the search is estimated within 1 billion units, with a warning above 0.8")
 	f.BoolVar(&allowDup, "allow-duplicates", false, "merge entities on any link (single linkage), without the consistency check")
 	f.BoolVar(&noTF, "no-term-frequencies", false, "score agreement on a common token value as high as on a rare one (no term-frequency adjustment)")
 	f.BoolVar(&linkOnly, "link-only", false, "search between files only: no within-file duplicates, at most one record per file in an entity")
