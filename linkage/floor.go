@@ -143,6 +143,7 @@ func (r *matchRun) chooseFloor() {
 	switch {
 	case t < DefaultMinDice-1e-9:
 		sum.MinDiceSource = FloorLowered
+		r.log.Info("similarity floor lowered: random pairs stay below it and the search fits its budget", "min_dice", t, "default_min_dice", DefaultMinDice)
 		return
 	case t < DefaultMinDice+1e-9:
 		sum.MinDiceSource = FloorDefault
