@@ -127,11 +127,11 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 				}
 				opt.Threshold = v
 			}
-			if err := inRange("--min-dice", minDice, 0, 1, true, "0.8"); err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("min-dice") {
-				opt.MinDice = 0 // automatic: from 0.7, raised for large inputs
+			// Not given (zero): automatic, from 0.7, raised for large inputs.
+			if cmd.Flags().Changed("min-dice") {
+				if err := inRange("--min-dice", minDice, 0, 1, true, "0.8"); err != nil {
+					return err
+				}
 			}
 			if err := inRange("--opt-out-margin", optOutMargin, 0, 64, true, "5"); err != nil {
 				return err
@@ -229,7 +229,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	f.MarkDeprecated("out", "use --output (-o)")
 	f.BoolVar(&force, "force", false, "replace an existing, non-empty output directory")
 	f.StringVar(&threshold, "threshold", "auto", "decision threshold on the score (log2 likelihood ratio), or auto")
-	f.Float64Var(&minDice, "min-dice", linkage.DefaultMinDice, "Dice floor for candidates that share no token; not given, the lowest from 0.7 up (in steps of 0.05, to at most 0.95) that random pairs' Dice allows and at which the search is estimated within 1 billion units, with a warning above 0.8")
+	f.Float64Var(&minDice, "min-dice", 0, "Dice floor for candidates that share no token; not given, the lowest from 0.7 up (in steps of 0.05, to at most 0.95) that random pairs' Dice allows and at which the search is estimated within 1 billion units, with a warning above 0.8")
 	f.BoolVar(&allowDup, "allow-duplicates", false, "merge entities on any link (single linkage), without the consistency check")
 	f.BoolVar(&noTF, "no-term-frequencies", false, "score agreement on a common token value as high as on a rare one (no term-frequency adjustment)")
 	f.BoolVar(&linkOnly, "link-only", false, "search between files only: no within-file duplicates, at most one record per file in an entity")
