@@ -44,7 +44,7 @@ CLKs have a Dice coefficient of at least --min-dice (found by locality-sensitive
 over sampled bits, or exhaustively, checked exactly). Without --min-dice the floor is the
 lowest from 0.7 up, in steps of 0.05 (to at most 0.95), that random pairs' Dice allows (so
 0.8 on dense clkhash filters) and at which the search is estimated within 1 billion units
-(about half a minute on two cores): 0.7 up to about 100,000 people on the starter spec; a
+(10-15 s of searching on two cores): 0.7 up to about 100,000 people on the starter spec; a
 million people in four agencies need 7.8 billion at 0.8, so 0.9. Above 0.8 the run warns;
 summary.json records the estimates. Each candidate is scored by a Fellegi-Sunter model
 fitted to the data (the log2 likelihood ratio that the two records are the same person,
