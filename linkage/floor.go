@@ -70,12 +70,12 @@ const randomFloorSamples = 1 << 16
 // (strategy.go), within which a floor is accepted: 10–15 s of searching on
 // two cores (a unit cost 7.5 ns at 300,000 people, 10 at a million, 16 at
 // 100,000 at the floor 0.6; 20–40 ns when the budget was set, before the
-// gather-sort-compare LSH). At 100,000 people in four agencies the exhaustive search at any
-// floor is estimated at 8.1e8 (12 s end to end at 0.7, against 4 s by LSH
-// at 0.8); at a million, the floor 0.8 at 7.8e9, so 0.9 (0.94e9); two
-// files of a million records each, 6.2e9 at 0.8 (at a budget of 2e9, tried,
-// that run chose 0.85 and took 62 s end to end). A variable so that tests
-// can lower it.
+// gather-sort-compare LSH). At 100,000 people in four agencies the
+// exhaustive search at any floor is estimated at 8.1e8 (12 s end to end at
+// 0.7, against 4 s by LSH at 0.8); at 300,000, LSH at 0.85 (5.8e8); at a
+// million, the floor 0.8 at 7.8e9, so 0.9 (0.94e9); two files of a million
+// records each, 6.2e9 at 0.8 (at a budget of 2e9, tried, that run chose
+// 0.85 and took 62 s end to end). A variable so that tests can lower it.
 var searchBudget = 1e9
 
 // FloorEstimate is the estimated search work at one Dice floor.
