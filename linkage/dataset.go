@@ -43,6 +43,10 @@ type Dataset struct {
 	// before they were recorded.
 	RuleFields [][]string
 	CLKFields  []string
+	// FamilyRules names the rules that members of one family can agree on
+	// (tokenfile.Manifest.FamilyRules): their agreements are judged by
+	// the namesake census.
+	FamilyRules []string
 	// Normalisers is the version of the normalisers that made the file
 	// (tokenfile.Manifest.Normalisers); files of different versions are
 	// not matched together. 0 is taken as 1.

@@ -70,6 +70,7 @@ func loadTokenFile(path string, identities []age.Identity) (*Dataset, error) {
 		Source:            filepath.Base(path),
 		RuleFields:        m.RuleFields,
 		CLKFields:         m.CLKFields,
+		FamilyRules:       m.FamilyRules,
 		Normalisers:       m.Normalisers(),
 	}
 	if err := d.Prepare(); err != nil {

@@ -243,6 +243,10 @@ type Counts struct {
 	// because their pattern's candidates are mostly strangers and their
 	// values are not rare enough (strangerPatterns).
 	StrangerPattern int `json:"below_stranger_pattern_bar"`
+	// FamilyRefused: candidates agreeing on family rules alone in a Dice
+	// band whose candidates are mostly namesakes (twins), left out before
+	// the solver, within datasets and between them (namesakes.go).
+	FamilyRefused int `json:"refused_as_namesakes"`
 	// JoinedByCommonRecord: merges of two entities holding records of one
 	// dataset that were not linked directly, joined by a record of that
 	// dataset strongly linked to both (commonrecord.go).
@@ -503,11 +507,16 @@ func (r *matchRun) decide() (*Result, error) {
 	// Threshold.
 	th := ThresholdChoice{Value: opt.Threshold, Method: "fixed", Why: "given with --threshold"}
 	var stranger strangerBars
+	// Pairs agreeing on a family rule alone are judged by the namesake
+	// census, whatever the threshold, and left out of the stranger
+	// patterns' count.
+	census := censusOf(sets, datasets, ruleIndependence(datasets))
+	noFamily := newFamilyMissing(model, census)
 	if opt.AutoThreshold {
 		bpats, bcnts := sortedCounts(bestCandidates(sets, datasets, weights, dedup))
 		th = chooseThreshold(model, bpats, bcnts, weights)
 		if !dedup {
-			stranger, th.StrangerPatterns = strangerPatterns(model, mutualBest(sets, datasets, weights, tfs))
+			stranger, th.StrangerPatterns = strangerPatterns(model, mutualBest(sets, datasets, weights, tfs, census.judged), census)
 		}
 	}
 	if within && !dedup {
@@ -548,8 +557,21 @@ func (r *matchRun) decide() (*Result, error) {
 			w, tf := lookup.of(s.pats[i]), 0.0
 			if tfs[k] != nil {
 				tf = float64(tfs[k][i])
-				w += tf
 			}
+			switch census.verdict(s.pats[i]) {
+			case familyRefused:
+				sum.Counts.FamilyRefused++
+				continue
+			case familyUnjudged:
+				// As if the family rules were not rules: a candidate
+				// only by its Dice, scored without them and without
+				// their values' frequencies.
+				if dice(int(p.And), A.Popcount(int(p.A)), B.Popcount(int(p.B))) < r.opt.MinDice {
+					continue
+				}
+				w, tf = noFamily.weight(s.pats[i], s.da == s.db && !dedup), 0
+			}
+			w += tf
 			bar := bar
 			if idr >= 0 && s.pats[i].rule(idr) == 2 {
 				bar = max(bar, *th.IDDiffers)
@@ -576,6 +598,9 @@ func (r *matchRun) decide() (*Result, error) {
 		s.pairs, s.pats, tfs[k] = nil, nil, nil
 	}
 	sum.Counts.AboveThreshold = len(links)
+	if sum.Counts.FamilyRefused > 0 {
+		log.Info("pairs agreeing on a family rule alone, in Dice bands where twins outnumber one child's records, refused", "pairs", sum.Counts.FamilyRefused)
+	}
 	if stranger.len() > 0 {
 		log.Info("patterns whose candidates are mostly strangers need rare values", "patterns", stranger.len(), "pairs_left_out", sum.Counts.StrangerPattern)
 	}
@@ -777,7 +802,7 @@ func bestCandidates(sets []pairSet, ds []*Dataset, weights map[pattern]float64, 
 			nA = max(nA, nB)
 			nB = nA
 		}
-		bestA, bestB := bestOfRecords(&s, nA, nB, weights)
+		bestA, bestB := bestOfRecords(&s, nA, nB, weights, nil)
 		chosen := make([]bool, len(s.pairs))
 		for _, b := range [][]int32{bestA, bestB} {
 			for _, i := range b {
@@ -797,7 +822,7 @@ func bestCandidates(sets []pairSet, ds []*Dataset, weights map[pattern]float64, 
 
 // bestOfRecords returns, for each record of either side of s, the index of
 // its best-scoring candidate in s (the first on ties), or -1.
-func bestOfRecords(s *pairSet, nA, nB int, weights map[pattern]float64) (bestA, bestB []int32) {
+func bestOfRecords(s *pairSet, nA, nB int, weights map[pattern]float64, skip func(pattern) bool) (bestA, bestB []int32) {
 	bestA, bestB = make([]int32, nA), make([]int32, nB)
 	for i := range bestA {
 		bestA[i] = -1
@@ -811,6 +836,9 @@ func bestOfRecords(s *pairSet, nA, nB int, weights map[pattern]float64) (bestA, 
 	wA, wB := make([]float64, nA), make([]float64, nB)
 	lookup := newWeightLookup(weights)
 	for i, p := range s.pairs {
+		if skip != nil && skip(s.pats[i]) {
+			continue
+		}
 		w := lookup.of(s.pats[i])
 		if bestA[p.A] < 0 || w > wA[p.A] {
 			bestA[p.A], wA[p.A] = int32(i), w

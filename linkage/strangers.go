@@ -34,6 +34,14 @@ type StrangerPattern struct {
 	// its values that much rarer than the pattern's average. Above 0, no
 	// pair can reach it.
 	TFNeeded float64 `json:"term_frequency_needed"`
+	// Namesakes, for a band judged by the namesake census (a family rule
+	// agrees), is the namesakes expected among its Candidates (every
+	// between-dataset candidate with the pattern and band, the ID rules'
+	// outcomes left out), read from the pairs within datasets. Best and
+	// MeanTF are then 0, Expected is Candidates − Namesakes, and every
+	// pair of the band is refused (counts.refused_as_namesakes).
+	Namesakes  float64 `json:"namesakes_expected,omitempty"`
+	Candidates int64   `json:"candidates,omitempty"`
 }
 
 // maxStrangerPatterns bounds the list kept in summary.json (the largest
@@ -72,7 +80,7 @@ const maxStrangerPatterns = 20
 // Dice is weighed given its rules (bandStrangers): the matches expected in
 // a band are the pattern's times the share of its matches in that band
 // (DiceGiven), against the mutual-best candidates in the band.
-func strangerPatterns(m *Model, mutual map[pattern]mutualCount) (strangerBars, []StrangerPattern) {
+func strangerPatterns(m *Model, mutual map[pattern]mutualCount, census namesakeCensus) (strangerBars, []StrangerPattern) {
 	bars := strangerBars{rules: map[pattern]float64{}, bands: map[pattern]float64{}}
 	if !m.Converged || m.ExpectedMatches <= 0 {
 		return bars, nil
@@ -118,8 +126,9 @@ func strangerPatterns(m *Model, mutual map[pattern]mutualCount) (strangerBars, [
 			}
 		}
 	}
+	list = append(list, namesakeBands(m, census)...)
 	slices.SortFunc(list, func(x, y StrangerPattern) int {
-		if c := cmp.Compare(y.Best, x.Best); c != 0 {
+		if c := cmp.Compare(y.Best+y.Candidates, x.Best+x.Candidates); c != 0 {
 			return c
 		}
 		if c := slices.Compare(x.Agree, y.Agree); c != 0 {
@@ -131,6 +140,32 @@ func strangerPatterns(m *Model, mutual map[pattern]mutualCount) (strangerBars, [
 		return cmp.Compare(x.DiceBand, y.DiceBand)
 	})
 	return bars, list[:min(len(list), maxStrangerPatterns)]
+}
+
+// namesakeBands lists the Dice bands of the patterns agreeing on family
+// rules alone that the namesake census refuses: their between-dataset
+// candidates are expected to be at least half namesakes.
+func namesakeBands(m *Model, census namesakeCensus) []StrangerPattern {
+	var list []StrangerPattern
+	for p := range census.between {
+		if census.verdict(p) != familyRefused {
+			continue
+		}
+		c, ns := census.namesakes(p)
+		share := max(float64(c)-ns, 0.5) / float64(c)
+		sp := StrangerPattern{DiceBand: bandName(p.band()), Expected: round4(float64(c) - ns), Share: round9(share),
+			TFNeeded: round9(math.Log2(strangerOdds * (1 - share) / share)), Namesakes: round4(ns), Candidates: c}
+		for r := range m.Rules {
+			switch p.rule(r) {
+			case 1:
+				sp.Agree = append(sp.Agree, m.Rules[r])
+			case 2:
+				sp.Differ = append(sp.Differ, m.Rules[r])
+			}
+		}
+		list = append(list, sp)
+	}
+	return list
 }
 
 // bandStrangers returns the Dice distributions given rule pattern p's
@@ -155,11 +190,15 @@ func (m *Model) bandStrangers(p pattern) (diceGiven, bool) {
 
 // bandName names Dice band k, e.g. "[0.40, 0.50)".
 func bandName(k int) string {
-	hi := 1.0
+	return fmt.Sprintf("[%.2f, %.2f)", bandLow(k), bandHigh(k))
+}
+
+// bandHigh is the upper edge of Dice band k (1 for the last).
+func bandHigh(k int) float64 {
 	if k < len(diceEdges) {
-		hi = diceEdges[k]
+		return diceEdges[k]
 	}
-	return fmt.Sprintf("[%.2f, %.2f)", bandLow(k), hi)
+	return 1
 }
 
 // strangerBars are the term-frequency adjustments the pairs of a stranger
@@ -218,14 +257,14 @@ type mutualCount struct {
 // are the best of both their records: the pairs the one-to-one solver
 // links unless a consistency check stops it. tfs[k][i] is the
 // term-frequency adjustment of pair i of set k (nil: none).
-func mutualBest(sets []pairSet, ds []*Dataset, weights map[pattern]float64, tfs [][]float32) map[pattern]mutualCount {
+func mutualBest(sets []pairSet, ds []*Dataset, weights map[pattern]float64, tfs [][]float32, skip func(pattern) bool) map[pattern]mutualCount {
 	out := map[pattern]mutualCount{}
 	for k := range sets {
 		s := &sets[k]
 		if s.da == s.db {
 			continue
 		}
-		bestA, bestB := bestOfRecords(s, ds[s.da].Len(), ds[s.db].Len(), weights)
+		bestA, bestB := bestOfRecords(s, ds[s.da].Len(), ds[s.db].Len(), weights, skip)
 		for _, i := range bestA {
 			if i >= 0 && bestB[s.pairs[i].B] == i {
 				c := out[s.pats[i]]

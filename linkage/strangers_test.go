@@ -34,7 +34,7 @@ func TestStrangerPatterns(t *testing.T) {
 		rare:   {n: 150},                // too few to judge
 		none:   {n: 5000},               // 100 expected, but the Dice is the evidence
 	}
-	bars, list := strangerPatterns(m, mutual)
+	bars, list := strangerPatterns(m, mutual, namesakeCensus{})
 	if bars.len() != 1 || len(list) != 1 {
 		t.Fatalf("bars %v, list %+v: want the weak pattern alone", bars, list)
 	}
@@ -49,13 +49,13 @@ func TestStrangerPatterns(t *testing.T) {
 
 	// In a small population the same pattern's candidates are matches.
 	mutual[weak] = mutualCount{n: 1500}
-	if bars, _ := strangerPatterns(m, mutual); bars.len() != 0 {
+	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}); bars.len() != 0 {
 		t.Errorf("flagged with 1,000 of 1,500 expected to match: %v", bars)
 	}
 	// No fitted model, no bars.
 	m.Converged = false
 	mutual[weak] = mutualCount{n: 4000}
-	if bars, _ := strangerPatterns(m, mutual); bars.len() != 0 {
+	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}); bars.len() != 0 {
 		t.Error("bars from an unconverged model")
 	}
 }
@@ -73,7 +73,7 @@ func TestMutualBest(t *testing.T) {
 		pairs: []Pair{{A: 0, B: 0}, {A: 1, B: 0}, {A: 1, B: 1}},
 		pats:  []pattern{p1, p2, p3}}}
 	tfs := [][]float32{{-1, -2, -3}}
-	got := mutualBest(sets, []*Dataset{A, B}, weights, tfs)
+	got := mutualBest(sets, []*Dataset{A, B}, weights, tfs, nil)
 	// (a0,b0) is mutual; (a1,b0) is neither record's best; (a1,b1) is
 	// both records' best, counted under its pattern (rules and band).
 	if got[p1] != (mutualCount{1, -1}) || got[p3] != (mutualCount{1, -3}) || len(got) != 2 {
@@ -102,7 +102,7 @@ func TestStrangerPatternBands(t *testing.T) {
 		at(low):  {n: 1000, tfSum: -500}, // 20 matches expected among 1,000
 		at(high): {n: 1900},              // 1,980 expected
 	}
-	bars, list := strangerPatterns(m, mutual)
+	bars, list := strangerPatterns(m, mutual, namesakeCensus{})
 	if bars.len() != 1 || len(list) != 1 || list[0].DiceBand != "[0.40, 0.50)" || list[0].Expected != 20 {
 		t.Fatalf("bars %+v, list %+v: want the low band alone, 20 matches expected", bars, list)
 	}
@@ -118,7 +118,7 @@ func TestStrangerPatternBands(t *testing.T) {
 	withID := named | 2<<4
 	m.Patterns[0].pattern, m.Patterns[0].Differ = withID, []string{"name_dob", "id"}
 	mutual = map[pattern]mutualCount{withID | pattern(low)<<(2*MaxRules): {n: 1000}, withID | pattern(high)<<(2*MaxRules): {n: 1900}}
-	if bars, _ := strangerPatterns(m, mutual); bars.len() != 0 {
+	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}); bars.len() != 0 {
 		t.Errorf("bars %+v for a pattern whose IDs differ", bars)
 	}
 }

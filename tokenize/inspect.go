@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -174,6 +175,9 @@ func (in *Inspection) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "  tok_%-10s %6.2f%%  (%d null)", r.Name, 100*r.Rate, r.Nulls)
 			if k < len(m.RuleFields) {
 				fmt.Fprintf(w, "  reads %s", strings.Join(m.RuleFields[k], ", "))
+			}
+			if slices.Contains(m.FamilyRules, r.Name) {
+				fmt.Fprint(w, "  (family rule)")
 			}
 			fmt.Fprintln(w)
 		}

@@ -178,6 +178,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		CLKBits:           plan.clkBits,
 		Rules:             plan.rules,
 		RuleFields:        plan.ruleFields,
+		FamilyRules:       plan.family,
 		CLKFields:         plan.clkFields,
 		Attributes:        plan.attributes,
 		Created:           created.Format(time.RFC3339),

@@ -45,6 +45,7 @@ func nativePlan(s *Spec, m *Mapping, idColumn string, header []string, secret []
 		clkBits:    bits,
 		rules:      s.RuleNames(),
 		ruleFields: s.RuleFields(),
+		family:     s.FamilyRules(),
 		clkFields:  s.CLKFields(),
 		attributes: s.AttributeNames(),
 		idCol:      b.RecordID,

@@ -47,11 +47,16 @@ const TokenBytes = sha256.Size
 //	t14 canonical forename + date of birth + postcode area (the letters,
 //	    EH, G, KA): survives a changed surname and a move within the area
 //	    (most moves are local), where t12's sector no longer agrees
+//	t15 surname + date of birth + sex + postcode sector, without the
+//	    forename: survives a forename missing from one record or mistyped in
+//	    its first letter (ING for LING, 1EO for LEO, a C for a K), which
+//	    breaks every other rule but the CHI's. Same-sex twins at one address
+//	    agree on it too, so it is a family rule (RuleSpec.Family): match
+//	    judges its agreements against the pairs of one agency that agree
+//	    the same way, which are mostly twins, and refuses the Dice bands
+//	    where those outnumber the records of one child (a twin's forename is
+//	    another name, so the pair's Dice sits lower than a typo's).
 //
-// No rule leaves out the forename while keeping surname, date of birth and
-// address: same-sex twins at one address would agree on it, and so would a
-// child whose forename is missing from one record. The two cannot be told
-// apart by tokens, and linking twins merges two children.
 // The canonical forename maps nicknames to the full name (SANDY, ALEX →
 // ALEXANDER). Pairs that share only such a rule are still scored: the
 // linkage model weighs each pattern of agreeing rules by how often it occurs
@@ -86,6 +91,8 @@ func DefaultRules() []RuleSpec {
 			Components: []string{"surname", "forename.canonical", "dob.unordered"}},
 		{Name: "t14", Description: "canonical forename + date of birth + postcode area (survives a changed surname and a move within the area)",
 			Components: []string{"forename.canonical", "dob", "postcode.area"}},
+		{Name: "t15", Description: "surname + date of birth + sex + postcode sector, no forename (survives a forename missing or mistyped in its first letter; twins agree on it too, so it is a family rule)",
+			Components: []string{"surname", "dob", "sex", "postcode.sector"}, Family: true},
 	}
 }
 

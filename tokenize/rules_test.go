@@ -72,10 +72,30 @@ func TestRuleTokens(t *testing.T) {
 	set("sex", "")
 	for i, name := range rs.names {
 		_, ok := h.token(nil, i, vals)
-		needsSex := name == "t1" || name == "t2" || name == "t3" || name == "t6"
+		needsSex := name == "t1" || name == "t2" || name == "t3" || name == "t6" || name == "t15"
 		if ok == needsSex {
 			t.Errorf("%s: token present = %v with sex missing", name, ok)
 		}
+	}
+	// t15, the family rule, reads no forename: a forename mistyped in its
+	// first letter or missing leaves it whole, while t1 (the initial) and
+	// t6 change or go.
+	t15 := slices.Index(rs.names, "t15")
+	set("sex", "FEMALE")
+	set("surname", "SMITH")
+	set("forename", "LING")
+	fam, _ := h.token(nil, t15, vals)
+	t1Before, _ := h.token(nil, 0, vals)
+	set("forename", "ING")
+	famTypo, _ := h.token(nil, t15, vals)
+	t1Typo, _ := h.token(nil, 0, vals)
+	set("forename", "")
+	famMissing, okMissing := h.token(nil, t15, vals)
+	if t15 < 0 || !DefaultRules()[t15].Family || !bytes.Equal(fam, famTypo) || !okMissing || !bytes.Equal(fam, famMissing) {
+		t.Error("t15 is not a family rule that survives the forename")
+	}
+	if bytes.Equal(t1Before, t1Typo) {
+		t.Error("t1 agrees across a first-letter typo")
 	}
 	// t10 is symmetric in the names; t3 is not.
 	t10 := slices.Index(rs.names, "t10")

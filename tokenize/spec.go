@@ -176,6 +176,12 @@ type RuleSpec struct {
 	// are sorted before hashing, so a rule over surname and forename agrees
 	// when the two names were recorded in each other's place.
 	Unordered bool `json:"unordered,omitempty"`
+	// Family marks a rule that two members of one family can agree on as
+	// well as one person: same-sex twins share a surname, a date of birth
+	// and an address. Random pairs never show such agreements, so match
+	// judges them against the pairs within each dataset that agree the
+	// same way (mostly twins), band by band of the Dice.
+	Family bool `json:"family,omitempty"`
 }
 
 // AttributeSpec is a coarse report attribute: a non-identifying value
@@ -304,6 +310,17 @@ func (s *Spec) RuleFields() [][]string {
 			}
 		}
 		out[i] = slices.Sorted(maps.Keys(set))
+	}
+	return out
+}
+
+// FamilyRules returns the names of the rules marked Family, in rule order.
+func (s *Spec) FamilyRules() []string {
+	var out []string
+	for _, r := range s.Rules {
+		if r.Family {
+			out = append(out, r.Name)
+		}
 	}
 	return out
 }

@@ -56,6 +56,10 @@ type Manifest struct {
 	// made before they were recorded, and from clkhash files.
 	RuleFields [][]string `json:"rule_fields,omitempty"`
 	CLKFields  []string   `json:"clk_fields,omitempty"`
+	// FamilyRules names the rules the spec marks as ones that members of
+	// one family (twins) can agree on; match judges their agreements
+	// against the pairs within each dataset (see tokenize.RuleSpec.Family).
+	FamilyRules []string `json:"family_rules,omitempty"`
 	// NormaliserVersion numbers the normalisers (and the tables they use,
 	// such as the nickname table of canonical forenames) that made the
 	// file's tokens and CLKs: the same spec under two versions can encode

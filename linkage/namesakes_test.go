@@ -1,0 +1,79 @@
+package linkage
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestNamesakeCensus: pairs agreeing on a family rule alone are refused in
+// the Dice bands where the pairs within datasets (twins), scaled to the
+// space between datasets, make up at least half of the candidates between
+// datasets, within datasets as well as between them; bands of mostly
+// matches pass; a band with too few candidates, and every band when there
+// are no pairs within datasets (or none between), is scored with the
+// family rule missing. A pattern where another rule agrees too, and
+// datasets naming no family rule, are left alone. The ID rule's outcome is
+// left out of the census (one agency holds no CHI).
+func TestNamesakeCensus(t *testing.T) {
+	rules := []string{"initial", "family", "id"}
+	const (
+		twinsBand = 5  // [0.60, 0.65)
+		typoBand  = 14 // [0.84, 0.86)
+		fewBand   = 6  // [0.65, 0.70)
+	)
+	famOnly := func(present uint16, band int) pattern { return makePattern(0b010, present, 3, band) }
+	withInitial := makePattern(0b011, 0b011, 3, twinsBand)
+	ds := []*Dataset{
+		{Name: "health", Rules: rules, FamilyRules: []string{"family"}, RecordIDs: make([]string, 1000)},
+		{Name: "education", Rules: rules, FamilyRules: []string{"family"}, RecordIDs: make([]string, 1000)},
+	}
+	ind := independence{outside: 0b100, shares: []uint16{0b001, 0b010, 0b100}}
+	repeat := func(p pattern, n int) []pattern { return slices.Repeat([]pattern{p}, n) }
+	// Within health, twins: the CHI held by both and different.
+	within := slices.Concat(repeat(famOnly(0b111, twinsBand), 28), repeat(famOnly(0b111, typoBand), 1))
+	// Between, no CHI in education: twins and children with a typo.
+	between := slices.Concat(repeat(famOnly(0b011, twinsBand), 40), repeat(famOnly(0b011, typoBand), 50),
+		repeat(famOnly(0b011, fewBand), 5), repeat(withInitial, 40))
+	sets := []pairSet{{da: 0, db: 0, pats: within}, {da: 0, db: 1, pats: between}}
+	census := censusOf(sets, ds, ind)
+	// Pair spaces: 499,500 within, 1,000,000 between: 28 twins within
+	// health stand for 56 namesakes among the 40 candidates of their band.
+	cases := []struct {
+		name string
+		p    pattern
+		want familyVerdict
+	}{
+		{"twins' band between datasets", famOnly(0b011, twinsBand), familyRefused},
+		{"twins' band within a dataset, CHIs differing", famOnly(0b111, twinsBand), familyRefused},
+		{"typo band, mostly matches", famOnly(0b011, typoBand), familyPasses},
+		{"too few to judge", famOnly(0b011, fewBand), familyUnjudged},
+		{"another rule agrees too", withInitial, familyNone},
+		{"the CHI agrees", makePattern(0b110, 0b111, 3, twinsBand), familyNone},
+	}
+	for _, c := range cases {
+		if got := census.verdict(c.p); got != c.want {
+			t.Errorf("%s: verdict %d, want %d", c.name, got, c.want)
+		}
+	}
+	m := &Model{Rules: rules, Converged: true, ExpectedMatches: 1000}
+	_, list := strangerPatterns(m, nil, census)
+	if len(list) != 1 || list[0].Candidates != 40 || list[0].Namesakes < 55.9 || list[0].Namesakes > 56.2 ||
+		!slices.Equal(list[0].Agree, []string{"family"}) || list[0].DiceBand != "[0.60, 0.65)" {
+		t.Errorf("summary entries %+v", list)
+	}
+
+	// No pairs within datasets (--link-only), or none between (one file
+	// deduplicated): nothing to judge by.
+	for _, only := range [][]pairSet{sets[1:], sets[:1]} {
+		if v := censusOf(only, ds, ind).verdict(famOnly(0b011, twinsBand)); v != familyUnjudged {
+			t.Errorf("%d sets: verdict %d, want the family rule missing", len(only), v)
+		}
+	}
+	// Without family rules nothing is judged.
+	for _, d := range ds {
+		d.FamilyRules = nil
+	}
+	if v := censusOf(sets, ds, ind).verdict(famOnly(0b011, twinsBand)); v != familyNone {
+		t.Errorf("verdict %d without a family rule", v)
+	}
+}
