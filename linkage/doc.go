@@ -106,7 +106,11 @@
 // it than half of them) needs term-frequency evidence for odds of two to
 // one (strangerPatterns), judged band by band where the pattern's Dice is
 // weighed given its rules: the one-partner prior holds only for records
-// that have a partner in the other dataset.
+// that have a partner in the other dataset. Pairs agreeing on a family
+// rule alone (twins agree on it as one child's records do) are judged by
+// the namesake census instead (namesakes.go): refused in the Dice bands
+// where the pairs within datasets, scaled to the space between them, make
+// up at least half of the candidates between datasets.
 // summary.json records the choice, the reason, the fitted model and
 // score_histogram: the candidates' scores in unit-wide bins.
 package linkage
