@@ -59,6 +59,9 @@ to each other directly, so that an entity never chains strangers through a share
 every record of the entity from other files links to, of a kind the CHI shows to be one
 person (joined_by_corroboration), and two variants of one record both linked to it strongly
 enough to be accepted alone, their CHI numbers not differing (joined_by_common_record).
+Pairs agreeing only on a rule the spec marks "family" (twins agree on it too) are refused
+in the Dice bands where the pairs within each dataset, mostly twins, make up at least half
+of the candidates between datasets (refused_as_namesakes).
 
 OUTDIR receives links.parquet, entities.parquet and summary.json, written atomically: the
 directory appears whole or not at all. An existing OUTDIR must be empty, or is replaced as
@@ -202,6 +205,9 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 				fmt.Fprintln(w)
 				if n := s.Counts.StrangerPattern; n > 0 {
 					fmt.Fprintf(w, "%d pairs between datasets left out: their rule pattern's candidates (or those in their Dice band) are mostly strangers and their values no rarer (summary.json: threshold.stranger_patterns)\n", n)
+				}
+				if n := s.Counts.FamilyRefused; n > 0 {
+					fmt.Fprintf(w, "%d candidates agreeing on a family rule alone refused: in their Dice band the pairs within datasets (twins) are at least half of them (summary.json: counts.refused_as_namesakes)\n", n)
 				}
 				for _, r := range s.MatchRates {
 					fmt.Fprintf(w, "  %s ~ %s: %d direct links (%.1f%% / %.1f%% of records have one; the report counts people, which can be higher)\n", r.DatasetA, r.DatasetB, r.Links, 100*r.RateA, 100*r.RateB)
