@@ -510,7 +510,13 @@ func (r *matchRun) decide() (*Result, error) {
 	// Pairs agreeing on a family rule alone are judged by the namesake
 	// census, whatever the threshold, and left out of the stranger
 	// patterns' count.
-	census := censusOf(sets, datasets, ruleIndependence(datasets))
+	ind := ruleIndependence(datasets)
+	census := censusOf(sets, datasets, ind)
+	if !within && len(datasets) > 1 {
+		// --link-only: the pairs within each dataset that agree on a family
+		// rule are found for the census alone.
+		census = censusOf(append(withinFamilyPairs(datasets, census, r.sopt.MaxBlock), sets...), datasets, ind)
+	}
 	noFamily := newFamilyMissing(model, census)
 	if opt.AutoThreshold {
 		bpats, bcnts := sortedCounts(bestCandidates(sets, datasets, weights, dedup))
@@ -599,7 +605,7 @@ func (r *matchRun) decide() (*Result, error) {
 	}
 	sum.Counts.AboveThreshold = len(links)
 	if sum.Counts.FamilyRefused > 0 {
-		log.Info("pairs agreeing on a family rule alone, in Dice bands where twins outnumber one child's records, refused", "pairs", sum.Counts.FamilyRefused)
+		log.Info("pairs agreeing on a family rule alone refused: in their Dice band, pairs within datasets (twins) are at least half the candidates", "pairs", sum.Counts.FamilyRefused)
 	}
 	if stranger.len() > 0 {
 		log.Info("patterns whose candidates are mostly strangers need rare values", "patterns", stranger.len(), "pairs_left_out", sum.Counts.StrangerPattern)

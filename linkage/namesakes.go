@@ -28,9 +28,10 @@ import (
 // 0.72). A band whose candidates are at least half namesakes is refused,
 // between datasets and within them: a typo keeps most of a forename's
 // bigrams and sits above the twins' bands, a twin's other name does not.
-// A band with fewer candidates than minNamesakeCandidates, and every band
-// of a run without pairs within datasets to count (--link-only) or
-// without pairs between them (one file deduplicated), cannot be judged:
+// A --link-only run finds the pairs within each dataset that agree on a
+// family rule for the census alone (withinFamilyPairs). A band with fewer
+// candidates than minNamesakeCandidates, and every band of a run without
+// pairs between datasets (one file deduplicated), cannot be judged:
 // there a pair is treated as if the family rules were not rules, a
 // candidate only when its Dice reaches the search's floor and then scored
 // without them (familyMissing).
@@ -183,4 +184,36 @@ func (f *familyMissing) weight(p pattern, within bool) float64 {
 		f.rules[q.rules()] = w
 	}
 	return round9(w + f.m.diceWeight(q, within))
+}
+
+// withinFamilyPairs gives a run that searches only between datasets
+// (--link-only) the census's reference: for each dataset, its pairs that
+// agree on a family rule, compared as candidates are, to be counted, never
+// linked. maxBlock bounds a token value's block as the exact joins do.
+func withinFamilyPairs(ds []*Dataset, c namesakeCensus, maxBlock int) []pairSet {
+	if c.family == 0 || len(ds) == 0 {
+		return nil
+	}
+	var sets []pairSet
+	for d, A := range ds {
+		seen := map[uint64]bool{}
+		var pairs []Pair
+		for r := range A.Rules {
+			if c.family.rule(r) != 1 {
+				continue
+			}
+			joined, _ := joinRule(A, A, true, maxBlock, r)
+			for _, p := range joined {
+				if seen[p.key()] {
+					continue
+				}
+				seen[p.key()] = true
+				p.And = uint16(andPopcount(A.CLK(int(p.A)), A.CLK(int(p.B))))
+				pairs = append(pairs, p)
+			}
+		}
+		sets = append(sets, pairSet{da: d, db: d, pairs: pairs})
+	}
+	compareCandidates(sets, ds, len(ds[0].Rules))
+	return sets
 }
