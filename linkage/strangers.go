@@ -34,8 +34,8 @@ type StrangerPattern struct {
 	// its values that much rarer than the pattern's average. Above 0, no
 	// pair can reach it.
 	TFNeeded float64 `json:"term_frequency_needed"`
-	// Namesakes, for a band judged by the namesake census (a family rule
-	// agrees), is the namesakes expected among its Candidates (every
+	// Namesakes, for a band refused by the namesake census (only family
+	// rules agree), is the namesakes expected among its Candidates (every
 	// between-dataset candidate with the pattern and band, the ID rules'
 	// outcomes left out), read from the pairs within datasets. Best and
 	// MeanTF are then 0, Expected is Candidates − Namesakes, and every
