@@ -47,6 +47,18 @@ func TestStrangerPatterns(t *testing.T) {
 		t.Errorf("summary entry %+v", sp)
 	}
 
+	// A pattern passing at even odds, but not with all its candidates
+	// expected to match, needs even odds with its values' frequencies: the
+	// strong pattern's 50,000 of 60,000, log2(1/5) bits below its mean (0).
+	if got, ok := bars.need(strong | 3<<(2*MaxRules)); !ok || math.Abs(got-math.Log2(10000.0/50000)) > 1e-9 {
+		t.Errorf("strong pattern needs %.3f, %v; want %.3f (even odds)", got, ok, math.Log2(10000.0/50000))
+	}
+	for _, p := range []pattern{idOnly, rare, none} {
+		if got, ok := bars.need(p); ok {
+			t.Errorf("pattern %b needs %.3f", p, got)
+		}
+	}
+
 	// In a small population the same pattern's candidates are matches.
 	mutual[weak] = mutualCount{n: 1500}
 	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}); bars.len() != 0 {
