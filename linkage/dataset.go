@@ -47,6 +47,10 @@ type Dataset struct {
 	// (tokenfile.Manifest.FamilyRules): their agreements are judged by
 	// the namesake census.
 	FamilyRules []string
+	// UnorderedRules names the rules whose components are read in either
+	// order (tokenfile.Manifest.UnorderedRules): the field agreement check
+	// leaves them out.
+	UnorderedRules []string
 	// Normalisers is the version of the normalisers that made the file
 	// (tokenfile.Manifest.Normalisers); files of different versions are
 	// not matched together. 0 is taken as 1.

@@ -71,6 +71,7 @@ func loadTokenFile(path string, identities []age.Identity) (*Dataset, error) {
 		RuleFields:        m.RuleFields,
 		CLKFields:         m.CLKFields,
 		FamilyRules:       m.FamilyRules,
+		UnorderedRules:    m.UnorderedRules,
 		Normalisers:       m.Normalisers(),
 	}
 	if err := d.Prepare(); err != nil {

@@ -42,6 +42,10 @@ type Options struct {
 	// AllowDuplicates lifts the solver's consistency check (see Solve):
 	// entities grow by single linkage, chaining through shared records.
 	AllowDuplicates bool
+	// AllowFieldMismatch links files whose fields disagree between datasets
+	// on almost every link (fieldcheck.go), where a match otherwise refuses
+	// them as coded differently.
+	AllowFieldMismatch bool
 	// LinkOnly searches only between datasets, never within one, so that an
 	// entity holds at most one record per dataset (the behaviour before
 	// link-and-dedupe). Ignored when deduplicating a single dataset.
@@ -98,6 +102,10 @@ type Summary struct {
 	Stability    *StabilityStats `json:"stability,omitempty"`
 	OptOut       *OptOutSummary  `json:"opt_out,omitempty"`
 	MatchRates   []MatchRate     `json:"match_rates"`
+	// FieldAgreement says, per pair of datasets and field, how often the
+	// links between them agree on a rule reading the field (fieldcheck.go):
+	// a field coded differently by one agency agrees on almost none.
+	FieldAgreement []FieldAgreement `json:"field_agreement"`
 	// Shards lists the parts a merged run was made from (MergeParts); a
 	// run in one process has none. Besides Timings, it is the only part of
 	// the outputs in which a merged run differs from a run in one process.
@@ -548,6 +556,7 @@ func (r *matchRun) decide() (*Result, error) {
 	log.Info("threshold", "value", th.Value, "method", th.Method, "why", th.Why)
 
 	// Links above the threshold.
+	fields := newFieldCounter(datasets, model)
 	var links []Link
 	var wcand []withinCand
 	var examples exampleSet
@@ -560,6 +569,7 @@ func (r *matchRun) decide() (*Result, error) {
 		}
 		lookup := newWeightLookup(weightsOf(s))
 		for i, p := range s.pairs {
+			fields.candidate(s.da, s.db, p.A, p.B, p.Rules)
 			w, tf := lookup.of(s.pats[i]), 0.0
 			if tfs[k] != nil {
 				tf = float64(tfs[k][i])
@@ -647,6 +657,14 @@ func (r *matchRun) decide() (*Result, error) {
 		}
 	}
 	sum.MatchRates = matchRates(datasets, kept, within)
+	fields.links(kept)
+	sum.FieldAgreement = fields.result()
+	if err := fieldMismatchError(sum.FieldAgreement); err != nil {
+		if !opt.AllowFieldMismatch {
+			return nil, err
+		}
+		log.Warn("linked anyway (--allow-field-mismatch): " + err.Error())
+	}
 	if len(opt.OptOut) > 0 {
 		oo, err := applyOptOuts(res, opt.OptOut, model, th.Value, opt.OptOutMargin, r.sopt)
 		if err != nil {

@@ -179,6 +179,9 @@ func (in *Inspection) WriteText(w io.Writer) {
 			if slices.Contains(m.FamilyRules, r.Name) {
 				fmt.Fprint(w, "  (family rule)")
 			}
+			if slices.Contains(m.UnorderedRules, r.Name) {
+				fmt.Fprint(w, "  (either order)")
+			}
 			fmt.Fprintln(w)
 		}
 	} else {

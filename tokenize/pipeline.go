@@ -179,6 +179,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		Rules:             plan.rules,
 		RuleFields:        plan.ruleFields,
 		FamilyRules:       plan.family,
+		UnorderedRules:    plan.unordered,
 		CLKFields:         plan.clkFields,
 		Attributes:        plan.attributes,
 		Created:           created.Format(time.RFC3339),

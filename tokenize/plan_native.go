@@ -46,6 +46,7 @@ func nativePlan(s *Spec, m *Mapping, idColumn string, header []string, secret []
 		rules:      s.RuleNames(),
 		ruleFields: s.RuleFields(),
 		family:     s.FamilyRules(),
+		unordered:  s.UnorderedRules(),
 		clkFields:  s.CLKFields(),
 		attributes: s.AttributeNames(),
 		idCol:      b.RecordID,

@@ -134,6 +134,7 @@ type plan struct {
 	rules      []string
 	ruleFields [][]string // fields each rule reads (manifest rule_fields)
 	family     []string   // rules marked family (manifest family_rules)
+	unordered  []string   // rules marked unordered (manifest unordered_rules)
 	clkFields  []string   // fields the CLK reads (manifest clk_fields)
 	attributes []string
 	idCol      int // -1: row numbers

@@ -325,6 +325,18 @@ func (s *Spec) FamilyRules() []string {
 	return out
 }
 
+// UnorderedRules returns the names of the rules marked Unordered, in rule
+// order.
+func (s *Spec) UnorderedRules() []string {
+	var out []string
+	for _, r := range s.Rules {
+		if r.Unordered {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
 // CLKFields returns the fields the CLK reads: those with a clk section and
 // the source of the salt, sorted.
 func (s *Spec) CLKFields() []string {

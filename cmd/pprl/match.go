@@ -26,6 +26,7 @@ func newMatchCmd() *cobra.Command {
 		optOuts                              []string
 		logPath                              string
 		allowDup, exhaustive, linkOnly, noTF bool
+		allowFieldMismatch                   bool
 		force                                bool
 		seed                                 uint64
 		shard, merge                         string
@@ -63,6 +64,16 @@ Pairs agreeing only on a rule the spec marks "family" (twins agree on it too) ar
 in the Dice bands where the pairs within each dataset, mostly twins, make up at least half
 of the candidates between datasets (refused_as_namesakes).
 
+Before writing, match checks that each field means the same in every file: between two
+datasets, the pairs that are one person (the links, and candidates that agree on the CHI or
+on the names in either order) and on which a rule reading a field (sex, postcode, a name) is
+present on both records agree on such a rule far more often than not, whatever the data's
+errors. A field that agrees on under a quarter of at least 100 pairs is coded differently
+by one agency (sex codes the wrong way round, forename and surname columns swapped in a mapping):
+the run is refused (exit 2), naming the datasets and fields and nothing else, and nothing
+is written; fix the mapping and tokenize again, or give --allow-field-mismatch to link the
+files as they are. summary.json's field_agreement holds the counts.
+
 OUTDIR receives links.parquet, entities.parquet and summary.json, written atomically: the
 directory appears whole or not at all. An existing OUTDIR must be empty, or is replaced as
 a whole with --force.
@@ -75,7 +86,7 @@ Job, on any machines), each with the same token files and search flags (--min-di
 part. Then --merge PARTS, with the same token files and flags, fits the model on every
 part's candidates and writes the usual outputs, byte for byte those of one process (but for
 summary.json's timings and its list of shards). Decision flags (--threshold, --previous,
---opt-out, --allow-duplicates) go to the merge.
+--opt-out, --allow-duplicates, --allow-field-mismatch) go to the merge.
 
 --opt-out REGISTER.tokens.age applies a register of people who objected to research use,
 tokenized like any extract under its own dataset name (e.g. --dataset optout). The register
@@ -117,7 +128,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 			} else if err := checkOutDir(out, force); err != nil {
 				return err
 			}
-			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, LinkOnly: linkOnly, Seed: seed, Exhaustive: exhaustive, NoTermFrequencies: noTF}
+			opt := linkage.Options{MinDice: minDice, AllowDuplicates: allowDup, AllowFieldMismatch: allowFieldMismatch, LinkOnly: linkOnly, Seed: seed, Exhaustive: exhaustive, NoTermFrequencies: noTF}
 			if threshold == "auto" {
 				opt.AutoThreshold = true
 			} else {
@@ -237,6 +248,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 	f.StringVar(&threshold, "threshold", "auto", "decision threshold on the score (log2 likelihood ratio), or auto")
 	f.Float64Var(&minDice, "min-dice", 0, "Dice floor for candidates that share no token; not given, the lowest from 0.7 up (in steps of 0.05, to at most 0.95) that random pairs' Dice allows and at which the search is estimated within 1 billion units, with a warning above 0.8")
 	f.BoolVar(&allowDup, "allow-duplicates", false, "merge entities on any link (single linkage), without the consistency check")
+	f.BoolVar(&allowFieldMismatch, "allow-field-mismatch", false, "link files even when a field disagrees between two datasets on almost every link (coded differently by one agency)")
 	f.BoolVar(&noTF, "no-term-frequencies", false, "score agreement on a common token value as high as on a rare one (no term-frequency adjustment)")
 	f.BoolVar(&linkOnly, "link-only", false, "search between files only: no within-file duplicates, at most one record per file in an entity")
 	f.StringVar(&previous, "previous", "", "a previous run's entities.parquet, to keep entity IDs stable")
@@ -256,7 +268,7 @@ func shardFlagsAllowed(cmd *cobra.Command, merge string) error {
 	if merge != "" {
 		return exitcode.Inputf("--shard and --merge together: run every shard with --shard, then the merge alone with --merge")
 	}
-	for _, name := range []string{"threshold", "previous", "opt-out", "opt-out-margin", "allow-duplicates", "no-term-frequencies"} {
+	for _, name := range []string{"threshold", "previous", "opt-out", "opt-out-margin", "allow-duplicates", "allow-field-mismatch", "no-term-frequencies"} {
 		if cmd.Flags().Changed(name) {
 			return exitcode.Inputf("--%s is applied by the merge, not by a shard: give it to pprl match --merge", name)
 		}

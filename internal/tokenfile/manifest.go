@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -60,6 +61,11 @@ type Manifest struct {
 	// one family (twins) can agree on; match judges their agreements
 	// against the pairs within each dataset (see tokenize.RuleSpec.Family).
 	FamilyRules []string `json:"family_rules,omitempty"`
+	// UnorderedRules names the rules whose components are read in either
+	// order (tokenize.RuleSpec.Unordered: names that survive a swap);
+	// match leaves them out when it checks each field's agreement between
+	// datasets.
+	UnorderedRules []string `json:"unordered_rules,omitempty"`
 	// NormaliserVersion numbers the normalisers (and the tables they use,
 	// such as the nickname table of canonical forenames) that made the
 	// file's tokens and CLKs: the same spec under two versions can encode
@@ -125,6 +131,11 @@ func (m *Manifest) Validate() error {
 	}
 	if m.RuleFields != nil && len(m.RuleFields) != len(m.Rules) {
 		return fmt.Errorf("rule_fields has %d entries for %d rules", len(m.RuleFields), len(m.Rules))
+	}
+	for _, r := range slices.Concat(m.FamilyRules, m.UnorderedRules) {
+		if !seen["tok_"+r] {
+			return fmt.Errorf("family_rules or unordered_rules names %q, which is not a rule of the file", r)
+		}
 	}
 	for _, a := range m.Attributes {
 		if !namePattern.MatchString(a) || seen["attr_"+a] {

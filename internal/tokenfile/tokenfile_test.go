@@ -500,6 +500,8 @@ func TestManifestValidate(t *testing.T) {
 		"rule case": func(m *Manifest) { m.Rules = []string{"T1"} },
 		"dup rule":  func(m *Manifest) { m.Rules = []string{"t1", "t1"} },
 		"created":   func(m *Manifest) { m.Created = "yesterday" },
+		"family":    func(m *Manifest) { m.FamilyRules = []string{"t9"} },
+		"unordered": func(m *Manifest) { m.UnorderedRules = []string{"t9"} },
 	}
 	for name, mutate := range bad {
 		m := testManifest()
