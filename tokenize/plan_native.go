@@ -104,6 +104,9 @@ func (w *nativeWorker) encodeBatch(j *job) error {
 			j.reject(rowNum, FieldRecord, ReasonNoNameOrDOB)
 			continue
 		}
+		if fi := w.norm.foreIdx; fi >= 0 {
+			j.sex.add(row.vals[fi], row.sex)
+		}
 		for f, r := range row.reasons {
 			if r != "" && r != ReasonMissing {
 				j.rejects = append(j.rejects, rejectEntry{row: rowNum, field: w.fields[f].Name, reason: r})

@@ -33,7 +33,11 @@ type rowNormaliser struct {
 	sex    []SexCodes    // per spec field: the codes of sex fields
 	dobIdx int           // the field CHI numbers are checked against, or -1
 	sexIdx int
-	chi    []chiCheck
+	// foreIdx is the forename field (named forename, first_name or
+	// given_name), whose sex the recorded sex is checked against
+	// (sexTally), or -1.
+	foreIdx int
+	chi     []chiCheck
 	// identifying holds the name and date fields: a row is rejected when
 	// all of them are unusable.
 	identifying []int
@@ -61,14 +65,15 @@ func newNormalisedRow(n int) *normalisedRow {
 // mapping m. ref is "today" for rejecting future dates.
 func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, error) {
 	n := &rowNormaliser{
-		spec:   s,
-		col:    b.Field,
-		idCol:  b.RecordID,
-		norm:   make([]func(string) (string, error), len(s.Fields)),
-		dates:  make([]*DateParser, len(s.Fields)),
-		sex:    make([]SexCodes, len(s.Fields)),
-		dobIdx: -1,
-		sexIdx: -1,
+		spec:    s,
+		col:     b.Field,
+		idCol:   b.RecordID,
+		norm:    make([]func(string) (string, error), len(s.Fields)),
+		dates:   make([]*DateParser, len(s.Fields)),
+		sex:     make([]SexCodes, len(s.Fields)),
+		dobIdx:  -1,
+		sexIdx:  -1,
+		foreIdx: -1,
 	}
 	sexCodes := m.SexCodes
 	if len(sexCodes) == 0 {
@@ -79,6 +84,9 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, 
 		case TypeName:
 			n.norm[i] = NormalizeName
 			n.identifying = append(n.identifying, i)
+			if n.foreIdx < 0 && (f.Name == "forename" || f.Name == "first_name" || f.Name == "given_name") {
+				n.foreIdx = i
+			}
 		case TypeDate:
 			opt := DateOptions{Reference: ref, AllowFuture: f.Normalise.AllowFuture}
 			if f.Normalise.Earliest != "" {
