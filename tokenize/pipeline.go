@@ -64,10 +64,11 @@ type Options struct {
 	// unusable (present but invalid) on more than this share of rows; zero
 	// means DefaultMaxFieldRejectRate, negative disables the check.
 	MaxFieldRejectRate float64
-	// AllowSexMismatch tokenizes an extract whose recorded sex contradicts
-	// its forenames on most rows (sexcheck.go), which is otherwise refused
-	// as a mapping with its sex codes the wrong way round.
-	AllowSexMismatch bool
+	// AllowSuspectMapping tokenizes an extract that the mapping checks
+	// (mappingcheck.go) otherwise refuse: its recorded sex contradicting
+	// its forenames on most rows (sex codes the wrong way round), or its
+	// surnames being forenames (the two columns swapped).
+	AllowSuspectMapping bool
 	// SampleRows, when positive, stops after that many data rows (pprl
 	// schema check runs the pipeline on a sample of the extract).
 	SampleRows int64
@@ -292,7 +293,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	rows.Rejects = map[string]map[string]int64{}
 	fieldRejects := map[string]map[string]int64{}
 	var writeErr error
-	var sexCounts sexTally
+	var mapping mappingTally
 	for j := range results {
 		if writeErr != nil {
 			continue
@@ -311,7 +312,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 			rows.Read += int64(len(j.batch.Rows))
 			rows.Encoded += int64(len(j.ids))
 			rows.Rejected += int64(j.rejected)
-			sexCounts.merge(j.sex)
+			mapping.merge(j.mapping)
 			for _, r := range j.rejects {
 				counts := fieldRejects
 				if r.rejected {
@@ -379,7 +380,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	if err := checkFields(fieldRejects, rows.Rejects, rows.Read, maxField); err != nil {
 		return nil, err
 	}
-	if err := checkSexCodes(sexCounts, o.AllowSexMismatch); err != nil {
+	if err := checkMapping(mapping, o.AllowSuspectMapping); err != nil {
 		return nil, err
 	}
 	// Commit the rejects file first: if the token file then failed to
@@ -426,7 +427,7 @@ type job struct {
 	attrs    [][]string
 	rejects  []rejectEntry
 	rejected int
-	sex      sexTally // rows checked against their forename's sex
+	mapping  mappingTally // rows the mapping checks looked at
 }
 
 // reset empties the job's results for nr rules and na attributes.
@@ -436,7 +437,7 @@ func (j *job) reset(nr, na int) {
 	j.clks = j.clks[:0]
 	j.rejects = j.rejects[:0]
 	j.rejected = 0
-	j.sex = sexTally{}
+	j.mapping = mappingTally{}
 	if len(j.toks) != nr {
 		j.toks = make([][]byte, nr)
 		j.tokValid = make([][]bool, nr)

@@ -105,7 +105,11 @@ func (w *nativeWorker) encodeBatch(j *job) error {
 			continue
 		}
 		if fi := w.norm.foreIdx; fi >= 0 {
-			j.sex.add(row.vals[fi], row.sex)
+			surname := ""
+			if si := w.norm.surIdx; si >= 0 {
+				surname = row.vals[si]
+			}
+			j.mapping.add(row.vals[fi], surname, row.sex)
 		}
 		for f, r := range row.reasons {
 			if r != "" && r != ReasonMissing {

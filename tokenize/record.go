@@ -33,11 +33,12 @@ type rowNormaliser struct {
 	sex    []SexCodes    // per spec field: the codes of sex fields
 	dobIdx int           // the field CHI numbers are checked against, or -1
 	sexIdx int
-	// foreIdx is the forename field (named forename, first_name or
-	// given_name), whose sex the recorded sex is checked against
-	// (sexTally), or -1.
-	foreIdx int
-	chi     []chiCheck
+	// foreIdx and surIdx are the forename field (named forename,
+	// first_name or given_name) and the surname field (surname, last_name
+	// or family_name), or -1: the mapping checks read them
+	// (mappingTally).
+	foreIdx, surIdx int
+	chi             []chiCheck
 	// identifying holds the name and date fields: a row is rejected when
 	// all of them are unusable.
 	identifying []int
@@ -74,6 +75,7 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, 
 		dobIdx:  -1,
 		sexIdx:  -1,
 		foreIdx: -1,
+		surIdx:  -1,
 	}
 	sexCodes := m.SexCodes
 	if len(sexCodes) == 0 {
@@ -84,8 +86,11 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, 
 		case TypeName:
 			n.norm[i] = NormalizeName
 			n.identifying = append(n.identifying, i)
-			if n.foreIdx < 0 && (f.Name == "forename" || f.Name == "first_name" || f.Name == "given_name") {
+			switch {
+			case n.foreIdx < 0 && (f.Name == "forename" || f.Name == "first_name" || f.Name == "given_name"):
 				n.foreIdx = i
+			case n.surIdx < 0 && (f.Name == "surname" || f.Name == "last_name" || f.Name == "family_name"):
+				n.surIdx = i
 			}
 		case TypeDate:
 			opt := DateOptions{Reference: ref, AllowFuture: f.Normalise.AllowFuture}

@@ -22,7 +22,7 @@ func init() { register(newTokenizeCmd) }
 func newTokenizeCmd() *cobra.Command {
 	var (
 		schemaPath, mappingPath, secretPath, dataset, sealTo, out, rejects, idColumn, format, recipientFP, release string
-		noSeal, force, allowSexMismatch                                                                            bool
+		noSeal, force, allowSuspectMapping                                                                         bool
 		maxRejectRate, maxFieldRate                                                                                float64
 		workers                                                                                                    int
 	)
@@ -51,11 +51,13 @@ The rejects file (default OUT.rejects.csv) lists row number, field, reason code 
 outcome, never a value. If more than --max-reject-rate of the rows are rejected, nothing
 is written and the exit status is 2. Duplicate record IDs are an input error.
 
-Sex codes the wrong way round reject nothing, but cost the match most of the agency's
-pairs; most forenames are given almost only to girls or only to boys, and when the sex
-contradicts such a forename on more than a quarter of at least 100 rows (a correct mapping
-gives a few percent), nothing is written and the exit status is 2: check the mapping's
-sex_codes, or give --allow-sex-mismatch.
+Sex codes the wrong way round, or forename and surname columns swapped, reject nothing
+but cost the match most of the agency's pairs. Most forenames are given almost only to girls
+or only to boys, and fill about half a forename column but a few percent of a surname column:
+when the sex contradicts such a forename on more than a quarter of at least 100 rows (a
+correct mapping gives under a few percent), or a quarter of the surnames are such forenames,
+more than twice as many as the forenames, nothing is written and the exit status is 2:
+check the mapping, or give --allow-suspect-mapping.
 
 The same extract and secret give a byte-identical unsealed file: the manifest's time is
 SOURCE_DATE_EPOCH or the extract's modification time.
@@ -111,20 +113,20 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 				return err
 			}
 			opts := tokenize.Options{
-				Schema:             schema,
-				IDColumn:           idColumn,
-				Secret:             secret,
-				Dataset:            dataset,
-				Release:            release,
-				Input:              args[0],
-				Format:             format,
-				Output:             out,
-				Rejects:            rejects,
-				MaxRejectRate:      maxRejectRate,
-				MaxFieldRejectRate: maxFieldRate,
-				AllowSexMismatch:   allowSexMismatch,
-				Workers:            workers,
-				Logger:             nil,
+				Schema:              schema,
+				IDColumn:            idColumn,
+				Secret:              secret,
+				Dataset:             dataset,
+				Release:             release,
+				Input:               args[0],
+				Format:              format,
+				Output:              out,
+				Rejects:             rejects,
+				MaxRejectRate:       maxRejectRate,
+				MaxFieldRejectRate:  maxFieldRate,
+				AllowSuspectMapping: allowSuspectMapping,
+				Workers:             workers,
+				Logger:              nil,
 			}
 			if sealTo != "" {
 				r, fp, err := seal.ReadRecipient(sealTo)
@@ -165,7 +167,7 @@ Exit status: 0 success, 1 runtime failure, 2 usage or input error (nothing writt
 	f.StringVarP(&out, "output", "o", "", "token file to write (default NAME.tokens.age, or NAME.tokens.parquet with --no-seal)")
 	f.StringVar(&rejects, "rejects", "", "rejects file (default OUT.rejects.csv)")
 	f.Float64Var(&maxRejectRate, "max-reject-rate", tokenize.DefaultMaxRejectRate, "fail, writing nothing, when more than this share of rows is rejected")
-	f.BoolVar(&allowSexMismatch, "allow-sex-mismatch", false, "tokenize even when the sex contradicts the forename on most rows (sex codes the wrong way round)")
+	f.BoolVar(&allowSuspectMapping, "allow-suspect-mapping", false, "tokenize even when the sex contradicts the forename on most rows (sex codes the wrong way round) or the surnames are forenames (columns swapped)")
 	f.Float64Var(&maxFieldRate, "max-field-reject-rate", tokenize.DefaultMaxFieldRejectRate, "fail, writing nothing, when one field is unusable (present but invalid) on more than this share of rows")
 	f.StringVar(&idColumn, "id-column", "", "record ID `COLUMN` when there is no --mapping (default: record_id column, else row number)")
 	f.StringVar(&format, "format", "", "input format: csv or parquet (default: from the file)")
