@@ -133,6 +133,9 @@ func Build(o *evaluate.Outputs, res *evaluate.Result) *Page {
 		p.Sections = append(p.Sections, sweepSection(res))
 	}
 	p.Sections = append(p.Sections, matchRateSection(o, names, sizes))
+	if s := fieldAgreementSection(o); s != nil {
+		p.Sections = append(p.Sections, *s)
+	}
 	if res != nil {
 		p.Sections = append(p.Sections, qualitySection(res))
 		if s := subgroupRecallSection(res); s != nil {

@@ -43,6 +43,10 @@ func fixture(t *testing.T, datasetName string) (string, string) {
 		},
 		"threshold": map[string]any{"value": 6.5, "method": "auto-posterior", "why": "posterior 0.5"},
 		"counts":    map[string]any{"candidates": 4},
+		"field_agreement": []any{
+			map[string]any{"dataset_a": "education", "dataset_b": "health", "field": "postcode", "pairs": 1000, "agree": 900, "share": 0.9},
+			map[string]any{"dataset_a": "education", "dataset_b": "health", "field": "sex", "pairs": 973, "agree": 37, "share": 0.038, "mismatch": true},
+		},
 	}
 	if err := evaluatetest.Dir(dir, ents, links, summary, "birth_year_band"); err != nil {
 		t.Fatal(err)
@@ -126,7 +130,8 @@ func TestReportSelfContained(t *testing.T) {
 				}
 			}
 			for _, want := range []string{"Score distribution", "threshold 6.5", "Match rates by dataset pair", "Entity sizes",
-				"How to read this report", "AAAA-BBBB-CCCC-DDDD", "social_work → health", "Share linked by birth year band", "2015-2019"} {
+				"How to read this report", "AAAA-BBBB-CCCC-DDDD", "social_work → health", "Share linked by birth year band", "2015-2019",
+				"Do the datasets&#39; fields agree?", "coded differently?", "3.8%", "education – health: sex"} {
 				if !bytes.Contains(page, []byte(want)) {
 					t.Errorf("report lacks %q", want)
 				}
