@@ -107,7 +107,8 @@ spec (field names, date formats, sex codes); with EXTRACT it reads the extract's
 shows which column feeds each field, failing with the expected and found column names when a
 mapped column is missing. It then tokenizes the first --sample rows (default 2000) with a
 throwaway secret, keeping nothing, and fails where tokenize would (malformed rows, duplicate
-IDs, a field unusable on most rows: a wrong date format, codes the mapping does not know);
+IDs, a field unusable on most rows: a wrong date format, codes the mapping does not know;
+sex codes or forename and surname columns the wrong way round, told by the forenames);
 otherwise it prints, per field, the share of sample rows it could not use and why.`,
 		Example: "  pprl schema check --schema linkage.json --mapping social_work.json social_work.csv",
 		Args:    cobra.MaximumNArgs(1),
