@@ -34,7 +34,9 @@ import (
 // mismatch: under a field's real error rates (typos, moves, missing values)
 // the share stays well above it (`pprl synth` with `--corruption high`: at
 // least 0.72 for every field and pair of agencies; FEBRL4: 0.71), and a
-// swapped sex code gives the share of sex errors, a few percent.
+// swapped sex code gives the share of sex errors, a few percent. A field
+// that disagrees only because every rule reading it also reads a
+// mis-coded one is named as following from it (markImplied).
 
 // FieldAgreement is one field's agreement between two datasets.
 type FieldAgreement struct {
@@ -52,6 +54,11 @@ type FieldAgreement struct {
 	// Mismatch marks a share below fieldMismatchShare over at least
 	// minFieldPairs pairs.
 	Mismatch bool `json:"mismatch,omitempty"`
+	// Implied marks a mismatch that follows from others between the same
+	// datasets: every rule reading the field that the pairs hold (on at
+	// least 5% of them) also reads a mismatched field (a date of birth
+	// read only with names, when the names are swapped).
+	Implied bool `json:"implied_by_other_fields,omitempty"`
 }
 
 const (
@@ -90,6 +97,10 @@ type fieldCounter struct {
 	// holds alone in d.
 	single [][]uint16
 	counts []FieldAgreement // [da][db][f], da < db
+	// present[(da·n+db)·MaxRules+r]: the counted pairs holding rule r on
+	// both records; total[da·n+db]: the counted pairs.
+	present []int64
+	total   []int64
 }
 
 // newFieldCounter returns a counter for the datasets' fields, or nil when
@@ -101,7 +112,7 @@ func newFieldCounter(ds []*Dataset, m *Model) *fieldCounter {
 	}
 	rules := ds[0].Rules
 	c := &fieldCounter{ds: ds, fields: fields, counts: make([]FieldAgreement, len(ds)*len(ds)*len(fields)),
-		reads: make([]uint64, len(rules))}
+		reads: make([]uint64, len(rules)), present: make([]int64, len(ds)*len(ds)*MaxRules), total: make([]int64, len(ds)*len(ds))}
 	for _, f := range fields {
 		c.masks = append(c.masks, masks[f])
 	}
@@ -182,7 +193,12 @@ func (c *fieldCounter) links(links []Link) {
 
 func (c *fieldCounter) add(da, db int, a, b uint32, rules uint16, fm uint64) {
 	pr := c.ds[da].present[a] & c.ds[db].present[b]
-	row := c.counts[(da*len(c.ds)+db)*len(c.fields):][:len(c.fields)]
+	k := da*len(c.ds) + db
+	c.total[k]++
+	for on := pr; on != 0; on &= on - 1 {
+		c.present[k*MaxRules+bits.TrailingZeros16(on)]++
+	}
+	row := c.counts[k*len(c.fields):][:len(c.fields)]
 	for f, m := range c.masks {
 		if fm&(1<<f) == 0 || pr&m == 0 {
 			continue
@@ -194,27 +210,128 @@ func (c *fieldCounter) add(da, db int, a, b uint32, rules uint16, fm uint64) {
 	}
 }
 
-// result returns the counts, by dataset pair and field.
+// result returns the counts, by dataset pair and field, with the
+// mismatches marked (markImplied).
 func (c *fieldCounter) result() []FieldAgreement {
 	if c == nil {
 		return nil
 	}
-	out := []FieldAgreement{}
+	var pairs []pairFields
 	for da := range c.ds {
 		for db := da + 1; db < len(c.ds); db++ {
-			for f, name := range c.fields {
-				x := c.counts[(da*len(c.ds)+db)*len(c.fields)+f]
-				if x.Pairs == 0 {
-					continue
+			k := da*len(c.ds) + db
+			pf := pairFields{row: slices.Clone(c.counts[k*len(c.fields):][:len(c.fields)]), held: make([]uint16, len(c.fields))}
+			for f := range pf.row {
+				x := &pf.row[f]
+				x.DatasetA, x.DatasetB, x.Field = c.ds[da].Name, c.ds[db].Name, c.fields[f]
+				if x.Pairs > 0 {
+					x.Share = round4(float64(x.Agree) / float64(x.Pairs))
 				}
-				x.DatasetA, x.DatasetB, x.Field = c.ds[da].Name, c.ds[db].Name, name
-				x.Share = round4(float64(x.Agree) / float64(x.Pairs))
-				x.Mismatch = x.Pairs >= minFieldPairs && float64(x.Agree) < fieldMismatchShare*float64(x.Pairs)
+				if x.Pairs >= minFieldPairs && float64(x.Agree) < fieldMismatchShare*float64(x.Pairs) {
+					x.Mismatch = true
+					pf.mismatched |= 1 << f
+				}
+				for on := c.masks[f]; on != 0; on &= on - 1 {
+					if r := bits.TrailingZeros16(on); float64(c.present[k*MaxRules+r]) >= 0.05*float64(c.total[k]) {
+						pf.held[f] |= 1 << r
+					}
+				}
+			}
+			pairs = append(pairs, pf)
+		}
+	}
+	c.markImplied(pairs)
+	out := []FieldAgreement{}
+	for _, pf := range pairs {
+		for _, x := range pf.row {
+			if x.Pairs > 0 {
 				out = append(out, x)
 			}
 		}
 	}
 	return out
+}
+
+// pairFields is one pair of datasets' counts while they are judged.
+type pairFields struct {
+	row        []FieldAgreement
+	mismatched uint64   // a bit per field
+	held       []uint16 // held[f]: field f's rules held on at least 5% of the pair's counted pairs
+}
+
+// markImplied marks the mismatches that follow from others. Fields share
+// rules, so one mis-coded field takes down every rule that reads it, and
+// with them the agreement of every other field those rules read (a name
+// swap takes the date of birth with it between two agencies without a
+// CHI, where every rule with the date also reads a name). The causes are
+// the smallest set of fields such that, between every two datasets, every
+// held rule of every mismatch outside the set reads a mismatched field of
+// the set, when only one set of that size does: one set for the whole
+// run, since a field that is fine between two datasets (the date of
+// birth, through the CHI rule, where both hold the CHI) is not the cause
+// between two others. The mismatches outside it are marked implied. With
+// several such sets (forename and surname, or forename and sex: every rule
+// with sex or a postcode also reads a name) nothing is marked, and every
+// mismatch is named.
+func (c *fieldCounter) markImplied(pairs []pairFields) {
+	var any uint64
+	for _, pf := range pairs {
+		any |= pf.mismatched
+	}
+	var fs []int
+	for f := range c.fields {
+		if any&(1<<f) != 0 {
+			fs = append(fs, f)
+		}
+	}
+	if len(fs) < 2 || len(fs) > 12 {
+		return
+	}
+	covers := func(set uint64) bool {
+		for _, pf := range pairs {
+			var reads uint16 // rules reading a mismatched field of set
+			for _, f := range fs {
+				if set&pf.mismatched&(1<<f) != 0 {
+					reads |= c.masks[f]
+				}
+			}
+			for _, f := range fs {
+				if pf.mismatched&(1<<f) != 0 && set&(1<<f) == 0 && pf.held[f]&^reads != 0 {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	var best uint64
+	found := 0
+	for size := 1; size < len(fs) && found == 0; size++ {
+		for sub := uint32(1); sub < 1<<len(fs); sub++ {
+			if bits.OnesCount32(sub) != size {
+				continue
+			}
+			var set uint64
+			for i, f := range fs {
+				if sub&(1<<i) != 0 {
+					set |= 1 << f
+				}
+			}
+			if covers(set) {
+				best = set
+				found++
+			}
+		}
+	}
+	if found != 1 {
+		return // none, or several explanations the counts cannot choose between
+	}
+	for _, pf := range pairs {
+		for f := range pf.row {
+			if pf.mismatched&(1<<f) != 0 && best&(1<<f) == 0 {
+				pf.row[f].Implied = true
+			}
+		}
+	}
 }
 
 // fieldRuleMasks returns, for each field the check counts, the rules
@@ -266,23 +383,32 @@ func manifestRuleFacts(ds []*Dataset) (ruleFields [][]string, unordered []string
 // dataset most likely at fault, and what to do. It names datasets and
 // fields, never a value.
 func fieldMismatchError(fa []FieldAgreement) error {
-	var pairs []string
+	var pairs, implied []string
 	byField := map[string][]FieldAgreement{}
+	more := 0
 	for _, f := range fa {
-		if !f.Mismatch {
-			continue
-		}
-		byField[f.Field] = append(byField[f.Field], f)
-		if len(pairs) < 6 {
+		switch {
+		case !f.Mismatch:
+		case f.Implied:
+			implied = append(implied, fmt.Sprintf("%s between %s and %s", f.Field, f.DatasetA, f.DatasetB))
+		default:
+			byField[f.Field] = append(byField[f.Field], f)
+			if len(pairs) == 6 {
+				more++
+				continue
+			}
 			pairs = append(pairs, fmt.Sprintf("%s agrees on %d of %d pairs between %s and %s (%.0f%%)", f.Field, f.Agree, f.Pairs, f.DatasetA, f.DatasetB, 100*f.Share))
 		}
 	}
 	if len(byField) == 0 {
 		return nil
 	}
-	var more string
-	if n := countMismatches(fa); n > len(pairs) {
-		more = fmt.Sprintf(" and %d more", n-len(pairs))
+	list := strings.Join(pairs, "; ")
+	if more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	if len(implied) > 0 {
+		list += fmt.Sprintf(" (%s disagree too, but only through rules that also read those fields)", strings.Join(implied, ", "))
 	}
 	suspects := map[string][]string{} // dataset → its fields that disagree with every other dataset
 	for _, f := range slices.Sorted(maps.Keys(byField)) {
@@ -299,23 +425,17 @@ func fieldMismatchError(fa []FieldAgreement) error {
 		where += " (most likely " + strings.Join(s, "; ") + ": disagreeing with every other dataset)"
 	}
 	hint := ""
-	if _, fo := byField["forename"]; fo {
-		if _, su := byField["surname"]; su {
-			hint = " Forename and surname both disagreeing often means the two columns are swapped in a mapping."
-		}
-	}
-	return exitcode.Inputf("fields coded differently between datasets: %s%s. Under real errors (typos, moves, missing values) a field agrees on most pairs of one person's records; at under %.0f%% it is probably coded differently in %s: sex codes the wrong way round, a column mapped to the wrong field, another date format.%s Check the agency's input mapping and tokenize again; --allow-field-mismatch links the files as they are",
-		strings.Join(pairs, "; "), more, 100*fieldMismatchShare, where, hint)
-}
-
-func countMismatches(fa []FieldAgreement) int {
-	n := 0
+	mis := map[string]bool{}
 	for _, f := range fa {
 		if f.Mismatch {
-			n++
+			mis[f.Field] = true
 		}
 	}
-	return n
+	if mis["forename"] && mis["surname"] {
+		hint = " Forename and surname both disagreeing often means the two columns are swapped in a mapping."
+	}
+	return exitcode.Inputf("fields coded differently between datasets: %s. Under real errors (typos, moves, missing values) a field agrees on most pairs of one person's records; at under %.0f%% it is probably coded differently in %s: sex codes the wrong way round, a column mapped to the wrong field, another date format.%s Check the agency's input mapping and tokenize again; --allow-field-mismatch links the files as they are",
+		list, 100*fieldMismatchShare, where, hint)
 }
 
 // oddDataset returns the dataset that is in every one of a field's

@@ -114,10 +114,13 @@ func TestFieldAgreement(t *testing.T) {
 }
 
 // TestFieldAgreementNamesSwapped: forename and surname columns swapped in
-// one mapping show as both names disagreeing, and the error says so.
+// one mapping show as both names disagreeing, and the error says so; the
+// postcode, read here only with a forename, disagrees as a consequence and
+// is named as such; the date of birth, also read with the CHI, agrees.
 func TestFieldAgreementNamesSwapped(t *testing.T) {
-	rules := []string{"full", "surname_dob", "forename_dob", "either_order"}
-	fields := [][]string{{"forename", "surname"}, {"surname", "dob"}, {"forename", "dob"}, {"forename", "surname"}}
+	rules := []string{"full", "names_post", "forename_dob", "surname_dob", "id_dob", "forename_post", "either_order"}
+	fields := [][]string{{"forename", "surname", "dob"}, {"forename", "surname", "postcode"}, {"forename", "dob"}, {"surname", "dob"},
+		{"chi", "dob"}, {"forename", "postcode"}, {"forename", "surname", "dob"}}
 	newDS := func(name string) *Dataset {
 		d := fieldTestDataset(name, 200, rules, fields)
 		d.UnorderedRules = []string{"either_order"}
@@ -126,15 +129,22 @@ func TestFieldAgreementNamesSwapped(t *testing.T) {
 	ds := []*Dataset{newDS("health"), newDS("social_work")}
 	var links []Link
 	for i := range 200 {
-		links = append(links, Link{DA: 0, DB: 1, A: uint32(i), B: uint32(i), Rules: 1 << 3})
+		links = append(links, Link{DA: 0, DB: 1, A: uint32(i), B: uint32(i), Rules: 1<<4 | 1<<6})
 	}
-	err := fieldMismatchError(countFields(ds, nil, links))
+	fa := countFields(ds, nil, links)
+	err := fieldMismatchError(fa)
 	if err == nil {
 		t.Fatal("names swapped: no error")
 	}
-	for _, want := range []string{"forename agrees on 0 of 200 pairs between health and social_work", "surname agrees on 0 of 200", "swapped in a mapping"} {
+	for _, want := range []string{"forename agrees on 0 of 200 pairs between health and social_work", "surname agrees on 0 of 200", "swapped in a mapping",
+		"(postcode between health and social_work disagree too, but only through rules that also read those fields)"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	for _, f := range fa {
+		if want := f.Field == "forename" || f.Field == "surname" || f.Field == "postcode"; f.Mismatch != want || f.Implied != (f.Field == "postcode") {
+			t.Errorf("%s: mismatch %v, implied %v", f.Field, f.Mismatch, f.Implied)
 		}
 	}
 }
