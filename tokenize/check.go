@@ -53,6 +53,11 @@ type SampleReport struct {
 	// Unusable lists, per field with problems, the share of sample rows
 	// where it could not be used and the reasons, most common first.
 	Unusable []string
+	// StandInDates and StandInRows: dates of birth the sample holds far
+	// more often than the days around them (datespike.go), read as
+	// missing, and the rows that hold them.
+	StandInDates int
+	StandInRows  int64
 }
 
 // Check validates a schema, optionally an input mapping against it, and
@@ -175,7 +180,8 @@ func checkSample(s *Schema, m *Mapping, o CheckOptions) (*SampleReport, error) {
 		return nil, fmt.Errorf("%s (first %d rows tokenized as a check): %w", o.Extract, n, err)
 	}
 	rows := res.Manifest.Rows
-	sr := &SampleReport{Rows: rows.Read, Encoded: rows.Encoded, Rejected: rows.Read - rows.Encoded}
+	sr := &SampleReport{Rows: rows.Read, Encoded: rows.Encoded, Rejected: rows.Read - rows.Encoded,
+		StandInDates: res.StandInDates, StandInRows: res.StandInRows}
 	issues := map[string]map[string]int64{}
 	for _, counts := range []map[string]map[string]int64{rows.Rejects, res.FieldIssues} {
 		for field, reasons := range counts {
@@ -258,6 +264,10 @@ func (r *CheckReport) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "sample OK: the first %d rows tokenize (%d encoded, %d rejected; nothing kept)\n", sr.Rows, sr.Encoded, sr.Rejected)
 		for _, u := range sr.Unusable {
 			fmt.Fprintf(w, "  %s\n", u)
+		}
+		if sr.StandInDates > 0 {
+			fmt.Fprintf(w, "  %d rows share %s of birth held more than %d times as often as the days around: a stand-in for an unknown date, read as missing (name it in the mapping's missing_values)\n",
+				sr.StandInRows, plural(sr.StandInDates, "a date", fmt.Sprintf("%d dates", sr.StandInDates)), standInFactor)
 		}
 	}
 }

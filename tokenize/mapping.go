@@ -43,9 +43,22 @@ type Mapping struct {
 	// SexCodes maps the agency's sex values (matched case-insensitively
 	// after trimming) to male, female or unknown. Default: DefaultSexCodes.
 	SexCodes map[string]string `json:"sex_codes,omitempty"`
+	// MissingValues lists, per field, the values the extract writes for
+	// "not known" ("01/01/1900", "NOT RECORDED", "ZZ99 9ZZ"), compared after
+	// trimming white space and ignoring case. Such a value is read as
+	// missing (reported as ReasonPlaceholder), never as a value that
+	// strangers would then share.
+	MissingValues map[string][]string `json:"missing_values,omitempty"`
 	// Delimiter is the CSV field separator; empty sniffs it.
 	Delimiter string `json:"delimiter,omitempty"`
 }
+
+const (
+	// maxMissingValues bounds the stand-in values one field may declare.
+	maxMissingValues = 32
+	// maxMissingValueBytes bounds one declared stand-in value.
+	maxMissingValueBytes = 64
+)
 
 // DefaultDateFormats are the formats of a date field whose mapping lists
 // none: ISO 8601 only. Day/month order is never guessed.
@@ -141,6 +154,23 @@ func (m *Mapping) Validate(s *Spec) error {
 		for _, layout := range m.DateFormats[field] {
 			if _, err := ParseDateLayout(layout); err != nil {
 				return bad("date_formats: field %q: %w", field, err)
+			}
+		}
+	}
+	for _, field := range sortedKeys(m.MissingValues) {
+		if s.Field(field) == nil {
+			return bad("missing_values: %q is not a field of the linkage spec (its fields: %s)", field, strings.Join(s.fieldNames(), ", "))
+		}
+		if _, ok := m.Columns[field]; !ok {
+			return bad("missing_values: field %q has no column in columns", field)
+		}
+		vals := m.MissingValues[field]
+		if len(vals) == 0 || len(vals) > maxMissingValues {
+			return bad("missing_values: field %q lists %d values; list 1 to %d", field, len(vals), maxMissingValues)
+		}
+		for i, v := range vals {
+			if strings.TrimSpace(v) == "" || len(v) > maxMissingValueBytes {
+				return bad("missing_values: field %q value %d is blank or longer than %d bytes (blank cells are missing already)", field, i+1, maxMissingValueBytes)
 			}
 		}
 	}

@@ -15,6 +15,7 @@ const socialWorkMapping = `{
               "chi": "CHI_NO", "nhs": "NHS_NO", "address": "ADDRESS_LINE_1"},
   "date_formats": {"dob": ["DD/MM/YYYY"]},
   "sex_codes": {"M": "male", "F": "female", "U": "unknown"},
+  "missing_values": {"dob": ["01/01/1901"], "postcode": ["NK"]},
   "delimiter": ","
 }`
 
@@ -63,6 +64,10 @@ func TestMappingValidate(t *testing.T) {
 		{"no formats", `{"mapping_version":1,"columns":{"dob":"D"},"date_formats":{"dob":[]}}`, "lists no formats"},
 		{"bad sex code", `{"mapping_version":1,"columns":{"sex":"S"},"sex_codes":{"M":"man"}}`, "use male, female or unknown"},
 		{"delimiter", `{"mapping_version":1,"columns":{"sex":"S"},"delimiter":";;"}`, "single character"},
+		{"stand-in of no field", `{"mapping_version":1,"columns":{"dob":"D"},"missing_values":{"born":["01/01/1900"]}}`, `"born" is not a field`},
+		{"stand-in of an unmapped field", `{"mapping_version":1,"columns":{"dob":"D"},"missing_values":{"surname":["NK"]}}`, `"surname" has no column`},
+		{"no stand-ins", `{"mapping_version":1,"columns":{"dob":"D"},"missing_values":{"dob":[]}}`, "lists 0 values"},
+		{"blank stand-in", `{"mapping_version":1,"columns":{"dob":"D"},"missing_values":{"dob":[" "]}}`, "value 1 is blank"},
 	}
 	s := StarterSpec()
 	for _, tt := range tests {
@@ -123,7 +128,7 @@ func FuzzParseMapping(f *testing.F) {
 		if err != nil {
 			return // e.g. two columns differing only in case
 		}
-		if _, err := newRowNormaliser(s, m, b, Date{2025, 1, 1}); err != nil {
+		if _, err := newRowNormaliser(s, m, b, Date{2025, 1, 1}, nil); err != nil {
 			t.Fatalf("a valid mapping does not compile: %v", err)
 		}
 	})

@@ -13,4 +13,7 @@ package tokenize
 //     BELLE to ISABEL, EVIE to EVELYN, JAKE to JACOB, TERRY to TERENCE,
 //     PAM to PAMELA, KIM to KIMBERLEY, MO to MOHAMMED, DANI to DANIELLE,
 //     GILL to GILLIAN and NIKKI to NICOLA (2026-12-03).
-const NormaliserVersion = 2
+//   - 3: a date of 1900-01-01 is a stand-in for an unknown date
+//     (ReasonPlaceholder, DefaultStandInDates), no longer a date of birth
+//     (2026-12-04).
+const NormaliserVersion = 3

@@ -3,6 +3,7 @@ package tokenize
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -368,7 +369,21 @@ type DateOptions struct {
 	Reference Date
 	// AllowFuture turns the future check off.
 	AllowFuture bool
+	// StandIns are dates read as ReasonPlaceholder, beside
+	// DefaultStandInDates: a date some system writes for an unknown one.
+	StandIns []Date
 }
+
+// DefaultStandInDates are the dates every DateParser reads as
+// ReasonPlaceholder: 1900-01-01, which record systems write for an unknown
+// date of birth far more often than anyone alive was born on it. Left in,
+// it gives every such record the same date, and strangers who share a
+// forename and it then agree on a date-of-birth token. Dates before the
+// earliest plausible date (1899-12-31, 1800-01-01, 0001-01-01) are already
+// ReasonImplausible; a dataset's own stand-in (an enrolment day, the
+// first of January of 2000) is found by its count (datespike.go) or
+// declared in the input mapping's missing_values.
+var DefaultStandInDates = []Date{{1900, 1, 1}}
 
 // DefaultEarliestDate is the earliest plausible date when DateOptions leaves
 // Earliest zero.
@@ -381,6 +396,7 @@ type DateParser struct {
 	earliest Date
 	ref      Date
 	future   bool
+	standIns []Date
 }
 
 // NewDateParser compiles layouts (see ParseDateLayout), tried in order, with
@@ -394,7 +410,8 @@ func NewDateParser(layouts []string, opt DateOptions) (*DateParser, error) {
 	if len(layouts) > MaxDateFormats {
 		return nil, fmt.Errorf("%d date formats declared, at most %d: list the formats the extract uses (usually one or two)", len(layouts), MaxDateFormats)
 	}
-	p := &DateParser{earliest: opt.Earliest, ref: opt.Reference, future: opt.AllowFuture}
+	p := &DateParser{earliest: opt.Earliest, ref: opt.Reference, future: opt.AllowFuture,
+		standIns: append(append([]Date(nil), DefaultStandInDates...), opt.StandIns...)}
 	if p.earliest.IsZero() {
 		p.earliest = DefaultEarliestDate
 	}
@@ -430,7 +447,9 @@ const maxDateBytes = 64
 // ReasonTooLong, ReasonInvalidFormat (no layout matches),
 // ReasonInvalidDate (a layout matches but the numbers are no calendar date),
 // ReasonImplausible (before the earliest date), ReasonFuture (after the
-// reference date). Day and month order comes only from the layouts.
+// reference date), ReasonPlaceholder (a stand-in date: DefaultStandInDates
+// and DateOptions.StandIns). Day and month order comes only from the
+// layouts.
 func (p *DateParser) Parse(s string) (Date, error) {
 	if len(s) > maxDateBytes {
 		return Date{}, ReasonTooLong
@@ -455,6 +474,9 @@ func (p *DateParser) Parse(s string) (Date, error) {
 		}
 		if !p.future && p.ref.Before(date) {
 			return Date{}, ReasonFuture
+		}
+		if slices.Contains(p.standIns, date) {
+			return Date{}, ReasonPlaceholder
 		}
 		return date, nil
 	}

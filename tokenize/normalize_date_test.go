@@ -48,7 +48,8 @@ func TestDateParser(t *testing.T) {
 		{[]string{"DD/MM/YYYY"}, "00/01/2001", "", ReasonInvalidDate},
 		{[]string{"DD/MM/YYYY"}, "01/13/2001", "", ReasonInvalidDate},
 		{[]string{"DD/MM/YYYY"}, "01/01/1899", "", ReasonImplausible},
-		{[]string{"DD/MM/YYYY"}, "01/01/1900", "1900-01-01", ""},
+		{[]string{"DD/MM/YYYY"}, "01/01/1900", "", ReasonPlaceholder},
+		{[]string{"DD/MM/YYYY"}, "02/01/1900", "1900-01-02", ""},
 		{[]string{"DD/MM/YYYY"}, "24/11/2026", "2026-11-24", ""},
 		{[]string{"DD/MM/YYYY"}, "25/11/2026", "", ReasonFuture},
 		{[]string{"DD/MM/YYYY"}, "", "", ReasonMissing},
@@ -68,6 +69,19 @@ func TestDateParser(t *testing.T) {
 		got, err := p.Parse(tt.in)
 		if got.String() != tt.want || !sameReason(err, tt.err) {
 			t.Errorf("%q Parse(%q) = %q, %v; want %q, %q", tt.layouts, tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestDateParserStandIns(t *testing.T) {
+	ref := mustDate(t, "2026-01-01")
+	p, err := NewDateParser([]string{"YYYY-MM-DD"}, DateOptions{Reference: ref, StandIns: []Date{mustDate(t, "2024-08-14")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]Reason{"2024-08-14": ReasonPlaceholder, "1900-01-01": ReasonPlaceholder, "2024-08-15": "", "2014-08-14": ""} {
+		if _, err := p.Parse(in); !sameReason(err, want) {
+			t.Errorf("Parse(%q) = %v, want %q", in, err, want)
 		}
 	}
 }

@@ -86,6 +86,10 @@ type Options struct {
 	// Logger receives progress and summary lines (never values); nil is
 	// slog.Default().
 	Logger *slog.Logger
+
+	// standIns are dates of birth the first pass found to be stand-ins
+	// (datespike.go); the second pass reads them as missing.
+	standIns []Date
 }
 
 // Result describes a finished run.
@@ -96,7 +100,12 @@ type Result struct {
 	// FieldIssues counts, by field and reason, the fields left out of rows
 	// that were encoded (Manifest.Rows.Rejects counts rejected rows).
 	FieldIssues map[string]map[string]int64
-	Elapsed     time.Duration
+	// StandInDates is the number of dates of birth found to be stand-ins
+	// for an unknown date by their count (datespike.go) and read as
+	// missing; StandInRows the rows that held them.
+	StandInDates int
+	StandInRows  int64
+	Elapsed      time.Duration
 }
 
 // Tokenize reads the extract, encodes every usable row and writes one token
@@ -171,7 +180,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 			log.Warn("clkhash schema: " + w)
 		}
 	}
-	plan, err := o.Schema.plan(o.Mapping, o.IDColumn, in.Header(), o.Secret, created)
+	plan, err := o.Schema.plan(o.Mapping, o.IDColumn, in.Header(), o.Secret, created, o.standIns)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +267,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	}()
 	var wg sync.WaitGroup
 	encErr := make(chan error, workers)
+	dobs := make([]dateTally, workers) // per worker; read after results closes
 	for w := 0; w < workers; w++ {
 		enc, err := plan.newWorker()
 		if err != nil {
@@ -274,6 +284,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 					// Keep draining so the reader can finish.
 					continue
 				}
+				dobs[w].add(j.dobs)
 				select {
 				case results <- j:
 				case <-ctx.Done():
@@ -361,6 +372,15 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	if rows.Read == 0 {
 		return nil, exitcode.Inputf("%s has a header but no data rows: nothing to tokenize", o.Input)
 	}
+	if o.standIns == nil {
+		var tally dateTally
+		for w := range dobs {
+			tally.merge(&dobs[w])
+		}
+		if found, n := tally.standIns(); len(found) > 0 {
+			return secondPass(ctx, o, log, found, n, start)
+		}
+	}
 	if plan.idCol >= 0 {
 		if err := checkDuplicateIDs(&ids, &o, plan.idCol, plan.idColName); err != nil {
 			return nil, err
@@ -398,7 +418,32 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	if len(fieldRejects) > 0 {
 		log.Info("tokenize: fields left out of encoded rows", "counts", formatCounts(fieldRejects))
 	}
-	return &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), FieldIssues: fieldRejects, Elapsed: time.Since(start)}, nil
+	return &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), FieldIssues: fieldRejects,
+		StandInDates: len(o.standIns), Elapsed: time.Since(start)}, nil
+}
+
+// secondPass encodes the extract again with the dates of birth the first
+// pass found to be stand-ins (datespike.go) read as missing. The first
+// pass's temporary files are removed by its deferred aborts.
+func secondPass(ctx context.Context, o Options, log *slog.Logger, found []Date, rows int64, start time.Time) (*Result, error) {
+	field := "dob"
+	if sp := o.Schema.Native; sp != nil {
+		field = sp.Fields[dobField(sp)].Name
+	}
+	what := fmt.Sprintf("share one date, more than %d times as many rows as the days around it hold: a stand-in some system writes for an unknown date", standInFactor)
+	if len(found) > 1 {
+		what = fmt.Sprintf("share %d dates, each holding more than %d times as many rows as the days around it: stand-ins some system writes for an unknown date", len(found), standInFactor)
+	}
+	log.Warn(fmt.Sprintf("tokenize: field %s: %d rows %s, which would link strangers. Encoding the extract again with %s read as missing (the rejects file lists the rows as placeholder; name the value in the input mapping's missing_values to skip this pass)",
+		field, rows, what, plural(len(found), "it", "them")))
+	o.standIns = found
+	res, err := Tokenize(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	res.StandInRows = rows
+	res.Elapsed = time.Since(start)
+	return res, nil
 }
 
 // safeEncode runs enc on j, turning a panic (a bug) into an error that
@@ -428,6 +473,7 @@ type job struct {
 	rejects  []rejectEntry
 	rejected int
 	mapping  mappingTally // rows the mapping checks looked at
+	dobs     []Date       // the dates of birth of the encoded rows
 }
 
 // reset empties the job's results for nr rules and na attributes.
@@ -438,6 +484,7 @@ func (j *job) reset(nr, na int) {
 	j.rejects = j.rejects[:0]
 	j.rejected = 0
 	j.mapping = mappingTally{}
+	j.dobs = j.dobs[:0]
 	if len(j.toks) != nr {
 		j.toks = make([][]byte, nr)
 		j.tokValid = make([][]bool, nr)

@@ -699,7 +699,7 @@ func FuzzEncodeRow(f *testing.F) {
 	spec := StarterSpec()
 	m := smallMapping()
 	header := []string{"ID", "FIRST", "LAST", "BORN", "SEX", "PC", "CHI"}
-	p, err := nativePlan(spec, m, "", header, testSecret, testCreated)
+	p, err := nativePlan(spec, m, "", header, testSecret, testCreated, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

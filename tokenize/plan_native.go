@@ -8,7 +8,7 @@ import (
 )
 
 // nativePlan binds a native spec and mapping to an extract's header.
-func nativePlan(s *Spec, m *Mapping, idColumn string, header []string, secret []byte, created time.Time) (*plan, error) {
+func nativePlan(s *Spec, m *Mapping, idColumn string, header []string, secret []byte, created time.Time, standIns []Date) (*plan, error) {
 	if m == nil {
 		m = DefaultMapping(s, header, idColumn)
 		if err := checkDefaultMapping(s, m, header); err != nil {
@@ -25,7 +25,7 @@ func nativePlan(s *Spec, m *Mapping, idColumn string, header []string, secret []
 	if !ok {
 		return nil, fmt.Errorf("tokenize: reference date %s out of range", created.Format(time.DateOnly))
 	}
-	norm, err := newRowNormaliser(s, m, b, ref)
+	norm, err := newRowNormaliser(s, m, b, ref, standIns)
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +110,9 @@ func (w *nativeWorker) encodeBatch(j *job) error {
 				surname = row.vals[si]
 			}
 			j.mapping.add(row.vals[fi], surname, row.sex)
+		}
+		if !row.dob.IsZero() {
+			j.dobs = append(j.dobs, row.dob)
 		}
 		for f, r := range row.reasons {
 			if r != "" && r != ReasonMissing {

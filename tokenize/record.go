@@ -25,14 +25,17 @@ const FieldRecordID = "record_id"
 // normalisers of this package, as the spec and the agency's mapping declare.
 // It is immutable and shared by all workers.
 type rowNormaliser struct {
-	spec   *Spec
-	col    []int // per spec field, the extract column or -1
-	idCol  int   // record ID column or -1 (row numbers)
-	norm   []func(string) (string, error)
-	dates  []*DateParser // per spec field: the date parser of date fields
-	sex    []SexCodes    // per spec field: the codes of sex fields
-	dobIdx int           // the field CHI numbers are checked against, or -1
-	sexIdx int
+	spec  *Spec
+	col   []int // per spec field, the extract column or -1
+	idCol int   // record ID column or -1 (row numbers)
+	norm  []func(string) (string, error)
+	dates []*DateParser // per spec field: the date parser of date fields
+	// missing holds, per spec field, the mapping's declared stand-ins for
+	// "not known" (Mapping.MissingValues), trimmed.
+	missing [][]string
+	sex     []SexCodes // per spec field: the codes of sex fields
+	dobIdx  int        // the field CHI numbers are checked against, or -1
+	sexIdx  int
 	// foreIdx and surIdx are the forename field (named forename,
 	// first_name or given_name) and the surname field (surname, last_name
 	// or family_name), or -1: the mapping checks read them
@@ -63,16 +66,18 @@ func newNormalisedRow(n int) *normalisedRow {
 }
 
 // newRowNormaliser compiles the normalisers of spec s for an extract bound by
-// mapping m. ref is "today" for rejecting future dates.
-func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, error) {
+// mapping m. ref is "today" for rejecting future dates; standIns are dates of
+// birth read as stand-ins for an unknown one (found by datespike.go).
+func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date, standIns []Date) (*rowNormaliser, error) {
 	n := &rowNormaliser{
 		spec:    s,
 		col:     b.Field,
 		idCol:   b.RecordID,
 		norm:    make([]func(string) (string, error), len(s.Fields)),
 		dates:   make([]*DateParser, len(s.Fields)),
+		missing: make([][]string, len(s.Fields)),
 		sex:     make([]SexCodes, len(s.Fields)),
-		dobIdx:  -1,
+		dobIdx:  dobField(s),
 		sexIdx:  -1,
 		foreIdx: -1,
 		surIdx:  -1,
@@ -82,6 +87,9 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, 
 		sexCodes = DefaultSexCodes
 	}
 	for i, f := range s.Fields {
+		for _, v := range m.MissingValues[f.Name] {
+			n.missing[i] = append(n.missing[i], strings.TrimSpace(v))
+		}
 		switch f.Type {
 		case TypeName:
 			n.norm[i] = NormalizeName
@@ -101,15 +109,15 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, 
 			if len(formats) == 0 {
 				formats = DefaultDateFormats
 			}
+			if i == n.dobIdx {
+				opt.StandIns = standIns
+			}
 			p, err := NewDateParser(formats, opt)
 			if err != nil {
 				return nil, fmt.Errorf("field %q: %w", f.Name, err)
 			}
 			n.dates[i] = p
 			n.identifying = append(n.identifying, i)
-			if n.dobIdx < 0 || f.Name == "dob" {
-				n.dobIdx = i
-			}
 		case TypeSex:
 			c, err := NewSexCodes(sexCodes)
 			if err != nil {
@@ -140,6 +148,25 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date) (*rowNormaliser, 
 	return n, nil
 }
 
+// dobField returns the index of the date of birth among s's fields: the
+// date field named dob, else the first date field, else -1. CHI numbers are
+// checked against it and its stand-ins counted (datespike.go).
+func dobField(s *Spec) int {
+	first := -1
+	for i, f := range s.Fields {
+		if f.Type != TypeDate {
+			continue
+		}
+		if f.Name == "dob" {
+			return i
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	return first
+}
+
 // normalise fills out from raw. A field the mapping does not map is missing
 // with no reason (it is not the row's fault).
 func (n *rowNormaliser) normalise(raw []string, out *normalisedRow) {
@@ -153,6 +180,8 @@ func (n *rowNormaliser) normalise(raw []string, out *normalisedRow) {
 		v := raw[c]
 		var err error
 		switch {
+		case declaredMissing(v, n.missing[i]):
+			err = ReasonPlaceholder
 		case n.dates[i] != nil:
 			var d Date
 			if d, err = n.dates[i].Parse(v); err == nil {
@@ -193,6 +222,21 @@ func (n *rowNormaliser) normalise(raw []string, out *normalisedRow) {
 			out.reasons[c.index] = reasonOf(err)
 		}
 	}
+}
+
+// declaredMissing reports whether v, trimmed, is one of the mapping's
+// stand-ins for "not known" (compared ignoring case).
+func declaredMissing(v string, standIns []string) bool {
+	if len(standIns) == 0 {
+		return false
+	}
+	v = strings.TrimSpace(v)
+	for _, s := range standIns {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // usable reports whether the row has at least one usable name or date:

@@ -148,16 +148,17 @@ type batchEncoder interface {
 }
 
 // plan binds the schema to an extract's header. For a native spec the
-// mapping (or DefaultMapping) is validated and bound; for clkhash the
-// header must list the schema's features in order.
-func (s *Schema) plan(m *Mapping, idColumn string, header []string, secret []byte, created time.Time) (*plan, error) {
+// mapping (or DefaultMapping) is validated and bound, and standIns are
+// dates of birth read as missing (datespike.go); for clkhash the header
+// must list the schema's features in order.
+func (s *Schema) plan(m *Mapping, idColumn string, header []string, secret []byte, created time.Time, standIns []Date) (*plan, error) {
 	if s.Clkhash != nil {
 		if m != nil {
 			return nil, exitcode.Inputf("a clkhash schema maps columns by position: drop --mapping (use --id-column for the record ID)")
 		}
 		return clkhashPlan(s.Clkhash, idColumn, header, secret)
 	}
-	return nativePlan(s.Native, m, idColumn, header, secret, created)
+	return nativePlan(s.Native, m, idColumn, header, secret, created, standIns)
 }
 
 // Bind checks mapping m (nil: the default mapping) and an extract's header

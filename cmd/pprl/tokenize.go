@@ -192,6 +192,10 @@ func printTokenizeResult(cmd *cobra.Command, res *tokenize.Result, sealTo, finge
 	if res.Rejects != "" {
 		fmt.Fprintf(w, "rejects:     %s\n", res.Rejects)
 	}
+	if res.StandInDates > 0 {
+		fmt.Fprintf(w, "stand-ins:   %d rows held %d %s of birth standing for an unknown date, read as missing (a second pass)\n",
+			res.StandInRows, res.StandInDates, map[bool]string{true: "date", false: "dates"}[res.StandInDates == 1])
+	}
 	fmt.Fprintf(w, "schema:      %s (%s encoding, %d-bit CLK, rules %s)\n", tokenize.ShortFingerprint(m.SchemaFingerprint),
 		m.Encoding, m.CLKBits, orNone(strings.Join(m.Rules, ",")))
 	fmt.Fprintf(w, "secret:      %s\n", m.SecretFingerprint)

@@ -1,0 +1,143 @@
+package tokenize
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Stand-in dates of birth, found by their count.
+//
+// Record systems write a fixed date where the date of birth is not known:
+// 1900-01-01 most often (DefaultStandInDates, read as missing everywhere),
+// but also a system's own: the day the record was made, 2000-01-01, the
+// first of January. Left in, every such record carries the same date, and
+// strangers who share a forename (or a surname, or an area) and it agree on
+// every date-of-birth token and on the CLK's date bits: in `pprl synth`
+// (20,000 people), writing 01/01/1900 for the 1% of dates not known took
+// entity precision from 0.9996 to 0.9983.
+//
+// Birth dates spread smoothly: a day holds about as many people as the days
+// around it (weekdays and seasons move it by tens of percent, twins and
+// triplets add two or three). A date that holds at least minStandInRows rows
+// and more than standInFactor times both the mean of the standInWindow days
+// either side and each day next to it is not anyone's birthday. (The days
+// next to it keep a cohort of one week's births, each day as full as the
+// next, from looking like stand-ins against the empty days around.) Tokenize counts dates of birth as it
+// encodes (in the workers, a few nanoseconds a row); when it finds such a
+// date it says so and encodes the extract a second time with the date read
+// as missing (ReasonPlaceholder, so the rejects file lists the rows). An
+// extract without one pays only the count. A mapping can name its stand-in
+// in missing_values to skip the second pass.
+
+const (
+	// minStandInRows is the fewest rows on one date that can make it a
+	// stand-in: a handful of records on one date is a small coincidence
+	// whatever the dates around it hold.
+	minStandInRows = 20
+	// standInFactor is how many times the mean of the surrounding days a
+	// date must hold to be a stand-in.
+	standInFactor = 10
+	// standInWindow is the number of days either side of a date whose mean
+	// it is compared with.
+	standInWindow = 15
+)
+
+// The tally's grid: a slot per day of a 31-day month, from tallyFirstYear
+// to tallyLastYear. Slots of days a month lacks stay empty; they thin a
+// window's mean by at most a few percent.
+const (
+	tallyFirstYear = 1800
+	tallyLastYear  = 2199
+	slotsPerYear   = 12 * 31
+	tallySlots     = (tallyLastYear - tallyFirstYear + 1) * slotsPerYear
+)
+
+// dateTally counts dates of birth by day. The zero value is empty; it
+// allocates its grid (600 KB) on the first date.
+type dateTally struct {
+	n []int32
+}
+
+// slot returns d's index in the grid, or -1 outside it.
+func slot(d Date) int {
+	if int(d.y) < tallyFirstYear || int(d.y) > tallyLastYear {
+		return -1
+	}
+	return (int(d.y)-tallyFirstYear)*slotsPerYear + (int(d.m)-1)*31 + int(d.d) - 1
+}
+
+// dateOf returns the date of slot i (a calendar date: only filled slots are
+// asked for).
+func dateOf(i int) Date {
+	y, r := i/slotsPerYear, i%slotsPerYear
+	return Date{uint16(tallyFirstYear + y), uint8(r/31 + 1), uint8(r%31 + 1)}
+}
+
+// add counts dates.
+func (t *dateTally) add(dates []Date) {
+	if len(dates) == 0 {
+		return
+	}
+	if t.n == nil {
+		t.n = make([]int32, tallySlots)
+	}
+	for _, d := range dates {
+		if i := slot(d); i >= 0 {
+			t.n[i]++
+		}
+	}
+}
+
+// merge adds o's counts to t.
+func (t *dateTally) merge(o *dateTally) {
+	if o.n == nil {
+		return
+	}
+	if t.n == nil {
+		t.n = make([]int32, tallySlots)
+	}
+	for i, c := range o.n {
+		t.n[i] += c
+	}
+}
+
+// standIns returns the dates that hold too many rows to be birthdays, in
+// date order, and the rows they hold. A found date is taken out of its
+// neighbours' windows and the search repeated, so that two stand-ins close
+// together do not hide each other.
+func (t *dateTally) standIns() (found []Date, rows int64) {
+	if t.n == nil {
+		return nil, 0
+	}
+	n := append([]int32(nil), t.n...)
+	prefix := make([]int64, len(n)+1)
+	for round := 0; round < 8; round++ {
+		for i, c := range n {
+			prefix[i+1] = prefix[i] + int64(c)
+		}
+		var more bool
+		for i, c := range n {
+			if c < minStandInRows {
+				continue
+			}
+			lo, hi := max(0, i-standInWindow), min(len(n), i+standInWindow+1)
+			around := float64(prefix[hi]-prefix[lo]-int64(c)) / float64(hi-lo-1)
+			for _, j := range []int{i - 1, i + 1} {
+				if j >= 0 && j < len(n) {
+					around = max(around, float64(n[j]))
+				}
+			}
+			if float64(c) > standInFactor*max(around, 1) {
+				found = append(found, dateOf(i))
+				rows += int64(c)
+				n[i] = 0
+				more = true
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	slices.SortFunc(found, func(a, b Date) int { return cmp.Compare(a.key(), b.key()) })
+	return found, rows
+}

@@ -1,0 +1,177 @@
+package tokenize
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pprl/pprl/internal/tokenfile"
+)
+
+// births returns n dates of birth spread over the years from y0 to y1 with
+// weekday and seasonal variation, as a register of real people holds them.
+func births(r *rand.Rand, n, y0, y1 int) []Date {
+	var out []Date
+	for len(out) < n {
+		y, m := y0+r.IntN(y1-y0+1), 1+r.IntN(12)
+		d := 1 + r.IntN(daysIn(y, m))
+		date, _ := NewDate(y, m, d)
+		// Fewer births at weekends (planned deliveries) and in winter.
+		keep := 1.0
+		if (y*372+m*31+d)%7 < 2 {
+			keep = 0.75
+		}
+		if m <= 2 {
+			keep *= 0.9
+		}
+		if r.Float64() < keep {
+			out = append(out, date)
+		}
+	}
+	return out
+}
+
+func repeatDate(d Date, n int) []Date { return slices.Repeat([]Date{d}, n) }
+
+func TestDateTallyStandIns(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	d := func(s string) Date { return mustDate(t, s) }
+	tests := []struct {
+		name string
+		sets [][]Date
+		want []Date
+	}{
+		{"empty", nil, nil},
+		{"a large register", [][]Date{births(r, 400_000, 1940, 2025)}, nil},
+		{"one school year", [][]Date{births(r, 60_000, 2012, 2012)}, nil},
+		{"a week's births", [][]Date{repeatDate(d("2020-01-01"), 300), repeatDate(d("2020-01-02"), 310), repeatDate(d("2020-01-03"), 280)}, nil},
+		{"triplets and a small coincidence", [][]Date{births(r, 500, 2005, 2020), repeatDate(d("2011-05-05"), 19)}, nil},
+		{"an enrolment day among pupils", [][]Date{births(r, 40_000, 2007, 2021), repeatDate(d("2019-08-14"), 90)}, []Date{d("2019-08-14")}},
+		{"a stand-in in a small extract", [][]Date{births(r, 1_000, 2007, 2021), repeatDate(d("2000-01-01"), 20)}, []Date{d("2000-01-01")}},
+		// The second is found once the first is out of its window.
+		{"two stand-ins close together", [][]Date{births(r, 40_000, 1990, 2021), repeatDate(d("2000-01-01"), 300), repeatDate(d("2000-01-06"), 100)}, []Date{d("2000-01-01"), d("2000-01-06")}},
+		{"outside the grid", [][]Date{repeatDate(d("1750-01-01"), 500)}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Two workers' tallies, merged, as the pipeline does.
+			var a, b, all dateTally
+			for i, s := range tt.sets {
+				if i%2 == 0 {
+					a.add(s)
+				} else {
+					b.add(s)
+				}
+			}
+			all.merge(&a)
+			all.merge(&b)
+			got, rows := all.standIns()
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("stand-ins %v, want %v", got, tt.want)
+			}
+			if len(got) == 0 && rows != 0 {
+				t.Errorf("no stand-in but %d rows", rows)
+			}
+		})
+	}
+}
+
+func TestDateOfSlot(t *testing.T) {
+	for _, s := range []string{"1800-01-01", "1999-12-31", "2024-02-29", "2199-12-31"} {
+		d := mustDate(t, s)
+		if got := dateOf(slot(d)); got != d {
+			t.Errorf("dateOf(slot(%v)) = %v", d, got)
+		}
+	}
+	if slot(mustDate(t, "1799-12-31")) != -1 || slot(mustDate(t, "2200-01-01")) != -1 {
+		t.Error("dates outside the grid have a slot")
+	}
+}
+
+// standInExtract writes an extract of 600 people born 1990–2015 in which
+// 40 more, with their dates of birth unknown, carry 14/08/2019.
+func standInExtract(t *testing.T, dir string) string {
+	t.Helper()
+	r := rand.New(rand.NewPCG(3, 4))
+	fore := []string{"Ava", "Liam", "Isla", "Noah", "Emily", "Jack", "Grace", "Leo", "Ella", "Harris", "Mia", "Rory"} // girl, boy, …
+	sur := []string{"Smith", "Brown", "Wilson", "Campbell", "Stewart", "Thomson", "Robertson", "Anderson", "Macdonald", "Scott"}
+	var b strings.Builder
+	b.WriteString("ID,FIRST,LAST,BORN,SEX,PC,CHI\n")
+	for i, d := range births(r, 640, 1990, 2015) {
+		born := fmt.Sprintf("%02d/%02d/%04d", d.Day(), d.Month(), d.Year())
+		if i%16 == 5 {
+			born = "14/08/2019"
+		}
+		f := r.IntN(len(fore))
+		fmt.Fprintf(&b, "R%d,%s,%s,%s,%s,EH%d 1AA,\n", i, fore[f], sur[r.IntN(len(sur))], born, []string{"F", "M"}[f%2], 1+r.IntN(9))
+	}
+	return writeFile(t, dir, "extract.csv", b.String())
+}
+
+// TestTokenizeStandInDate checks that a date of birth held by far more rows
+// than the days around it is read as missing, with a warning that names
+// no value, and that the result is the one a mapping naming it in
+// missing_values gives.
+func TestTokenizeStandInDate(t *testing.T) {
+	dir := t.TempDir()
+	in := standInExtract(t, dir)
+	spec := StarterSpec()
+	run := func(name string, m *Mapping) (*Result, string) {
+		var logs bytes.Buffer
+		res, err := Tokenize(context.Background(), Options{
+			Schema:        &Schema{Native: spec, fingerprint: spec.Fingerprint()},
+			Mapping:       m,
+			Secret:        testSecret,
+			Dataset:       "small",
+			Input:         in,
+			Output:        filepath.Join(dir, name+".tokens.parquet"),
+			MaxRejectRate: 0.5,
+			Created:       testCreated,
+			Logger:        slog.New(slog.NewTextHandler(&logs, nil)),
+			BatchSize:     50,
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return res, logs.String()
+	}
+	found, logs := run("found", smallMapping())
+	if found.StandInDates != 1 || found.StandInRows != 40 {
+		t.Fatalf("found %d stand-in dates on %d rows, want 1 on 40", found.StandInDates, found.StandInRows)
+	}
+	if !strings.Contains(logs, "field dob: 40 rows share one date") || strings.Contains(logs, "2019") {
+		t.Errorf("warning does not say what was found, or names the date:\n%s", logs)
+	}
+	rejects, err := os.ReadFile(found.Rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(rejects), ",dob,placeholder,"); n != 40 {
+		t.Errorf("rejects file lists %d rows with a stand-in date, want 40:\n%s", n, rejects)
+	}
+
+	m := smallMapping()
+	m.MissingValues = map[string][]string{"dob": {" 14/08/2019"}}
+	declared, logs := run("declared", m)
+	if declared.StandInDates != 0 || strings.Contains(logs, "stand-in") {
+		t.Errorf("a declared stand-in was searched for again: %d dates; %s", declared.StandInDates, logs)
+	}
+	_, a, err := tokenfile.ReadFile(found.Output, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b, err := tokenfile.ReadFile(declared.Output, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.CLKs, b.CLKs) || !slices.EqualFunc(a.Tokens, b.Tokens, bytes.Equal) {
+		t.Error("a stand-in found by its count encodes differently from one the mapping declares")
+	}
+}
