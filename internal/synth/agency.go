@@ -67,6 +67,10 @@ type agencySpec struct {
 	dupRate    float64
 	// overlap is the default share of eligible children held.
 	overlap float64
+	// unknownDOB is the date the agency's system writes where the date of
+	// birth is not known (zero: it leaves the cell blank). Real systems do
+	// both; tokenize must read such a date as missing.
+	unknownDOB date
 }
 
 // agencies returns the fixed agency specifications.
@@ -96,6 +100,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 			idDigits:   7,
 			idPrefix:   "SW",
 			overlap:    0.30,
+			unknownDOB: date{1900, 1, 1}, // a legacy case system's default
 			dupRate:    0.04,
 			rates: rates{
 				kTypoInsert: 0.012, kTypoDelete: 0.012, kTypoSubstitute: 0.015, kTypoTranspose: 0.008,
@@ -192,6 +197,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 			delimiter:  ',',
 			idDigits:   6,
 			idPrefix:   "CH-",
+			unknownDOB: date{2000, 1, 1}, // found by its count (tokenize/datespike.go)
 			overlap:    0.12,
 			dupRate:    0.03,
 			rates: rates{

@@ -122,7 +122,7 @@ func parseDate(layout, v string) (date, error) {
 	return fromTime(tm), nil
 }
 
-type truthRow struct{ person, role, sex, birthYear, ageBand string }
+type truthRow struct{ person, role, sex, birthYear, ageBand, errors string }
 
 func readTruth(t *testing.T, dir string) map[string]map[string]truthRow {
 	t.Helper()
@@ -145,7 +145,7 @@ func readTruth(t *testing.T, dir string) map[string]map[string]truthRow {
 		if _, dup := out[row[0]][row[1]]; dup {
 			t.Fatalf("truth row %d: record %s of %s listed twice", i+1, row[1], row[0])
 		}
-		out[row[0]][row[1]] = truthRow{row[2], row[3], row[4], row[5], row[6]}
+		out[row[0]][row[1]] = truthRow{row[2], row[3], row[4], row[5], row[6], row[7]}
 	}
 	return out
 }
@@ -263,12 +263,14 @@ func TestGenerateDefault(t *testing.T) {
 	for k, v := range cfg.Overlap {
 		want[k] = v
 	}
+	// What each agency writes for an unknown date of birth.
+	unknownDOB := map[string]string{"social_work": "01/01/1900", "childrens_hearings": "01-Jan-2000", "education": "", "health": ""}
 	for _, ex := range res.Extracts {
 		e := readExtract(t, dir, ex.Agency)
-		idc := e.col("record_id")
+		idc, dobc := e.col("record_id"), e.col("dob")
 		ids := map[string]bool{}
 		persons := map[string]int{}
-		kids := 0
+		kids, unknown := 0, 0
 		for i, row := range e.rows {
 			id := row[idc]
 			if ids[id] || id == "" {
@@ -279,10 +281,21 @@ func TestGenerateDefault(t *testing.T) {
 			if !ok {
 				t.Fatalf("%s row %d: not in truth", ex.Agency, i+1)
 			}
+			if strings.Contains(tr.errors, "missing_dob") {
+				unknown++
+				if row[dobc] != unknownDOB[ex.Agency] {
+					t.Fatalf("%s row %d: date of birth unknown, written %q, want %q", ex.Agency, i+1, row[dobc], unknownDOB[ex.Agency])
+				}
+			} else if row[dobc] == unknownDOB[ex.Agency] {
+				t.Fatalf("%s row %d: a known date of birth written as the stand-in", ex.Agency, i+1)
+			}
 			if persons[tr.person] == 0 && tr.role == "child" {
 				kids++
 			}
 			persons[tr.person]++
+		}
+		if unknown == 0 {
+			t.Errorf("%s: no date of birth unknown", ex.Agency)
 		}
 		if len(truth[ex.Agency]) != len(e.rows) {
 			t.Errorf("%s: truth has %d records, extract %d", ex.Agency, len(truth[ex.Agency]), len(e.rows))

@@ -120,6 +120,9 @@ func (g *generator) fillRow(r *rand.Rand, s *agencySpec, row []string, id string
 			v = up(rec.surname)
 		case fDOB:
 			v = rec.dob.format(s.dateLayout)
+			if rec.dob.missing() && !s.unknownDOB.missing() {
+				v = s.unknownDOB.format(s.dateLayout)
+			}
 		case fSex:
 			v = s.sexCodes[rec.sex]
 		case fAddress:
