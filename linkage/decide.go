@@ -110,9 +110,7 @@ func (d *decision) threshold() {
 	if opt.AutoThreshold {
 		bpats, bcnts := sortedCounts(bestCandidates(sets, datasets, d.weights, d.dedup))
 		th = chooseThreshold(d.model, bpats, bcnts, d.weights)
-		if !d.dedup {
-			d.stranger, th.StrangerPatterns = strangerPatterns(d.model, mutualBest(sets, datasets, d.weights, d.tfs, d.census.judged), d.census)
-		}
+		d.stranger, th.StrangerPatterns = strangerPatterns(d.model, mutualBest(sets, datasets, d.weights, d.tfs, d.census.judged, d.dedup), d.census)
 	}
 	if d.within && !d.dedup {
 		v, why := th.Value, "given with --threshold (the same for within-dataset links)"
@@ -179,7 +177,7 @@ func (d *decision) score() {
 			if d.idr >= 0 && s.pats[i].rule(d.idr) == 2 {
 				bar = max(bar, *th.IDDiffers)
 			}
-			if need, ok := d.stranger.need(s.pats[i]); ok && w >= bar && s.da != s.db && tf < need {
+			if need, ok := d.stranger.need(s.pats[i]); ok && w >= bar && (s.da != s.db || d.dedup) && tf < need {
 				// Left out before the solver (strangerPatterns), and so not
 				// offered as an example of a threshold decision.
 				sum.Counts.StrangerPattern++

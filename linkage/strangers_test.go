@@ -85,7 +85,7 @@ func TestMutualBest(t *testing.T) {
 		pairs: []Pair{{A: 0, B: 0}, {A: 1, B: 0}, {A: 1, B: 1}},
 		pats:  []pattern{p1, p2, p3}}}
 	tfs := [][]float32{{-1, -2, -3}}
-	got := mutualBest(sets, []*Dataset{A, B}, weights, tfs, nil)
+	got := mutualBest(sets, []*Dataset{A, B}, weights, tfs, nil, false)
 	// (a0,b0) is mutual; (a1,b0) is neither record's best; (a1,b1) is
 	// both records' best, counted under its pattern (rules and band).
 	if got[p1] != (mutualCount{1, -1}) || got[p3] != (mutualCount{1, -3}) || len(got) != 2 {
@@ -132,5 +132,33 @@ func TestStrangerPatternBands(t *testing.T) {
 	mutual = map[pattern]mutualCount{withID | pattern(low)<<(2*MaxRules): {n: 1000}, withID | pattern(high)<<(2*MaxRules): {n: 1900}}
 	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}); bars.len() != 0 {
 		t.Errorf("bars %+v for a pattern whose IDs differ", bars)
+	}
+}
+
+// TestMutualBestWithin: deduplicating one dataset, a within-dataset pair
+// counts when it is the best candidate of both its records, whichever side
+// of the pair each is on; a link-and-dedupe run leaves within-dataset pairs
+// to the within-dataset bar and counts none.
+func TestMutualBestWithin(t *testing.T) {
+	const all = 0b11
+	weak := makePattern(0b01, all, 2, 0)   // forename + DOB alone
+	strong := makePattern(0b11, all, 2, 0) // names + DOB
+	weights := map[pattern]float64{weak: 10, strong: 30}
+	ds := []*Dataset{{Name: "d", RecordIDs: make([]string, 6)}}
+	// 0–1: the best of both (weak); 2–3 strong, and 3–4 weak: 4's best is
+	// 3, but 3's is 2; 4–5 weak: 5's best, not 4's (4 prefers 3, first).
+	s := pairSet{da: 0, db: 0,
+		pairs: []Pair{{A: 0, B: 1}, {A: 2, B: 3}, {A: 3, B: 4}, {A: 4, B: 5}},
+		pats:  []pattern{weak, strong, weak, weak}}
+	tfs := [][]float32{{-1, 0, -2, -3}}
+	got := mutualBest([]pairSet{s}, ds, weights, tfs, nil, true)
+	if got[weak] != (mutualCount{n: 1, tfSum: -1}) || got[strong] != (mutualCount{n: 1}) || len(got) != 2 {
+		t.Errorf("dedup: mutual best %+v, want one weak pair (0–1) and one strong (2–3)", got)
+	}
+	if got := mutualBest([]pairSet{s}, ds, weights, tfs, nil, false); len(got) != 0 {
+		t.Errorf("link-and-dedupe: within-dataset pairs counted: %+v", got)
+	}
+	if best := bestWithin(&s, 6, weights, nil); best[4] != 2 || best[5] != 3 || best[3] != 1 {
+		t.Errorf("bestWithin %v", best)
 	}
 }
