@@ -7,10 +7,10 @@ import (
 	"slices"
 )
 
-// StrangerPattern is a rule pattern whose candidates between datasets are
-// mostly strangers: fewer matches are expected with it, over the whole
-// run, than there are candidates with it that the one-to-one solver would
-// choose among.
+// StrangerPattern is a rule pattern whose candidates between datasets (or
+// within the one dataset of a deduplication) are mostly strangers: fewer
+// matches are expected with it, over the whole run, than there are
+// candidates with it that the solver would choose among.
 type StrangerPattern struct {
 	Agree  []string `json:"agree"`
 	Differ []string `json:"disagree"`
@@ -22,7 +22,8 @@ type StrangerPattern struct {
 	// band).
 	Expected float64 `json:"expected_matches"`
 	// Best is the between-dataset candidates with the pattern that are the
-	// best of both their records (mutualBest).
+	// best of both their records (mutualBest); deduplicating one dataset,
+	// its within-dataset candidates.
 	Best int64 `json:"mutual_best_candidates"`
 	// Share is Expected / Best, at most the share of matches among them.
 	Share float64 `json:"match_share"`

@@ -215,7 +215,7 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 				}
 				fmt.Fprintln(w)
 				if n := s.Counts.StrangerPattern; n > 0 {
-					fmt.Fprintf(w, "%d pairs between datasets left out: their rule pattern's candidates (or those in their Dice band) are mostly strangers and their values no rarer (summary.json: threshold.stranger_patterns)\n", n)
+					fmt.Fprintf(w, "%d pairs left out: their rule pattern's candidates (or those in their Dice band) are mostly strangers and their values no rarer (summary.json: threshold.stranger_patterns)\n", n)
 				}
 				if n := s.Counts.FamilyRefused; n > 0 {
 					fmt.Fprintf(w, "%d candidates agreeing on a family rule alone refused: in their Dice band the pairs within datasets (twins) are at least half of them (summary.json: counts.refused_as_namesakes)\n", n)
