@@ -52,10 +52,18 @@ const (
 	tallySlots     = (tallyLastYear - tallyFirstYear + 1) * slotsPerYear
 )
 
-// dateTally counts dates of birth by day. The zero value is empty; it
-// allocates its grid (600 KB) on the first date.
+// dateTally counts dates of birth by day, with the first row holding each.
+// The zero value is empty; it allocates its grids (1.8 MB) on the first
+// date.
 type dateTally struct {
-	n []int32
+	n     []int32
+	first []int64 // row number, 0 for none
+}
+
+func (t *dateTally) alloc() {
+	if t.n == nil {
+		t.n, t.first = make([]int32, tallySlots), make([]int64, tallySlots)
+	}
 }
 
 // slot returns d's index in the grid, or -1 outside it.
@@ -73,17 +81,18 @@ func dateOf(i int) Date {
 	return Date{uint16(tallyFirstYear + y), uint8(r/31 + 1), uint8(r%31 + 1)}
 }
 
-// add counts dates.
-func (t *dateTally) add(dates []Date) {
+// add counts dates; rows[i] is the row number of dates[i].
+func (t *dateTally) add(dates []Date, rows []int64) {
 	if len(dates) == 0 {
 		return
 	}
-	if t.n == nil {
-		t.n = make([]int32, tallySlots)
-	}
-	for _, d := range dates {
+	t.alloc()
+	for k, d := range dates {
 		if i := slot(d); i >= 0 {
 			t.n[i]++
+			if f := t.first[i]; f == 0 || rows[k] < f {
+				t.first[i] = rows[k]
+			}
 		}
 	}
 }
@@ -93,21 +102,22 @@ func (t *dateTally) merge(o *dateTally) {
 	if o.n == nil {
 		return
 	}
-	if t.n == nil {
-		t.n = make([]int32, tallySlots)
-	}
+	t.alloc()
 	for i, c := range o.n {
 		t.n[i] += c
+		if f := o.first[i]; f != 0 && (t.first[i] == 0 || f < t.first[i]) {
+			t.first[i] = f
+		}
 	}
 }
 
 // standIns returns the dates that hold too many rows to be birthdays, in
-// date order, and the rows they hold. A found date is taken out of its
-// neighbours' windows and the search repeated, so that two stand-ins close
-// together do not hide each other.
-func (t *dateTally) standIns() (found []Date, rows int64) {
+// date order, the rows they hold and the first of those rows. A found date
+// is taken out of its neighbours' windows and the search repeated, so that
+// two stand-ins close together do not hide each other.
+func (t *dateTally) standIns() (found []Date, rows, first int64) {
 	if t.n == nil {
-		return nil, 0
+		return nil, 0, 0
 	}
 	n := append([]int32(nil), t.n...)
 	prefix := make([]int64, len(n)+1)
@@ -130,6 +140,9 @@ func (t *dateTally) standIns() (found []Date, rows int64) {
 			if float64(c) > standInFactor*max(around, 1) {
 				found = append(found, dateOf(i))
 				rows += int64(c)
+				if first == 0 || t.first[i] < first {
+					first = t.first[i]
+				}
 				n[i] = 0
 				more = true
 			}
@@ -139,5 +152,5 @@ func (t *dateTally) standIns() (found []Date, rows int64) {
 		}
 	}
 	slices.SortFunc(found, func(a, b Date) int { return cmp.Compare(a.key(), b.key()) })
-	return found, rows
+	return found, rows, first
 }

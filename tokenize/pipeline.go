@@ -284,7 +284,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 					// Keep draining so the reader can finish.
 					continue
 				}
-				dobs[w].add(j.dobs)
+				dobs[w].add(j.dobs, j.dobRows)
 				select {
 				case results <- j:
 				case <-ctx.Done():
@@ -377,8 +377,8 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		for w := range dobs {
 			tally.merge(&dobs[w])
 		}
-		if found, n := tally.standIns(); len(found) > 0 {
-			return secondPass(ctx, o, log, found, n, start)
+		if found, n, first := tally.standIns(); len(found) > 0 {
+			return secondPass(ctx, o, log, found, n, first, start)
 		}
 	}
 	if plan.idCol >= 0 {
@@ -424,15 +424,20 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 
 // secondPass encodes the extract again with the dates of birth the first
 // pass found to be stand-ins (datespike.go) read as missing. The first
-// pass's temporary files are removed by its deferred aborts.
-func secondPass(ctx context.Context, o Options, log *slog.Logger, found []Date, rows int64, start time.Time) (*Result, error) {
+// pass's temporary files are removed by its deferred aborts. An input that
+// cannot be read twice (a pipe) is refused instead, with what to do.
+func secondPass(ctx context.Context, o Options, log *slog.Logger, found []Date, rows, first int64, start time.Time) (*Result, error) {
 	field := "dob"
 	if sp := o.Schema.Native; sp != nil {
 		field = sp.Fields[dobField(sp)].Name
 	}
-	what := fmt.Sprintf("share one date, more than %d times as many rows as the days around it hold: a stand-in some system writes for an unknown date", standInFactor)
+	what := fmt.Sprintf("share one date (the first at row %d), more than %d times as many rows as the days around it hold: a stand-in some system writes for an unknown date", first, standInFactor)
 	if len(found) > 1 {
-		what = fmt.Sprintf("share %d dates, each holding more than %d times as many rows as the days around it: stand-ins some system writes for an unknown date", len(found), standInFactor)
+		what = fmt.Sprintf("share %d dates (the first at row %d), each holding more than %d times as many rows as the days around it: stand-ins some system writes for an unknown date", len(found), first, standInFactor)
+	}
+	if st, err := os.Stat(o.Input); err != nil || !st.Mode().IsRegular() {
+		return nil, exitcode.Inputf("field %s: %d rows %s, which would link strangers; %s is not a regular file, so it cannot be encoded a second time with %s read as missing: name the value in the input mapping's missing_values, or tokenize from a file. Nothing was written",
+			field, rows, what, o.Input, plural(len(found), "it", "them"))
 	}
 	log.Warn(fmt.Sprintf("tokenize: field %s: %d rows %s, which would link strangers. Encoding the extract again with %s read as missing (the rejects file lists the rows as placeholder; name the value in the input mapping's missing_values to skip this pass)",
 		field, rows, what, plural(len(found), "it", "them")))
@@ -474,6 +479,7 @@ type job struct {
 	rejected int
 	mapping  mappingTally // rows the mapping checks looked at
 	dobs     []Date       // the dates of birth of the encoded rows
+	dobRows  []int64      // and their row numbers
 }
 
 // reset empties the job's results for nr rules and na attributes.
@@ -484,7 +490,7 @@ func (j *job) reset(nr, na int) {
 	j.rejects = j.rejects[:0]
 	j.rejected = 0
 	j.mapping = mappingTally{}
-	j.dobs = j.dobs[:0]
+	j.dobs, j.dobRows = j.dobs[:0], j.dobRows[:0]
 	if len(j.toks) != nr {
 		j.toks = make([][]byte, nr)
 		j.tokValid = make([][]bool, nr)

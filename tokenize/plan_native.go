@@ -113,6 +113,7 @@ func (w *nativeWorker) encodeBatch(j *job) error {
 		}
 		if !row.dob.IsZero() {
 			j.dobs = append(j.dobs, row.dob)
+			j.dobRows = append(j.dobRows, rowNum)
 		}
 		for f, r := range row.reasons {
 			if r != "" && r != ReasonMissing {
