@@ -224,7 +224,8 @@ func (d *decision) cluster() {
 	if d.within && !opt.AllowDuplicates {
 		common = newCommonRecords(d.links, d.offsets, judgedAloneBar(&d.th, d.model), idDiffersFunc(d.datasets, d.offsets, d.model))
 	}
-	kept, cl := solve(d.links, d.offsets, opt.AllowDuplicates, corr, common)
+	kept, cl, spared := solve(d.links, d.offsets, opt.AllowDuplicates, d.dedup, corr, common)
+	sum.Counts.JoinedSparingOne = spared
 	if corr != nil {
 		sum.Counts.Corroborated = corr.joined
 	}

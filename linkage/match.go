@@ -247,9 +247,10 @@ type Counts struct {
 	// that were not linked directly, for which every record of the merged
 	// entity from other datasets vouched (corroborate.go).
 	Corroborated int `json:"joined_by_corroboration"`
-	// StrangerPattern: pairs between datasets above the threshold left out
-	// because their pattern's candidates are mostly strangers and their
-	// values are not rare enough (strangerPatterns).
+	// StrangerPattern: pairs above the threshold left out because their
+	// pattern's candidates are mostly strangers and their values are not
+	// rare enough (strangerPatterns): between datasets, and within the
+	// one dataset of a deduplication.
 	StrangerPattern int `json:"below_stranger_pattern_bar"`
 	// FamilyRefused: candidates agreeing on family rules alone in a Dice
 	// band whose candidates are mostly namesakes (twins), left out before
@@ -259,6 +260,10 @@ type Counts struct {
 	// dataset that were not linked directly, joined by a record of that
 	// dataset strongly linked to both (commonrecord.go).
 	JoinedByCommonRecord int `json:"joined_by_common_record"`
+	// JoinedSparingOne: deduplicating one dataset, merges of two entities
+	// in which one of at least minSparedPairs pairs across them was not
+	// linked, every other directly (solve.go).
+	JoinedSparingOne int `json:"joined_sparing_one_pair,omitempty"`
 }
 
 // MatchRate is, for two datasets, how many links join them and what share

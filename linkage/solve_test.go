@@ -108,7 +108,7 @@ func TestSolveConsistency(t *testing.T) {
 				}
 				common = newCommonRecords(tc.links, offsets, 20, func(x, y uint32) bool { return differ[pairKey(x, y)] })
 			}
-			_, c := solve(slices.Clone(tc.links), offsets, tc.chain, corr, common)
+			_, c, _ := solve(slices.Clone(tc.links), offsets, tc.chain, false, corr, common)
 			if corr != nil && len(tc.want) > 0 && len(tc.want[0]) == 4 && corr.joined != 1 {
 				t.Errorf("%d merges counted as vouched for, want 1", corr.joined)
 			}
@@ -217,5 +217,42 @@ func TestSortLinksIsLinkOrder(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSolveSparesOnePair: deduplicating one dataset, a record joins a
+// cluster of its dataset when it is linked to all but one of at least
+// minSparedPairs records; never with two unlinked, nor among fewer pairs,
+// nor in a run of several datasets (spare unset).
+func TestSolveSparesOnePair(t *testing.T) {
+	offsets := []int{0, 6}
+	L := func(a, b int, score float64) Link { return Link{A: uint32(a), B: uint32(b), Score: score} }
+	triangle := []Link{L(0, 1, 30), L(1, 2, 29), L(0, 2, 28)}
+	for _, tc := range []struct {
+		name   string
+		links  []Link
+		spare  bool
+		want   []uint32 // the entity holding record 0
+		spared int
+	}{
+		{"linked to two of three", append(slices.Clone(triangle), L(3, 0, 25), L(3, 1, 24)), true, []uint32{0, 1, 2, 3}, 1},
+		{"not sparing", append(slices.Clone(triangle), L(3, 0, 25), L(3, 1, 24)), false, []uint32{0, 1, 2}, 0},
+		{"linked to one of three", append(slices.Clone(triangle), L(3, 0, 25)), true, []uint32{0, 1, 2}, 0},
+		{"linked to one of two", []Link{L(0, 1, 30), L(3, 0, 25)}, true, []uint32{0, 1}, 0},
+		{"two pairs of a pair of duplicates, one linked", []Link{L(0, 1, 30), L(3, 4, 29), L(0, 3, 25), L(1, 4, 24)}, true, []uint32{0, 1}, 0},
+		{"three of four", []Link{L(0, 1, 30), L(3, 4, 29), L(0, 3, 25), L(1, 4, 24), L(0, 4, 23)}, true, []uint32{0, 1, 3, 4}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c, spared := solve(slices.Clone(tc.links), offsets, false, tc.spare, nil, nil)
+			var got []uint32
+			for g := range uint32(6) {
+				if c.find(g) == c.find(0) {
+					got = append(got, g)
+				}
+			}
+			if !slices.Equal(got, tc.want) || spared != tc.spared {
+				t.Errorf("entity %v, %d spared; want %v, %d", got, spared, tc.want, tc.spared)
+			}
+		})
 	}
 }
