@@ -59,7 +59,7 @@ func (r *matchRun) decide() (*Result, error) {
 func (d *decision) fit() error {
 	rules := d.datasets[0].Rules
 	compareCandidates(d.sets, d.datasets, len(rules))
-	d.fitted = fitKind(d.sets, d.datasets, rules, func(pairSet) bool { return true }, max(200000, 3000000/max(len(d.sets), 1)), d.opt.Seed)
+	d.fitted = fitKind(d.sets, d.datasets, rules, func(pairSet) bool { return true }, max(200000, 3000000/max(len(d.sets), 1)), d.opt.Seed, d.dedup)
 	if err := d.fitted.check(); err != nil {
 		return err
 	}
@@ -78,9 +78,9 @@ func (d *decision) fit() error {
 }
 
 // weightsOf returns the pattern weights of set s: within-dataset pairs of
-// a link-and-dedupe run are scored as such (Model.withinWeight);
-// deduplicating one dataset keeps the best-partner threshold and so the
-// plain weights.
+// a link-and-dedupe run are scored as such (Model.withinWeight), as are
+// all pairs when deduplicating one dataset, whose weights (fitKind) are
+// those.
 func (d *decision) weightsOf(s *pairSet) map[pattern]float64 {
 	if s.da == s.db && !d.dedup {
 		return d.fitted.withinWeights
@@ -170,7 +170,7 @@ func (d *decision) score() {
 				if dice(int(p.And), A.Popcount(int(p.A)), B.Popcount(int(p.B))) < d.opt.MinDice {
 					continue
 				}
-				w, tf = d.noFamily.weight(s.pats[i], s.da == s.db && !d.dedup), 0
+				w, tf = d.noFamily.weight(s.pats[i], s.da == s.db), 0
 			}
 			w += tf
 			bar := bar
@@ -183,7 +183,7 @@ func (d *decision) score() {
 				sum.Counts.StrangerPattern++
 				continue
 			}
-			examples.offer(s.pats[i], w, tf, s.da == s.db && !d.dedup, s.da, s.db, bar)
+			examples.offer(s.pats[i], w, tf, s.da == s.db, s.da, s.db, bar)
 			if s.da == s.db && !d.dedup && model.restClear != 0 {
 				if id := s.pats[i].rule(model.restRule); id != 0 || w < bar {
 					d.wcand = append(d.wcand, withinCand{key: pairKey(uint32(d.offsets[s.da])+p.A, uint32(d.offsets[s.db])+p.B),

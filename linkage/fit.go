@@ -49,7 +49,18 @@ type fitted struct {
 // fitKind fits a model on the candidate sets that keep selects: u from
 // samples random pairs per dataset pair of those sets, m and the match
 // share from their candidates over their whole comparison space.
-func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pairSet) bool, samples int, seed uint64) *fitted {
+//
+// Deduplicating one dataset (oneFile), every candidate is a pair of one
+// dataset, and both the fit and the weights score it as such
+// (Model.withinWeight: its Dice weighed against non-matches that agree on
+// a rule). With the random-pair weights, strangers of one forename,
+// birthday and area, whose CLKs share those fields' bits, reach a Dice no
+// random pair does, and in a file where they outnumber the duplicates EM
+// took them for the matches: pprl synth's education extract alone, a
+// million people, expected 23,954 matches where it holds 3,298 pairs, and
+// linked 40,092 pairs for 3,206 true (entity F1 0.15; 0.62 weighed as
+// within-dataset pairs).
+func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pairSet) bool, samples int, seed uint64, oneFile bool) *fitted {
 	var counter, within patternCounter
 	var abs [][2]*Dataset
 	space := 0.0
@@ -72,10 +83,14 @@ func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pair
 	f := &fitted{}
 	f.pats, f.cnts = sortedCounts(counter.counts())
 	prior := randomPairPrior(rules, abs, samples, seed)
-	f.model = fitModel(rules, f.pats, f.cnts, prior, space, ruleIndependence(datasets))
+	f.model = fitModel(rules, f.pats, f.cnts, prior, space, ruleIndependence(datasets), oneFile)
 	f.weights = make(map[pattern]float64, len(f.pats))
 	for _, p := range f.pats {
-		f.weights[p] = round9(f.model.weight(p))
+		if oneFile {
+			f.weights[p] = round9(f.model.withinWeight(p))
+		} else {
+			f.weights[p] = round9(f.model.weight(p))
+		}
 	}
 	f.withinWeights = map[pattern]float64{}
 	for p := range within.counts() {

@@ -71,8 +71,8 @@ func TestIDAgreementNotCapped(t *testing.T) {
 	counts := []int64{9000, 300, 2000, 3000}
 	const space = 1e10
 	ind := independence{outside: 0b100, shares: []uint16{0b011, 0b111, 0b110}}
-	without := fitModel(rules, pats, counts, prior, space, independence{})
-	with := fitModel(rules, pats, counts, prior, space, ind)
+	without := fitModel(rules, pats, counts, prior, space, independence{}, false)
+	with := fitModel(rules, pats, counts, prior, space, ind, false)
 	if len(with.OutsideCLK) != 1 || with.OutsideCLK[0] != "id" {
 		t.Errorf("OutsideCLK = %v, want [id]", with.OutsideCLK)
 	}
@@ -129,8 +129,8 @@ func TestIDDisagreementCapsPattern(t *testing.T) {
 	pats := []pattern{allAgree, typo, namesakes, noID, noIDMatch}
 	counts := []int64{9000, 20, 2000, 2000, 3000}
 	ind := independence{outside: 0b100, shares: []uint16{0b001, 0b110, 0b110}}
-	without := fitModel(rules, pats, counts, prior, 1e10, independence{})
-	with := fitModel(rules, pats, counts, prior, 1e10, ind)
+	without := fitModel(rules, pats, counts, prior, 1e10, independence{}, false)
+	with := fitModel(rules, pats, counts, prior, 1e10, ind, false)
 	cap := math.Log2((1-with.RuleM[2])/(1-with.RuleU[2])) + with.patternW[noID.rules()]
 	if got := with.patternW[namesakes.rules()]; got > cap+1e-9 {
 		t.Errorf("namesakes with different IDs weigh %.2f, want at most %.2f (the ID's disagreement plus the pattern without it)", got, cap)
@@ -177,8 +177,8 @@ func TestIDPairsGiveRestM(t *testing.T) {
 	pats := []pattern{same, renamedID, sameNoID, renamedNoID, strangers}
 	counts := []int64{7000, 3000, 2000, 900, 5000}
 	ind := independence{outside: 0b0100, shares: []uint16{0b1011, 0b1111, 0b0110, 0b1011}}
-	without := fitModel(rules, pats, counts, prior, 1e10, independence{})
-	with := fitModel(rules, pats, counts, prior, 1e10, ind)
+	without := fitModel(rules, pats, counts, prior, 1e10, independence{}, false)
+	with := fitModel(rules, pats, counts, prior, 1e10, ind, false)
 	mOf := func(m *Model, p pattern) float64 {
 		for _, rp := range m.Patterns {
 			if rp.pattern == p.rules() {
@@ -229,8 +229,8 @@ func TestIDDiffersDice(t *testing.T) {
 	pats := []pattern{allAgree, typo, namesakes, moved, noIDMatch}
 	counts := []int64{9000, 10, 2000, 1000, 3000}
 	ind := independence{outside: 0b100, shares: []uint16{0b001, 0b110, 0b110}}
-	without := fitModel(rules, pats, counts, prior, 1e10, independence{})
-	with := fitModel(rules, pats, counts, prior, 1e10, ind)
+	without := fitModel(rules, pats, counts, prior, 1e10, independence{}, false)
+	with := fitModel(rules, pats, counts, prior, 1e10, ind, false)
 	if with.IDRule != "id" || with.DiceUIDDiffers == nil {
 		t.Fatalf("ID rule %q, Dice u given differing IDs %v: want id and a distribution", with.IDRule, with.DiceUIDDiffers)
 	}
@@ -327,8 +327,8 @@ func TestDiceGivenRulePattern(t *testing.T) {
 	pats := []pattern{same, typoID, parentID, parent, typo, renamed, renamedID}
 	counts := []int64{9000, 300, 400, 500, 200, 100, 20}
 	ind := independence{outside: 0b100, shares: []uint16{0b001, 0b010, 0b100}}
-	without := fitModel(rules, pats, counts, prior, 1e10, independence{})
-	with := fitModel(rules, pats, counts, prior, 1e10, ind)
+	without := fitModel(rules, pats, counts, prior, 1e10, independence{}, false)
+	with := fitModel(rules, pats, counts, prior, 1e10, ind, false)
 	if len(with.DiceGiven) != 1 || !slices.Equal(with.DiceGiven[0].Agree, []string{"name_sector"}) || with.DiceGiven[0].Matches != 300 {
 		t.Fatalf("Dice given rule patterns %+v: want one, name_sector agreeing, from 300 matches", with.DiceGiven)
 	}

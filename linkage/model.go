@@ -316,7 +316,7 @@ func joinedAgreement(A, B *Dataset, p *Pair, recheck uint16) (agree, present uin
 // non-matches), alternating with the removal of the expected matches from
 // the random-pair u. patterns[i] occurs counts[i] times among the
 // candidates.
-func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, space float64, ind independence) *Model {
+func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, space float64, ind independence, oneFile bool) *Model {
 	nr, nb := len(rules), len(diceEdges)+1
 	m := &Model{Rules: rules, DiceEdges: diceEdges, Lambda: 0.5,
 		RuleM: make([]float64, nr), RuleU: slices.Clone(prior.RuleU),
@@ -582,7 +582,11 @@ func fitModel(rules []string, patterns []pattern, counts []int64, prior *Model, 
 			return m
 		}
 		for i, p := range patterns {
-			lr[i] = math.Exp2(m.weight(p))
+			if oneFile {
+				lr[i] = math.Exp2(m.withinWeight(p))
+			} else {
+				lr[i] = math.Exp2(m.weight(p))
+			}
 		}
 		before := m.Lambda
 		m.Converged = false

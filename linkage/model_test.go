@@ -38,7 +38,7 @@ func TestRulePatternMFromAllCandidates(t *testing.T) {
 	strangers := makePattern(0b01, both, 2, diceBand(0.5))
 	pats := []pattern{allAgree, moved, strangers}
 	counts := []int64{7000, 3000, 40}
-	m := fitModel(rules, pats, counts, prior, 1e9, independence{})
+	m := fitModel(rules, pats, counts, prior, 1e9, independence{}, false)
 
 	var got RulePattern
 	for _, p := range m.Patterns {
@@ -85,7 +85,7 @@ func TestWeakPatternMNotFedByDice(t *testing.T) {
 	allAgree := makePattern(both, both, 2, diceBand(0.99))
 	moved := makePattern(both, both, 2, diceBand(0.66)) // matches: Dice 0.66 is a match's too
 	strangers := makePattern(0b10, both, 2, diceBand(0.66))
-	m := fitModel(rules, []pattern{allAgree, moved, strangers}, []int64{10000, 3000, 3000}, prior, 1e9, independence{})
+	m := fitModel(rules, []pattern{allAgree, moved, strangers}, []int64{10000, 3000, 3000}, prior, 1e9, independence{}, false)
 	for _, p := range m.Patterns {
 		if p.pattern == strangers.rules() && p.M > 0.001 {
 			t.Errorf("m of %v agree alone = %.4f: the strangers' Dice made them matches", p.Agree, p.M)
@@ -117,7 +117,7 @@ func TestDiceGivenAgreement(t *testing.T) {
 	moved := makePattern(both, both, 2, diceBand(0.66))
 	strangers := makePattern(0b10, both, 2, diceBand(0.61))
 	fit := func(nStrangers int64) *Model {
-		return fitModel(rules, []pattern{allAgree, moved, strangers}, []int64{7000, 3000, nStrangers}, prior, 1e12, independence{})
+		return fitModel(rules, []pattern{allAgree, moved, strangers}, []int64{7000, 3000, nStrangers}, prior, 1e12, independence{}, false)
 	}
 	m := fit(15000) // 60% of the rule's agreements are lone: chance
 	if m.DiceUAgree == nil {
