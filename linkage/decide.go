@@ -110,7 +110,11 @@ func (d *decision) threshold() {
 	if opt.AutoThreshold {
 		bpats, bcnts := sortedCounts(bestCandidates(sets, datasets, d.weights, d.dedup))
 		th = chooseThreshold(d.model, bpats, bcnts, d.weights)
-		d.stranger, th.StrangerPatterns = strangerPatterns(d.model, mutualBest(sets, datasets, d.weights, d.tfs, d.census.judged, d.dedup), d.census)
+		minCandidates := int64(minStrangerCandidates)
+		if d.dedup {
+			minCandidates = minOneFileCandidates
+		}
+		d.stranger, th.StrangerPatterns = strangerPatterns(d.model, mutualBest(sets, datasets, d.weights, d.tfs, d.census.judged, d.dedup), d.census, minCandidates)
 	}
 	if d.within && !d.dedup {
 		v, why := th.Value, "given with --threshold (the same for within-dataset links)"

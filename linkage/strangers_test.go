@@ -34,7 +34,7 @@ func TestStrangerPatterns(t *testing.T) {
 		rare:   {n: 150},                // too few to judge
 		none:   {n: 5000},               // 100 expected, but the Dice is the evidence
 	}
-	bars, list := strangerPatterns(m, mutual, namesakeCensus{})
+	bars, list := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates)
 	if bars.len() != 1 || len(list) != 1 {
 		t.Fatalf("bars %v, list %+v: want the weak pattern alone", bars, list)
 	}
@@ -58,16 +58,22 @@ func TestStrangerPatterns(t *testing.T) {
 			t.Errorf("pattern %b needs %.3f", p, got)
 		}
 	}
+	// Deduplicating one file, 150 mutual-best candidates are enough to
+	// judge: the rare pattern's 10 expected matches make it strangers'.
+	oneFile, _ := strangerPatterns(m, mutual, namesakeCensus{}, minOneFileCandidates)
+	if _, ok := oneFile.need(rare); !ok || oneFile.len() != 2 {
+		t.Errorf("one file: %d patterns flagged, the rare one %v; want the weak and the rare", oneFile.len(), ok)
+	}
 
 	// In a small population the same pattern's candidates are matches.
 	mutual[weak] = mutualCount{n: 1500}
-	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}); bars.len() != 0 {
+	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates); bars.len() != 0 {
 		t.Errorf("flagged with 1,000 of 1,500 expected to match: %v", bars)
 	}
 	// No fitted model, no bars.
 	m.Converged = false
 	mutual[weak] = mutualCount{n: 4000}
-	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}); bars.len() != 0 {
+	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates); bars.len() != 0 {
 		t.Error("bars from an unconverged model")
 	}
 }
@@ -114,7 +120,7 @@ func TestStrangerPatternBands(t *testing.T) {
 		at(low):  {n: 1000, tfSum: -500}, // 20 matches expected among 1,000
 		at(high): {n: 1900},              // 1,980 expected
 	}
-	bars, list := strangerPatterns(m, mutual, namesakeCensus{})
+	bars, list := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates)
 	if bars.len() != 1 || len(list) != 1 || list[0].DiceBand != "[0.40, 0.50)" || list[0].Expected != 20 {
 		t.Fatalf("bars %+v, list %+v: want the low band alone, 20 matches expected", bars, list)
 	}
@@ -130,7 +136,7 @@ func TestStrangerPatternBands(t *testing.T) {
 	withID := named | 2<<4
 	m.Patterns[0].pattern, m.Patterns[0].Differ = withID, []string{"name_dob", "id"}
 	mutual = map[pattern]mutualCount{withID | pattern(low)<<(2*MaxRules): {n: 1000}, withID | pattern(high)<<(2*MaxRules): {n: 1900}}
-	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}); bars.len() != 0 {
+	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates); bars.len() != 0 {
 		t.Errorf("bars %+v for a pattern whose IDs differ", bars)
 	}
 }
