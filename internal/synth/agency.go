@@ -109,7 +109,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 				kMissingForename: 0.003, kMissingMiddle: 0.30, kMissingDOB: 0.02, kMissingSex: 0.02,
 				kMissingPostcode: 0.07, kMissingAddress: 0.05, kMissingCHI: 0.05,
 				kCHILeadingZero: 0.15, kCHITypo: 0.01, kMoved: 0.12, kAccentLost: 0.40,
-				kPostcodeFormat: 0.10, kWhitespace: 0.02,
+				kPostcodeFormat: 0.10, kWhitespace: 0.02, kSurnamePart: 0.20,
 			},
 		},
 		education: {
@@ -141,7 +141,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 				kMissingForename: 0.0005, kMissingMiddle: 0.15, kMissingDOB: 0.002, kMissingSex: 0.003,
 				kMissingPostcode: 0.02, kMissingAddress: 0.02, kMissingCHI: 0.0,
 				kCHILeadingZero: 0.05, kCHITypo: 0.01, kMoved: 0.08, kAccentLost: 0.10,
-				kPostcodeFormat: 0.05, kWhitespace: 0.005,
+				kPostcodeFormat: 0.05, kWhitespace: 0.005, kSurnamePart: 0.10,
 			},
 		},
 		health: {
@@ -175,7 +175,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 				kMissingForename: 0.0005, kMissingMiddle: 0.20, kMissingDOB: 0.001, kMissingSex: 0.002,
 				kMissingPostcode: 0.01, kMissingAddress: 0.01, kMissingCHI: 0.01,
 				kCHILeadingZero: 0.03, kCHITypo: 0.003, kMoved: 0.15, kAccentLost: 0.70,
-				kPostcodeFormat: 0.02, kWhitespace: 0.002,
+				kPostcodeFormat: 0.02, kWhitespace: 0.002, kSurnamePart: 0.05,
 			},
 		},
 		childrensHearings: {
@@ -206,7 +206,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 				kDayMonthSwap: 0.015, kDOBTypo: 0.01, kSexError: 0.003,
 				kMissingForename: 0.002, kMissingDOB: 0.03, kMissingSex: 0.01,
 				kMissingPostcode: 0.09, kMissingAddress: 0.06,
-				kMoved: 0.18, kAccentLost: 0.30, kPostcodeFormat: 0.10, kWhitespace: 0.02,
+				kMoved: 0.18, kAccentLost: 0.30, kPostcodeFormat: 0.10, kWhitespace: 0.02, kSurnamePart: 0.20,
 			},
 		},
 	}

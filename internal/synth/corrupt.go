@@ -37,6 +37,7 @@ const (
 	kPostcodeFormat
 	kWhitespace
 	kMiddleAsForename
+	kSurnamePart
 	numKinds
 )
 
@@ -45,7 +46,7 @@ var kindNames = [numKinds]string{
 	"nickname", "surname_change", "name_swap", "day_month_swap", "dob_typo", "sex_error",
 	"missing_forename", "missing_middle", "missing_dob", "missing_sex", "missing_postcode",
 	"missing_address", "missing_chi", "chi_leading_zero", "chi_typo", "moved", "accent_lost",
-	"postcode_format", "whitespace", "middle_as_forename",
+	"postcode_format", "whitespace", "middle_as_forename", "surname_part",
 }
 
 func (k kind) String() string { return kindNames[k] }
@@ -234,7 +235,30 @@ func (c *corrupter) corrupt(r *rand.Rand, p *person, applied *[numKinds]bool) re
 		rec.forename, _, _ = strings.Cut(p.middle, " ")
 		rec.middle = ""
 	}
+	// A double-barrelled surname held as one of its parts (Smith-Jones
+	// recorded as Smith, or as Jones): a system with one short surname
+	// field, or the name the family uses day to day. Drawn after every
+	// other kind, like the one above.
+	if first, last, ok := cutDoubleBarrelled(rec.surname); ok && hit(kSurnamePart) {
+		if r.IntN(2) == 0 {
+			rec.surname = first
+		} else {
+			rec.surname = last
+		}
+	}
 	return rec
+}
+
+// cutDoubleBarrelled splits a hyphenated or two-word surname at its first
+// hyphen or space into its first and last parts, trimmed; ok is false for a
+// surname of one part.
+func cutDoubleBarrelled(s string) (first, last string, ok bool) {
+	i := strings.IndexAny(s, "- ")
+	if i < 0 {
+		return "", "", false
+	}
+	first, last = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+	return first, last, first != "" && last != ""
 }
 
 // keyboard lists the neighbours of each letter on a UK QWERTY keyboard.

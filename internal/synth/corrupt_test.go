@@ -167,6 +167,11 @@ func TestCorruptionKinds(t *testing.T) {
 		{kWhitespace, tForename | tSurname, always, func(p *person, rec *record) bool {
 			return rec.forename != p.forename || rec.surname != p.surname
 		}},
+		{kSurnamePart, tSurname, func(p *person) bool { _, _, ok := cutDoubleBarrelled(p.surname); return ok },
+			func(p *person, rec *record) bool {
+				first, last, _ := cutDoubleBarrelled(p.surname)
+				return rec.surname == first || rec.surname == last
+			}},
 	}
 	covered := map[kind]bool{}
 	const rate, want = 0.3, 2000
