@@ -100,11 +100,11 @@ func (d *decision) threshold() {
 	// census, whatever the threshold, and left out of the stranger
 	// patterns' count.
 	ind := ruleIndependence(datasets)
-	d.census = censusOf(sets, datasets, ind)
+	d.census = censusOf(sets, datasets)
 	if !d.within && len(datasets) > 1 {
 		// --link-only: the pairs within each dataset that agree on a family
 		// rule are found for the census alone.
-		d.census = censusOf(append(withinFamilyPairs(datasets, d.census, d.sopt.MaxBlock), sets...), datasets, ind)
+		d.census = censusOf(append(withinFamilyPairs(datasets, d.census, d.sopt.MaxBlock), sets...), datasets)
 	}
 	d.noFamily = newFamilyMissing(d.model, d.census)
 	if opt.AutoThreshold {
@@ -114,7 +114,7 @@ func (d *decision) threshold() {
 		if d.dedup {
 			minCandidates = minOneFileCandidates
 		}
-		d.stranger, th.StrangerPatterns = strangerPatterns(d.model, mutualBest(sets, datasets, d.weights, d.tfs, d.census.judged, d.dedup), d.census, minCandidates)
+		d.stranger, th.StrangerPatterns = strangerPatterns(d.model, mutualBest(sets, datasets, d.weights, d.tfs, d.census.judged, d.dedup), d.census, minCandidates, poolRules(datasets, ind, d.model))
 	}
 	if d.within && !d.dedup {
 		v, why := th.Value, "given with --threshold (the same for within-dataset links)"

@@ -42,13 +42,11 @@ import (
 // agency, but a twin whose own record is missing would be linked to the
 // other, and twins are a case the linkage must not merge (issue 11).
 // Only patterns agreeing on family rules alone are judged (an agreeing
-// CHI, or forename initial, is evidence the census cannot weigh), and the
-// ID rules' outcomes are left out of the pattern (an agency without CHI
-// numbers gives "missing" where another gives "differs").
+// CHI, or forename initial, is evidence the census cannot weigh), by the
+// rules they agree on and their Dice band (key).
 type namesakeCensus struct {
-	within, between           map[pattern]int64 // candidates by pattern, ID rules cleared
+	within, between           map[pattern]int64 // candidates by key
 	withinSpace, betweenSpace float64
-	clear                     pattern // the ID rules' bits
 	family                    pattern // the "agree" bits of the family rules
 }
 
@@ -68,7 +66,7 @@ const (
 
 // censusOf counts the candidates of sets by pattern, within datasets and
 // between them. It counts nothing unless the datasets name family rules.
-func censusOf(sets []pairSet, ds []*Dataset, ind independence) namesakeCensus {
+func censusOf(sets []pairSet, ds []*Dataset) namesakeCensus {
 	c := namesakeCensus{within: map[pattern]int64{}, between: map[pattern]int64{}}
 	if len(ds) == 0 {
 		return c
@@ -76,13 +74,6 @@ func censusOf(sets []pairSet, ds []*Dataset, ind independence) namesakeCensus {
 	for r, name := range ds[0].Rules {
 		if slices.Contains(ds[0].FamilyRules, name) {
 			c.family |= 1 << (2 * r)
-		}
-		if ind.outside&(1<<r) != 0 {
-			for s := range ds[0].Rules {
-				if ind.shares[r]&(1<<s) != 0 {
-					c.clear |= 3 << (2 * s)
-				}
-			}
 		}
 	}
 	if c.family == 0 {
@@ -93,7 +84,7 @@ func censusOf(sets []pairSet, ds []*Dataset, ind independence) namesakeCensus {
 		var pc patternCounter
 		for _, p := range s.pats {
 			if c.judged(p) {
-				pc.add(p &^ c.clear)
+				pc.add(c.key(p))
 			}
 		}
 		dst := c.between
@@ -117,8 +108,8 @@ func (c namesakeCensus) judged(p pattern) bool {
 	return a != 0 && a&^c.family == 0
 }
 
-// namesakes returns the between-dataset candidates with pattern p (ID
-// rules cleared) and the namesakes expected among them.
+// namesakes returns the between-dataset candidates with key p and the
+// namesakes expected among them.
 func (c namesakeCensus) namesakes(p pattern) (int64, float64) {
 	if c.withinSpace == 0 {
 		return c.between[p], 0
@@ -131,7 +122,7 @@ func (c namesakeCensus) verdict(p pattern) familyVerdict {
 	if c.family == 0 || !c.judged(p) {
 		return familyNone
 	}
-	n, ns := c.namesakes(p &^ c.clear)
+	n, ns := c.namesakes(c.key(p))
 	switch {
 	case c.withinSpace == 0 || c.betweenSpace == 0 || n < minNamesakeCandidates:
 		return familyUnjudged
@@ -139,6 +130,22 @@ func (c namesakeCensus) verdict(p pattern) familyVerdict {
 		return familyRefused
 	}
 	return familyPasses
+}
+
+// key is the census's key of pattern p: the family rules it agrees on and
+// its Dice band. A judged pattern agrees on nothing else, and whether its
+// other rules disagree or are missing says nothing the census can weigh: an
+// agency without CHI numbers gives "missing" where another gives
+// "differs", and a rule that half the records lack (a middle name) split
+// every band in two. Measured with a rule on forename, middle name and
+// birthday, 20,000 people in health and education (the script
+// match_family_rule): keyed by every rule's outcome the census judged no
+// band and linked three more twins; by agreement it refuses 48 candidates,
+// as without the rule. Without the middle-name rule the key changes nothing
+// measurable (20,000 people byte-identical; 100,000 and a million within
+// 0.0001 of F1).
+func (c namesakeCensus) key(p pattern) pattern {
+	return agreeBits(p) | pattern(p.band())<<(2*MaxRules)
 }
 
 // agreeBits keeps the "agree" bits of p's rules (01 at rule r's bit 2r).
