@@ -563,7 +563,7 @@ func TestTokenizeRowPolicy(t *testing.T) {
 		"t7": {true, false, true}, "t8": {true, false, true}, "t9": {true, false, false},
 		"t10": {true, false, true}, "t11": {true, false, true},
 		"t12": {true, false, true}, "t13": {true, false, true}, "t14": {true, false, true},
-		"t15": {true, false, false},
+		"t15": {true, false, false}, "t16": {false, false, false},
 	}
 	if len(m.Rules) != len(wantValid) {
 		t.Fatalf("rules %v, want %d", m.Rules, len(wantValid))

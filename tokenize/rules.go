@@ -56,6 +56,12 @@ const TokenBytes = sha256.Size
 //	    the same way, which are mostly twins, and refuses the Dice bands
 //	    where those outnumber the records of one child (a twin's forename is
 //	    another name, so the pair's Dice sits lower than a typo's).
+//	t16 canonical forename + first middle name (canonical) + date of birth:
+//	    survives a changed surname, like t6, and tells a renamed child from a
+//	    stranger of one forename and birthday where both records hold a
+//	    middle name (agreeing, or differing). An agency that records no
+//	    middle names (children's hearings, often) never has it; match
+//	    judges its pairs as if the rule were not there.
 //
 // The canonical forename maps nicknames to the full name (SANDY, ALEX →
 // ALEXANDER). Pairs that share only such a rule are still scored: the
@@ -93,6 +99,8 @@ func DefaultRules() []RuleSpec {
 			Components: []string{"forename.canonical", "dob", "postcode.area"}},
 		{Name: "t15", Description: "surname + date of birth + sex + postcode sector, no forename (survives a forename missing or mistyped in its first letter; twins agree on it too, so it is a family rule)",
 			Components: []string{"surname", "dob", "sex", "postcode.sector"}, Family: true},
+		{Name: "t16", Description: "canonical forename + first middle name + date of birth (survives a changed surname; tells a renamed child from a stranger of one forename and birthday where both records hold a middle name)",
+			Components: []string{"forename.canonical", "middle_names.canonical", "dob"}},
 	}
 }
 

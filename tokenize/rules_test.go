@@ -35,6 +35,7 @@ func TestRuleTokens(t *testing.T) {
 	vals := make([]string, len(s.Fields))
 	set := func(field, v string) { vals[fieldIndex(s, field)] = v }
 	set("forename", "MARY ANN")
+	set("middle_names", "LOUISE")
 	set("surname", "SMITH JONES")
 	set("dob", "20100924")
 	set("sex", "FEMALE")
@@ -152,6 +153,23 @@ func TestRuleTokens(t *testing.T) {
 	}
 	set("surname", "SMITH")
 	set("postcode", "EH1 1YZ")
+	// t16 survives a changed surname and tells two girls of one forename
+	// and birthday apart by their middle names; without a middle name
+	// there is no token.
+	t16 := slices.Index(rs.names, "t16")
+	set("forename", "MARY")
+	set("middle_names", "LOUISE ANN")
+	before, _ = h.token(nil, t16, vals)
+	set("surname", "JONES")
+	after, _ = h.token(nil, t16, vals)
+	set("middle_names", "GRACE")
+	other, _ := h.token(nil, t16, vals)
+	set("middle_names", "")
+	_, held := h.token(nil, t16, vals)
+	if t16 < 0 || !bytes.Equal(before, after) || bytes.Equal(after, other) || held {
+		t.Error("t16 does not survive a changed surname, or agrees across middle names, or has a token without one")
+	}
+	set("surname", "SMITH")
 	// Soundex: t2 agrees across spellings that sound alike.
 	set("sex", "FEMALE")
 	set("surname", "MACDONALD")
