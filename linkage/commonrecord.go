@@ -40,13 +40,13 @@ type commonRecords struct {
 	joined    int                    // merges that relied on it
 }
 
-// newCommonRecords keeps the within-dataset links scoring at least bar.
-// idDiffers (nil when the run has no ID rule) tells two records apart by
-// their ID numbers.
-func newCommonRecords(links []Link, offsets []int, bar float64, idDiffers func(x, y uint32) bool) *commonRecords {
+// newCommonRecords keeps the within-dataset links scoring at least their
+// dataset's bar (bars, by dataset index). idDiffers (nil when the run has
+// no ID rule) tells two records apart by their ID numbers.
+func newCommonRecords(links []Link, offsets []int, bars []float64, idDiffers func(x, y uint32) bool) *commonRecords {
 	cr := &commonRecords{strong: map[uint64]struct{}{}, idDiffers: idDiffers}
 	for _, l := range links {
-		if l.Within() && l.Score >= bar {
+		if l.Within() && l.Score >= bars[l.DA] {
 			cr.strong[pairKey(uint32(offsets[l.DA])+l.A, uint32(offsets[l.DB])+l.B)] = struct{}{}
 		}
 	}
@@ -76,14 +76,17 @@ func (cr *commonRecords) joins(x, y uint32, xs, ys []uint32) bool {
 	return false
 }
 
-// judgedAloneBar is the score at which a within-dataset pair is accepted
-// on its own evidence against the whole comparison space: the
-// within-dataset threshold of a link-and-dedupe run, the model's
+// judgedAloneBar is the score at which a pair of two records of dataset
+// name is accepted on its own evidence against the whole comparison
+// space: the within-dataset threshold of a link-and-dedupe run (the
+// higher of the run's and the dataset's own: a dataset with many
+// duplicates has a lower bar of its own, and the common record's margin
+// over strangers was measured against the run's), the model's
 // log2((1−λ)/λ) otherwise, and never below the threshold.
-func judgedAloneBar(th *ThresholdChoice, m *Model) float64 {
+func judgedAloneBar(th *ThresholdChoice, m *Model, name string) float64 {
 	bar := max(th.Value, m.PosteriorThreshold())
 	if th.Within != nil {
-		bar = max(bar, *th.Within)
+		bar = max(bar, *th.Within, th.withinBar(name))
 	}
 	return bar
 }

@@ -128,6 +128,7 @@ func (d *decision) threshold() {
 				}
 			}
 			v, why = withinThreshold(d.model, wpats, wspace, d.fitted.withinWeights, th.Value)
+			th.WithinByDataset = withinThresholds(d.model, sets, datasets, d.fitted.withinWeights, th.Value)
 		}
 		th.Within, th.WithinWhy = &v, why
 	}
@@ -154,7 +155,7 @@ func (d *decision) score() {
 		A, B := datasets[s.da], datasets[s.db]
 		bar := th.Value
 		if s.da == s.db && th.Within != nil {
-			bar = *th.Within
+			bar = th.withinBar(A.Name)
 		}
 		lookup := newWeightLookup(d.weightsOf(s))
 		for i, p := range s.pairs {
@@ -226,7 +227,11 @@ func (d *decision) cluster() {
 	d.wcand = nil
 	var common *commonRecords
 	if d.within && !opt.AllowDuplicates {
-		common = newCommonRecords(d.links, d.offsets, judgedAloneBar(&d.th, d.model), idDiffersFunc(d.datasets, d.offsets, d.model))
+		bars := make([]float64, len(d.datasets))
+		for k, ds := range d.datasets {
+			bars[k] = judgedAloneBar(&d.th, d.model, ds.Name)
+		}
+		common = newCommonRecords(d.links, d.offsets, bars, idDiffersFunc(d.datasets, d.offsets, d.model))
 	}
 	kept, cl, spared := solve(d.links, d.offsets, opt.AllowDuplicates, d.dedup, corr, common)
 	sum.Counts.JoinedSparingOne = spared

@@ -106,7 +106,7 @@ func TestSolveConsistency(t *testing.T) {
 				for _, p := range tc.idDiffers {
 					differ[pairKey(p[0], p[1])] = true
 				}
-				common = newCommonRecords(tc.links, offsets, 20, func(x, y uint32) bool { return differ[pairKey(x, y)] })
+				common = newCommonRecords(tc.links, offsets, slices.Repeat([]float64{20}, len(offsets)-1), func(x, y uint32) bool { return differ[pairKey(x, y)] })
 			}
 			_, c, _ := solve(slices.Clone(tc.links), offsets, tc.chain, false, corr, common)
 			if corr != nil && len(tc.want) > 0 && len(tc.want[0]) == 4 && corr.joined != 1 {

@@ -207,7 +207,12 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 					map[string]string{"link": "linked", "link-and-dedupe": "linked and deduplicated", "dedup": "deduplicated"}[s.Mode], s.Counts.Records, len(s.Inputs),
 					s.Counts.Candidates, s.Counts.Links, s.Counts.Entities, s.Counts.EntitiesLinked)
 				fmt.Fprintf(w, "threshold %.3f (%s)", s.Threshold.Value, s.Threshold.Method)
-				if t := s.Threshold.Within; t != nil {
+				if bars := s.Threshold.WithinByDataset; len(bars) > 0 {
+					fmt.Fprint(w, "; within one dataset")
+					for i, b := range bars {
+						fmt.Fprintf(w, "%s %s %.3f", map[bool]string{true: ":", false: ","}[i == 0], b.Dataset, b.Value)
+					}
+				} else if t := s.Threshold.Within; t != nil {
 					fmt.Fprintf(w, "; within one dataset %.3f", *t)
 				}
 				if t := s.Threshold.IDDiffers; t != nil && s.Model != nil {
