@@ -233,8 +233,17 @@ func (d *decision) cluster() {
 		}
 		common = newCommonRecords(d.links, d.offsets, bars, idDiffersFunc(d.datasets, d.offsets, d.model))
 	}
-	kept, cl, spared := solve(d.links, d.offsets, opt.AllowDuplicates, d.dedup, corr, common)
+	var ids *idConflicts
+	if !opt.AllowDuplicates && !d.dedup {
+		if differ := idDiffersFunc(d.datasets, d.offsets, d.model); differ != nil {
+			ids = &idConflicts{differ: differ}
+		}
+	}
+	kept, cl, spared := solve(d.links, d.offsets, opt.AllowDuplicates, d.dedup, corr, common, ids)
 	sum.Counts.JoinedSparingOne = spared
+	if ids != nil {
+		sum.Counts.RefusedIDsDiffer = ids.refused
+	}
 	if corr != nil {
 		sum.Counts.Corroborated = corr.joined
 	}

@@ -293,6 +293,10 @@ type Counts struct {
 	// in which one of at least minSparedPairs pairs across them was not
 	// linked, every other directly (solve.go).
 	JoinedSparingOne int `json:"joined_sparing_one_pair,omitempty"`
+	// RefusedIDsDiffer: merges refused because they would join two records
+	// of different datasets holding different ID numbers (CHI) that are
+	// not linked directly (idconflict.go).
+	RefusedIDsDiffer int `json:"refused_as_ids_differ"`
 }
 
 // MatchRate is, for two datasets, how many links join them and what share

@@ -147,12 +147,16 @@ func pairKey(x, y uint32) uint64 {
 // million people, four agencies: 965 false pairs more for 10 true ones),
 // so it is not done there.
 //
+// A merge is refused, whatever its kind, when it would join two records of
+// different datasets holding different ID numbers (CHI) that are not
+// linked directly (idconflict.go; solve's ids).
+//
 // With chain set the second condition is lifted (single linkage, the
 // behaviour of --allow-duplicates before link-and-dedupe existed).
 // links must all be at or above the threshold. Solve sorts links in place
 // and returns the kept ones (in consideration order) and the clusters.
 func Solve(links []Link, offsets []int, chain bool) ([]Link, *clusters) {
-	kept, c, _ := solve(links, offsets, chain, false, nil, nil)
+	kept, c, _ := solve(links, offsets, chain, false, nil, nil, nil)
 	return kept, c
 }
 
@@ -163,9 +167,12 @@ const minSparedPairs = 3
 // solve is Solve, with corr and common (when not nil) relaxing the second
 // condition for the within-dataset pairs corr vouches for (corroborate.go)
 // and those common strongly links to a record of their dataset
-// (commonrecord.go), and spare relaxing it by one pair (one dataset). It
-// returns the merges made by sparing a pair too.
-func solve(links []Link, offsets []int, chain, spare bool, corr *corroboration, common *commonRecords) ([]Link, *clusters, int) {
+// (commonrecord.go), spare relaxing it by one pair (one dataset), and
+// ids (when not nil, and not chaining) refusing a merge that would join
+// two records of different datasets holding different ID numbers without
+// a direct link (idconflict.go). It returns the merges made by sparing a
+// pair too.
+func solve(links []Link, offsets []int, chain, spare bool, corr *corroboration, common *commonRecords, ids *idConflicts) ([]Link, *clusters, int) {
 	sortLinks(links)
 	c := newClusters(offsets)
 	g := func(d uint16, i uint32) uint32 { return uint32(offsets[d]) + i }
@@ -185,9 +192,16 @@ func solve(links []Link, offsets []int, chain, spare bool, corr *corroboration, 
 			kept = append(kept, l)
 			continue
 		}
-		if !chain && c.datasets[ra]&c.datasets[rb] != 0 {
+		shared := c.datasets[ra] & c.datasets[rb]
+		if !chain && (shared != 0 || ids != nil) {
 			xs, ys = c.members(xs[:0], ra), c.members(ys[:0], rb)
-			switch linkedWithin(c, direct, corr, common, xs, ys, c.datasets[ra]&c.datasets[rb], spare) {
+		}
+		if !chain && ids != nil && idConflict(c, direct, ids.differ, xs, ys) {
+			ids.refused++
+			continue
+		}
+		if !chain && shared != 0 {
+			switch linkedWithin(c, direct, corr, common, xs, ys, shared, spare) {
 			case notJoined:
 				continue
 			case joinedVouched:

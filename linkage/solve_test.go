@@ -87,6 +87,15 @@ func TestSolveConsistency(t *testing.T) {
 			links:  []Link{L(0, 0, 1, 0, 30), L(0, 1, 1, 0, 28)},
 			common: true,
 			want:   [][]uint32{{0, 4}}},
+		{name: "records of two datasets holding different ID numbers are not joined through other links",
+			// 0–4 and 4–7 link; 0 and 7 hold different CHI numbers.
+			links:     []Link{L(0, 0, 1, 0, 30), L(1, 0, 2, 0, 27)},
+			idDiffers: [][2]uint32{{0, 7}},
+			want:      [][]uint32{{0, 4}}},
+		{name: "unless the two are linked directly (a mistyped CHI)",
+			links:     []Link{L(0, 0, 1, 0, 30), L(1, 0, 2, 0, 27), L(0, 0, 2, 0, 25)},
+			idDiffers: [][2]uint32{{0, 7}},
+			want:      [][]uint32{{0, 4, 7}}},
 		{name: "single linkage chains when asked",
 			links: []Link{L(0, 0, 2, 0, 28), L(1, 0, 2, 0, 27), L(0, 2, 1, 0, 15)},
 			chain: true,
@@ -100,15 +109,20 @@ func TestSolveConsistency(t *testing.T) {
 					corr.pairs[pairKey(v[0], v[1])] = struct{}{}
 				}
 			}
+			differ := map[uint64]bool{}
+			for _, p := range tc.idDiffers {
+				differ[pairKey(p[0], p[1])] = true
+			}
+			idDiffers := func(x, y uint32) bool { return differ[pairKey(x, y)] }
 			var common *commonRecords
 			if tc.common {
-				differ := map[uint64]bool{}
-				for _, p := range tc.idDiffers {
-					differ[pairKey(p[0], p[1])] = true
-				}
-				common = newCommonRecords(tc.links, offsets, slices.Repeat([]float64{20}, len(offsets)-1), func(x, y uint32) bool { return differ[pairKey(x, y)] })
+				common = newCommonRecords(tc.links, offsets, slices.Repeat([]float64{20}, len(offsets)-1), idDiffers)
 			}
-			_, c, _ := solve(slices.Clone(tc.links), offsets, tc.chain, false, corr, common)
+			ids := &idConflicts{differ: idDiffers}
+			_, c, _ := solve(slices.Clone(tc.links), offsets, tc.chain, false, corr, common, ids)
+			if want := tc.name == "records of two datasets holding different ID numbers are not joined through other links"; (ids.refused == 1) != want {
+				t.Errorf("%d merges refused for differing ID numbers", ids.refused)
+			}
 			if corr != nil && len(tc.want) > 0 && len(tc.want[0]) == 4 && corr.joined != 1 {
 				t.Errorf("%d merges counted as vouched for, want 1", corr.joined)
 			}
@@ -243,7 +257,7 @@ func TestSolveSparesOnePair(t *testing.T) {
 		{"three of four", []Link{L(0, 1, 30), L(3, 4, 29), L(0, 3, 25), L(1, 4, 24), L(0, 4, 23)}, true, []uint32{0, 1, 3, 4}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, c, spared := solve(slices.Clone(tc.links), offsets, false, tc.spare, nil, nil)
+			_, c, spared := solve(slices.Clone(tc.links), offsets, false, tc.spare, nil, nil, nil)
 			var got []uint32
 			for g := range uint32(6) {
 				if c.find(g) == c.find(0) {
