@@ -1,11 +1,5 @@
 package linkage
 
-import (
-	"bytes"
-	"slices"
-	"sort"
-)
-
 // Common records: one person's duplicates that are not linked to each
 // other.
 //
@@ -89,23 +83,4 @@ func judgedAloneBar(th *ThresholdChoice, m *Model, name string) float64 {
 		bar = max(bar, *th.Within, th.withinBar(name))
 	}
 	return bar
-}
-
-// idDiffersFunc returns a test of whether two records (global indices)
-// both hold the model's ID rule (the rule its pattern m is read from, such
-// as CHI) with different values, or nil when the model has none.
-func idDiffersFunc(ds []*Dataset, offsets []int, m *Model) func(x, y uint32) bool {
-	r := slices.Index(m.Rules, m.PatternMFrom)
-	if m.PatternMFrom == "" || r < 0 {
-		return nil
-	}
-	token := func(g uint32) ([]byte, bool) {
-		d := sort.SearchInts(offsets, int(g)+1) - 1
-		return ds[d].Token(r, int(g)-offsets[d])
-	}
-	return func(x, y uint32) bool {
-		tx, okx := token(x)
-		ty, oky := token(y)
-		return okx && oky && !bytes.Equal(tx, ty)
-	}
 }

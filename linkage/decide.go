@@ -233,16 +233,14 @@ func (d *decision) cluster() {
 		}
 		common = newCommonRecords(d.links, d.offsets, bars, idDiffersFunc(d.datasets, d.offsets, d.model))
 	}
-	var ids *idConflicts
+	var ids *idNumbers
 	if !opt.AllowDuplicates && !d.dedup {
-		if differ := idDiffersFunc(d.datasets, d.offsets, d.model); differ != nil {
-			ids = &idConflicts{differ: differ}
-		}
+		ids = newIDNumbers(d.datasets, d.offsets, d.model)
 	}
 	kept, cl, spared := solve(d.links, d.offsets, opt.AllowDuplicates, d.dedup, corr, common, ids)
 	sum.Counts.JoinedSparingOne = spared
 	if ids != nil {
-		sum.Counts.RefusedIDsDiffer = ids.refused
+		sum.Counts.RefusedIDsDiffer, sum.Counts.JoinedByIDNumber = ids.refused, ids.joined
 	}
 	if corr != nil {
 		sum.Counts.Corroborated = corr.joined

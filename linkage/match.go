@@ -295,8 +295,12 @@ type Counts struct {
 	JoinedSparingOne int `json:"joined_sparing_one_pair,omitempty"`
 	// RefusedIDsDiffer: merges refused because they would join two records
 	// of different datasets holding different ID numbers (CHI) that are
-	// not linked directly (idconflict.go).
+	// not linked directly (idnumbers.go).
 	RefusedIDsDiffer int `json:"refused_as_ids_differ"`
+	// JoinedByIDNumber: merges of two entities holding records of one
+	// dataset that were not linked directly, made because a directly
+	// linked pair across them holds the same ID number (idnumbers.go).
+	JoinedByIDNumber int `json:"joined_by_id_number"`
 }
 
 // MatchRate is, for two datasets, how many links join them and what share

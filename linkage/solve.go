@@ -147,9 +147,11 @@ func pairKey(x, y uint32) uint64 {
 // million people, four agencies: 965 false pairs more for 10 true ones),
 // so it is not done there.
 //
-// A merge is refused, whatever its kind, when it would join two records of
-// different datasets holding different ID numbers (CHI) that are not
-// linked directly (idconflict.go; solve's ids).
+// ID numbers (CHI) overrule both conditions (idnumbers.go; solve's ids):
+// a merge is refused when it would join two records of different datasets
+// holding different numbers that are not linked directly, and made
+// against the second condition when a directly linked pair across the
+// clusters holds the same number.
 //
 // With chain set the second condition is lifted (single linkage, the
 // behaviour of --allow-duplicates before link-and-dedupe existed).
@@ -168,11 +170,9 @@ const minSparedPairs = 3
 // condition for the within-dataset pairs corr vouches for (corroborate.go)
 // and those common strongly links to a record of their dataset
 // (commonrecord.go), spare relaxing it by one pair (one dataset), and
-// ids (when not nil, and not chaining) refusing a merge that would join
-// two records of different datasets holding different ID numbers without
-// a direct link (idconflict.go). It returns the merges made by sparing a
-// pair too.
-func solve(links []Link, offsets []int, chain, spare bool, corr *corroboration, common *commonRecords, ids *idConflicts) ([]Link, *clusters, int) {
+// ids (when not nil, and not chaining) reading the records' ID numbers
+// (idnumbers.go). It returns the merges made by sparing a pair too.
+func solve(links []Link, offsets []int, chain, spare bool, corr *corroboration, common *commonRecords, ids *idNumbers) ([]Link, *clusters, int) {
 	sortLinks(links)
 	c := newClusters(offsets)
 	g := func(d uint16, i uint32) uint32 { return uint32(offsets[d]) + i }
@@ -196,14 +196,17 @@ func solve(links []Link, offsets []int, chain, spare bool, corr *corroboration, 
 		if !chain && (shared != 0 || ids != nil) {
 			xs, ys = c.members(xs[:0], ra), c.members(ys[:0], rb)
 		}
-		if !chain && ids != nil && idConflict(c, direct, ids.differ, xs, ys) {
+		if !chain && ids != nil && ids.conflict(c, direct, xs, ys) {
 			ids.refused++
 			continue
 		}
 		if !chain && shared != 0 {
 			switch linkedWithin(c, direct, corr, common, xs, ys, shared, spare) {
 			case notJoined:
-				continue
+				if ids == nil || !ids.samePerson(c, direct, xs, ys, shared) {
+					continue
+				}
+				ids.joined++
 			case joinedVouched:
 				corr.joined++
 			case joinedCommon:

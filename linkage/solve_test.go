@@ -31,7 +31,9 @@ func TestSolveConsistency(t *testing.T) {
 		// pairs in idDiffers.
 		common    bool
 		idDiffers [][2]uint32
-		want      [][]uint32 // entities with two or more records
+		// idSame lists pairs (global indices) holding the same ID number.
+		idSame [][2]uint32
+		want   [][]uint32 // entities with two or more records
 	}{
 		{name: "one-to-one between two datasets",
 			links: []Link{L(0, 0, 1, 0, 30), L(0, 1, 1, 0, 12)},
@@ -96,6 +98,20 @@ func TestSolveConsistency(t *testing.T) {
 			links:     []Link{L(0, 0, 1, 0, 30), L(1, 0, 2, 0, 27), L(0, 0, 2, 0, 25)},
 			idDiffers: [][2]uint32{{0, 7}},
 			want:      [][]uint32{{0, 4, 7}}},
+		{name: "two entities sharing a dataset merge when a linked pair across them holds the same ID number",
+			// 0 and 1 (dataset 0) are one child's records, not linked; 4
+			// (dataset 1, with 0) and 7 (dataset 2, with 1) hold one CHI.
+			links:  []Link{L(0, 0, 1, 0, 30), L(0, 1, 2, 0, 29), L(1, 0, 2, 0, 28)},
+			idSame: [][2]uint32{{4, 7}},
+			want:   [][]uint32{{0, 1, 4, 7}}},
+		{name: "not without that number",
+			links: []Link{L(0, 0, 1, 0, 30), L(0, 1, 2, 0, 29), L(1, 0, 2, 0, 28)},
+			want:  [][]uint32{{0, 4}, {1, 7}}},
+		{name: "not when two records of the shared dataset hold different numbers",
+			links:     []Link{L(0, 0, 1, 0, 30), L(0, 1, 2, 0, 29), L(1, 0, 2, 0, 28)},
+			idSame:    [][2]uint32{{4, 7}},
+			idDiffers: [][2]uint32{{0, 1}},
+			want:      [][]uint32{{0, 4}, {1, 7}}},
 		{name: "single linkage chains when asked",
 			links: []Link{L(0, 0, 2, 0, 28), L(1, 0, 2, 0, 27), L(0, 2, 1, 0, 15)},
 			chain: true,
@@ -109,19 +125,25 @@ func TestSolveConsistency(t *testing.T) {
 					corr.pairs[pairKey(v[0], v[1])] = struct{}{}
 				}
 			}
-			differ := map[uint64]bool{}
+			differ, same := map[uint64]bool{}, map[uint64]bool{}
 			for _, p := range tc.idDiffers {
 				differ[pairKey(p[0], p[1])] = true
+			}
+			for _, p := range tc.idSame {
+				same[pairKey(p[0], p[1])] = true
 			}
 			idDiffers := func(x, y uint32) bool { return differ[pairKey(x, y)] }
 			var common *commonRecords
 			if tc.common {
 				common = newCommonRecords(tc.links, offsets, slices.Repeat([]float64{20}, len(offsets)-1), idDiffers)
 			}
-			ids := &idConflicts{differ: idDiffers}
+			ids := &idNumbers{differ: idDiffers, agree: func(x, y uint32) bool { return same[pairKey(x, y)] }}
 			_, c, _ := solve(slices.Clone(tc.links), offsets, tc.chain, false, corr, common, ids)
 			if want := tc.name == "records of two datasets holding different ID numbers are not joined through other links"; (ids.refused == 1) != want {
 				t.Errorf("%d merges refused for differing ID numbers", ids.refused)
+			}
+			if want := len(tc.idSame) > 0 && len(tc.idDiffers) == 0; (ids.joined == 1) != want {
+				t.Errorf("%d merges made on the same ID number", ids.joined)
 			}
 			if corr != nil && len(tc.want) > 0 && len(tc.want[0]) == 4 && corr.joined != 1 {
 				t.Errorf("%d merges counted as vouched for, want 1", corr.joined)
