@@ -196,24 +196,30 @@ func solve(links []Link, offsets []int, chain, spare bool, corr *corroboration, 
 		if !chain && (shared != 0 || ids != nil) {
 			xs, ys = c.members(xs[:0], ra), c.members(ys[:0], rb)
 		}
+		how := joinedDirect
+		if !chain && shared != 0 {
+			if how = linkedWithin(c, direct, corr, common, xs, ys, shared, spare); how == notJoined {
+				if ids == nil || !ids.samePerson(c, direct, xs, ys, shared) {
+					continue
+				}
+				how = joinedSameID
+			}
+		}
+		// Checked last, so that refused counts the merges refused for
+		// different ID numbers alone.
 		if !chain && ids != nil && ids.conflict(c, direct, xs, ys) {
 			ids.refused++
 			continue
 		}
-		if !chain && shared != 0 {
-			switch linkedWithin(c, direct, corr, common, xs, ys, shared, spare) {
-			case notJoined:
-				if ids == nil || !ids.samePerson(c, direct, xs, ys, shared) {
-					continue
-				}
-				ids.joined++
-			case joinedVouched:
-				corr.joined++
-			case joinedCommon:
-				common.joined++
-			case joinedSparing:
-				spared++
-			}
+		switch how {
+		case joinedVouched:
+			corr.joined++
+		case joinedCommon:
+			common.joined++
+		case joinedSparing:
+			spared++
+		case joinedSameID:
+			ids.joined++
 		}
 		c.union(ra, rb)
 		kept = append(kept, l)
@@ -228,6 +234,7 @@ const (
 	joinedVouched // some pair only through corroboration
 	joinedCommon  // some pair only through a common record (and none vouched)
 	joinedSparing // one pair not linked at all (spare)
+	joinedSameID  // not linked, but a linked pair across holds the same ID number (idnumbers.go)
 )
 
 // linkedWithin reports whether every record of xs and every record of ys
