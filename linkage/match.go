@@ -732,11 +732,7 @@ func bestOfRecords(s *pairSet, nA, nB int, weights map[pattern]float64, skip fun
 // duplicates, which agree on almost everything, do. It is never below the
 // cross-dataset threshold.
 func withinThreshold(m *Model, pats []pattern, space float64, weights map[pattern]float64, cross float64) (float64, string) {
-	expected := 0.0
-	for _, p := range pats {
-		lr := math.Exp2(weights[p])
-		expected += m.Lambda * lr / (m.Lambda*lr + 1 - m.Lambda)
-	}
+	expected := expectedDuplicates(m, pats, weights)
 	if space <= 0 || expected < 1 {
 		return cross, fmt.Sprintf("fewer than one duplicate expected among %d within-dataset candidates: the cross-dataset threshold", len(pats))
 	}
@@ -746,6 +742,23 @@ func withinThreshold(m *Model, pats []pattern, space float64, weights map[patter
 		expected, len(pats), space, lw, lw, lw, v)
 }
 
+// expectedDuplicates sums the posterior match probability of the
+// within-dataset candidates with patterns pats under the fitted model.
+func expectedDuplicates(m *Model, pats []pattern, weights map[pattern]float64) float64 {
+	expected := 0.0
+	for _, p := range pats {
+		lr := math.Exp2(weights[p])
+		expected += m.Lambda * lr / (m.Lambda*lr + 1 - m.Lambda)
+	}
+	return expected
+}
+
+// minOwnDuplicates is the fewest duplicates a dataset must be expected to
+// hold for a within-dataset bar of its own: below it, its share is noise
+// (and below one the bar would fall to the between-dataset threshold), and
+// the run's bar applies.
+const minOwnDuplicates = 10
+
 // withinThresholds is withinThreshold for each dataset alone: its
 // duplicates expected among its own within-dataset candidates, over its
 // own pairs. Agencies differ in how often they hold a person twice (at
@@ -754,8 +767,8 @@ func withinThreshold(m *Model, pats []pattern, space float64, weights map[patter
 // share judged each by the others: 2.2 bits too high for social work and
 // 3.8 for hearings, whose duplicates were missed (within recall 0.81 and
 // 0.69 there, against 0.90 and 0.82 at a million people), 0.7 too low for
-// health. Datasets without candidates within are left out (the run's bar
-// applies).
+// health. Datasets expected to hold fewer than minOwnDuplicates are left
+// out (the run's bar applies).
 func withinThresholds(m *Model, sets []pairSet, datasets []*Dataset, weights map[pattern]float64, cross float64) []DatasetThreshold {
 	var out []DatasetThreshold
 	for k := range datasets {
@@ -765,7 +778,7 @@ func withinThresholds(m *Model, sets []pairSet, datasets []*Dataset, weights map
 				pats = append(pats, s.pats...)
 			}
 		}
-		if len(pats) == 0 {
+		if expectedDuplicates(m, pats, weights) < minOwnDuplicates {
 			continue
 		}
 		v, why := withinThreshold(m, pats, pairSpace(datasets[k], datasets[k], true), weights, cross)

@@ -18,6 +18,7 @@ func TestWithinThresholds(t *testing.T) {
 		{Name: "many", RecordIDs: make([]string, 1000)},  // 499,500 pairs
 		{Name: "few", RecordIDs: make([]string, 10000)},  // 49,995,000 pairs
 		{Name: "none", RecordIDs: make([]string, 10000)}, // no candidates within
+		{Name: "rare", RecordIDs: make([]string, 10000)}, // too few duplicates expected for a bar of its own
 	}
 	rep := func(p pattern, n int) []pattern {
 		out := make([]pattern, n)
@@ -30,6 +31,7 @@ func TestWithinThresholds(t *testing.T) {
 		{da: 0, db: 0, pats: append(rep(dup, 50), rep(namesake, 500)...)},
 		{da: 0, db: 1, pats: rep(dup, 900)}, // between datasets: not counted
 		{da: 1, db: 1, pats: append(rep(dup, 50), rep(namesake, 5000)...)},
+		{da: 3, db: 3, pats: append(rep(dup, minOwnDuplicates-1), rep(namesake, 50)...)},
 	}
 	got := withinThresholds(m, sets, ds, weights, 0)
 	if len(got) != 2 || got[0].Dataset != "many" || got[1].Dataset != "few" {
@@ -53,7 +55,7 @@ func TestWithinThresholds(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		want float64
-	}{{"many", got[0].Value}, {"few", got[1].Value}, {"none", 100}} {
+	}{{"many", got[0].Value}, {"few", got[1].Value}, {"none", 100}, {"rare", 100}} {
 		if b := th.withinBar(c.name); b != c.want {
 			t.Errorf("withinBar(%s) = %.3f, want %.3f", c.name, b, c.want)
 		}

@@ -207,13 +207,14 @@ purpose: an objection wins ties, and a near namesake may be left out of a cohort
 					map[string]string{"link": "linked", "link-and-dedupe": "linked and deduplicated", "dedup": "deduplicated"}[s.Mode], s.Counts.Records, len(s.Inputs),
 					s.Counts.Candidates, s.Counts.Links, s.Counts.Entities, s.Counts.EntitiesLinked)
 				fmt.Fprintf(w, "threshold %.3f (%s)", s.Threshold.Value, s.Threshold.Method)
-				if bars := s.Threshold.WithinByDataset; len(bars) > 0 {
-					fmt.Fprint(w, "; within one dataset")
-					for i, b := range bars {
-						fmt.Fprintf(w, "%s %s %.3f", map[bool]string{true: ":", false: ","}[i == 0], b.Dataset, b.Value)
-					}
-				} else if t := s.Threshold.Within; t != nil {
+				if t := s.Threshold.Within; t != nil {
 					fmt.Fprintf(w, "; within one dataset %.3f", *t)
+					for i, b := range s.Threshold.WithinByDataset {
+						fmt.Fprintf(w, "%s%s %.3f", map[bool]string{true: " (its own: ", false: ", "}[i == 0], b.Dataset, b.Value)
+						if i == len(s.Threshold.WithinByDataset)-1 {
+							fmt.Fprint(w, ")")
+						}
+					}
 				}
 				if t := s.Threshold.IDDiffers; t != nil && s.Model != nil {
 					fmt.Fprintf(w, "; between datasets when %s differs %.3f", s.Model.PatternMFrom, *t)
