@@ -60,6 +60,10 @@ to each other directly, so that an entity never chains strangers through a share
 every record of the entity from other files links to, of a kind the CHI shows to be one
 person (joined_by_corroboration), and two variants of one record both linked to it strongly
 enough to be accepted alone, their CHI numbers not differing (joined_by_common_record).
+CHI numbers overrule the links: a merge that would put two records of different files
+holding different CHI numbers in one entity without a direct link between them is refused
+(refused_as_ids_differ), and one whose linked pair across holds the same CHI is made
+though the records of a shared file are not all linked (joined_by_id_number).
 Pairs agreeing only on a rule the spec marks "family" (twins agree on it too) are refused
 in the Dice bands where the pairs within each dataset, mostly twins, make up at least half
 of the candidates between datasets (refused_as_namesakes).
