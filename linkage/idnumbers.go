@@ -106,7 +106,10 @@ func (ids *idNumbers) conflict(c *clusters, direct map[uint64]struct{}, xs, ys [
 			if c.dataset(y) == dx {
 				continue
 			}
-			if _, ok := direct[pairKey(x, y)]; !ok && ids.differ(x, y) {
+			if !ids.differ(x, y) { // the cheaper test first: most pairs lack an ID on a side
+				continue
+			}
+			if _, ok := direct[pairKey(x, y)]; !ok {
 				return true
 			}
 		}
@@ -129,8 +132,8 @@ func (ids *idNumbers) samePerson(c *clusters, direct map[uint64]struct{}, xs, ys
 					return false
 				}
 			case !same:
-				if _, ok := direct[pairKey(x, y)]; ok && ids.agree(x, y) {
-					same = true
+				if ids.agree(x, y) {
+					_, same = direct[pairKey(x, y)]
 				}
 			}
 		}
