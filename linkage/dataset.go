@@ -7,7 +7,8 @@ import (
 )
 
 // TokenBytes is the length of one deterministic token as the matcher holds
-// it: the first 8 bytes of the token file's 32-byte HMAC-SHA256. Tokens are
+// it: the first 8 bytes of the token file's token (16 bytes of an
+// HMAC-SHA256; 32 in files made before token_bytes was recorded). Tokens are
 // only tested for equality, and a keyed HMAC's outputs are uniform and
 // cannot be steered without the key, so two different values share 64 bits
 // with probability 2⁻⁶⁴ per pair of values: at ten million distinct values

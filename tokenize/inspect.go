@@ -170,6 +170,11 @@ func (in *Inspection) WriteText(w io.Writer) {
 		}
 	}
 	if len(in.Rules) > 0 {
+		if m.TokenBytes == 0 {
+			fmt.Fprintf(w, "  tokens:             %d bytes (whole HMAC-SHA256s: made before pprl wrote 16; they link with newer files)\n", m.TokenWidth())
+		} else {
+			fmt.Fprintf(w, "  tokens:             %d bytes (the first %d bits of HMAC-SHA256)\n", m.TokenWidth(), 8*m.TokenWidth())
+		}
 		fmt.Fprintln(w, "token rules (share of records without a token):")
 		for k, r := range in.Rules {
 			fmt.Fprintf(w, "  tok_%-10s %6.2f%%  (%d null)", r.Name, 100*r.Rate, r.Nulls)

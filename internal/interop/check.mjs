@@ -32,7 +32,7 @@ for (const a of exp.attributes) check(types['attr_' + a] === 'VARCHAR', `attr_${
 // Row count, widths and nulls.
 const tokAgg = exp.rules
   .map((r) => `count(*) FILTER (WHERE tok_${r} IS NULL) AS null_tok_${r},
-     coalesce(min(octet_length(tok_${r})), 32) AS min_tok_${r}, coalesce(max(octet_length(tok_${r})), 32) AS max_tok_${r}`)
+     coalesce(min(octet_length(tok_${r})), ${exp.token_bytes}) AS min_tok_${r}, coalesce(max(octet_length(tok_${r})), ${exp.token_bytes}) AS max_tok_${r}`)
   .join(',');
 const attrAgg = exp.attributes.map((a) => `count(*) FILTER (WHERE attr_${a} IS NULL) AS null_attr_${a}`).join(',');
 const [agg] = await rows(`SELECT count(*) AS n, count(DISTINCT record_id) AS ids, count(*) FILTER (WHERE record_id IS NULL) AS null_ids,
@@ -45,7 +45,7 @@ check(num(agg.null_ids) === 0 && num(agg.null_clk) === 0, 'record_id or clk has 
 check(num(agg.min_clk) === exp.clk_bytes && num(agg.max_clk) === exp.clk_bytes, `clk length ${agg.min_clk}..${agg.max_clk}, want ${exp.clk_bytes} (clk_bits/8)`);
 for (const r of exp.rules) {
   check(num(agg['null_tok_' + r]) === (exp.null_tokens['tok_' + r] ?? 0), `tok_${r}: ${agg['null_tok_' + r]} nulls, want ${exp.null_tokens['tok_' + r] ?? 0}`);
-  check(num(agg['min_tok_' + r]) === 32 && num(agg['max_tok_' + r]) === 32, `tok_${r} length not 32`);
+  check(num(agg['min_tok_' + r]) === exp.token_bytes && num(agg['max_tok_' + r]) === exp.token_bytes, `tok_${r} length not ${exp.token_bytes}`);
 }
 for (const a of exp.attributes) {
   check(num(agg['null_attr_' + a]) === (exp.null_attrs['attr_' + a] ?? 0), `attr_${a}: ${agg['null_attr_' + a]} nulls, want ${exp.null_attrs['attr_' + a] ?? 0}`);
@@ -73,4 +73,4 @@ if (failures.length > 0) {
   for (const f of failures) console.error('  - ' + f);
   process.exit(1);
 }
-console.log(`interop: DuckDB read ${file}: ${agg.n} rows; record_id VARCHAR, clk BLOB(${exp.clk_bytes}), ${exp.rules.length} token columns BLOB(32) with the expected NULLs, attributes VARCHAR, manifest in footer`);
+console.log(`interop: DuckDB read ${file}: ${agg.n} rows; record_id VARCHAR, clk BLOB(${exp.clk_bytes}), ${exp.rules.length} token columns BLOB(${exp.token_bytes}) with the expected NULLs, attributes VARCHAR, manifest in footer`);

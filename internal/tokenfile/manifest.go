@@ -26,8 +26,14 @@ const (
 	FormatVersion = 1
 	// ManifestKey is the Parquet footer key holding the manifest JSON.
 	ManifestKey = "pprl.manifest"
-	// TokenBytes is the width of every deterministic token.
-	TokenBytes = 32
+	// TokenBytes is the width of the deterministic tokens this pprl
+	// writes: the first 16 bytes of an HMAC-SHA256 (tokenize.TokenBytes).
+	TokenBytes = 16
+	// legacyTokenBytes is the width of the tokens of files that record
+	// none (Manifest.TokenBytes): whole HMACs. Their first 16 bytes are
+	// the tokens a newer pprl writes for the same value, so the two kinds
+	// of file link together.
+	legacyTokenBytes = 32
 )
 
 // Manifest describes a token file. It is stored as JSON in the Parquet
@@ -72,6 +78,19 @@ type Manifest struct {
 	// one name differently, so match refuses to mix them. Files made
 	// before it was recorded hold 0, which means version 1.
 	NormaliserVersion int `json:"normaliser_version,omitempty"`
+	// TokenBytes is the width of the file's deterministic tokens: 16 (the
+	// first 128 bits of an HMAC-SHA256). Files made before it was
+	// recorded hold 0, which means 32 (the whole HMAC).
+	TokenBytes int `json:"token_bytes,omitempty"`
+}
+
+// TokenWidth returns the width in bytes of the file's deterministic
+// tokens (TokenBytes, 32 for files made before it was recorded).
+func (m *Manifest) TokenWidth() int {
+	if m.TokenBytes == 0 {
+		return legacyTokenBytes
+	}
+	return m.TokenBytes
 }
 
 // Normalisers returns the file's normaliser version (NormaliserVersion, 1
@@ -112,6 +131,9 @@ func (m *Manifest) Validate() error {
 	}
 	if m.Release != "" && !releasePattern.MatchString(m.Release) {
 		return fmt.Errorf("release %q is not a release name (letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit)", m.Release)
+	}
+	if m.TokenBytes != 0 && m.TokenBytes != TokenBytes && m.TokenBytes != legacyTokenBytes {
+		return fmt.Errorf("token_bytes %d is not %d or %d", m.TokenBytes, TokenBytes, legacyTokenBytes)
 	}
 	if m.NormaliserVersion < 0 {
 		return fmt.Errorf("normaliser_version %d is negative", m.NormaliserVersion)

@@ -171,13 +171,14 @@ func (t *File) Close() error { return t.pf.Close() }
 // them. Everything it returns aliases the reader's buffers and is valid
 // only during the Stream callback: copy what is kept.
 type ReadBatch struct {
-	first    int // index of the batch's first record in the file
-	n        int
-	clkBytes int
-	ids      *array.String // nil unless Stream was asked for record IDs
-	clks     *array.FixedSizeBinary
-	toks     []*array.FixedSizeBinary
-	attrs    []*array.String
+	first      int // index of the batch's first record in the file
+	n          int
+	clkBytes   int
+	tokenBytes int           // Manifest.TokenWidth
+	ids        *array.String // nil unless Stream was asked for record IDs
+	clks       *array.FixedSizeBinary
+	toks       []*array.FixedSizeBinary
+	attrs      []*array.String
 }
 
 // Len returns the number of records in the batch.
@@ -202,9 +203,13 @@ func (b *ReadBatch) Token(r, i int) ([]byte, bool) {
 	return b.toks[r].Value(i), b.toks[r].IsValid(i)
 }
 
-// Tokens returns rule r's tokens back to back, TokenBytes each; null
-// tokens' bytes are unspecified.
-func (b *ReadBatch) Tokens(r int) []byte { return fixedBytes(b.toks[r], TokenBytes) }
+// Tokens returns rule r's tokens back to back, TokenBytes each
+// (legacyTokenBytes in files made before token_bytes was recorded: see
+// TokenWidth); null tokens' bytes are unspecified.
+func (b *ReadBatch) Tokens(r int) []byte { return fixedBytes(b.toks[r], b.tokenBytes) }
+
+// TokenWidth returns the width in bytes of the batch's tokens.
+func (b *ReadBatch) TokenWidth() int { return b.tokenBytes }
 
 // TokenNulls returns the number of records of the batch without a token
 // for rule r.
@@ -250,7 +255,7 @@ func (t *File) Stream(withIDs bool, fn func(*ReadBatch) error) (err error) {
 		return t.dataErr(err)
 	}
 	defer rr.Release()
-	b := &ReadBatch{clkBytes: m.CLKBytes(), toks: make([]*array.FixedSizeBinary, nr), attrs: make([]*array.String, na)}
+	b := &ReadBatch{clkBytes: m.CLKBytes(), tokenBytes: m.TokenWidth(), toks: make([]*array.FixedSizeBinary, nr), attrs: make([]*array.String, na)}
 	for {
 		rec, err := rr.Read()
 		if err == io.EOF {
@@ -291,15 +296,15 @@ func (t *File) Stream(withIDs bool, fn func(*ReadBatch) error) (err error) {
 }
 
 // zeroToken stands in for a null token.
-var zeroToken [TokenBytes]byte
+var zeroToken [legacyTokenBytes]byte
 
 // ReadAll reads every column into contiguous memory, keeping the first
-// tokenWidth bytes of each token (1 to TokenBytes: a matcher that only
-// tests tokens for equality needs far fewer than all 32). Peak memory is
-// the result plus one batch of 32,768 rows.
+// tokenWidth bytes of each token (1 to the file's TokenWidth: a matcher
+// that only tests tokens for equality needs fewer than all 16). Peak memory
+// is the result plus one batch of 32,768 rows.
 func (t *File) ReadAll(tokenWidth int) (*Data, error) {
-	if tokenWidth < 1 || tokenWidth > TokenBytes {
-		return nil, fmt.Errorf("tokenfile: token width %d is not between 1 and %d", tokenWidth, TokenBytes)
+	if w := t.manifest.TokenWidth(); tokenWidth < 1 || tokenWidth > w {
+		return nil, fmt.Errorf("tokenfile: token width %d is not between 1 and %d, the file's", tokenWidth, w)
 	}
 	m := &t.manifest
 	n := int(t.pf.NumRows())
@@ -382,7 +387,7 @@ func ReadFile(path string, identities []age.Identity) (Manifest, *Data, error) {
 		return Manifest{}, nil, err
 	}
 	defer t.Close()
-	d, err := t.ReadAll(TokenBytes)
+	d, err := t.ReadAll(t.manifest.TokenWidth())
 	if err != nil {
 		return Manifest{}, nil, err
 	}

@@ -16,15 +16,16 @@ const (
 )
 
 // arrowSchema returns the Arrow schema a manifest implies: record_id utf8,
-// clk fixed_size_binary(clk_bits/8), tok_<rule> fixed_size_binary(32)
-// nullable, attr_<name> utf8 nullable.
+// clk fixed_size_binary(clk_bits/8), tok_<rule> fixed_size_binary(16, or
+// 32 in files made before token_bytes was recorded) nullable, attr_<name>
+// utf8 nullable.
 func arrowSchema(m *Manifest) *arrow.Schema {
 	fields := []arrow.Field{
 		{Name: ColRecordID, Type: arrow.BinaryTypes.String},
 		{Name: ColCLK, Type: &arrow.FixedSizeBinaryType{ByteWidth: m.CLKBytes()}},
 	}
 	for _, r := range m.Rules {
-		fields = append(fields, arrow.Field{Name: TokenPrefix + r, Type: &arrow.FixedSizeBinaryType{ByteWidth: TokenBytes}, Nullable: true})
+		fields = append(fields, arrow.Field{Name: TokenPrefix + r, Type: &arrow.FixedSizeBinaryType{ByteWidth: m.TokenWidth()}, Nullable: true})
 	}
 	for _, a := range m.Attributes {
 		fields = append(fields, arrow.Field{Name: AttrPrefix + a, Type: arrow.BinaryTypes.String, Nullable: true})

@@ -56,7 +56,7 @@ func synthData(n int) *Data {
 			if !ok {
 				h = [32]byte{}
 			}
-			d.Tokens[r] = append(d.Tokens[r], h[:]...)
+			d.Tokens[r] = append(d.Tokens[r], h[:TokenBytes]...)
 			d.TokenValid[r] = append(d.TokenValid[r], ok)
 		}
 		v := fmt.Sprintf("%d-%d", 2000+i%20, 2004+i%20)
@@ -118,7 +118,7 @@ func TestRoundTripUnsealed(t *testing.T) {
 	if m.Rows.Read != 1002 || m.Rows.Rejects["dob"]["invalid_date"] != 2 || m.Format != FormatName || m.FormatVersion != 1 {
 		t.Fatalf("manifest %+v", m)
 	}
-	if v, ok := got.Token(1, 3); ok || !bytes.Equal(v, make([]byte, 32)) {
+	if v, ok := got.Token(1, 3); ok || !bytes.Equal(v, make([]byte, TokenBytes)) {
 		t.Fatal("token 2 of record 3 should be null")
 	}
 	if !bytes.Equal(got.CLK(5), d.CLKs[5*128:6*128]) {
@@ -158,7 +158,7 @@ func TestFooterIndependently(t *testing.T) {
 	for _, f := range sc.Fields() {
 		cols = append(cols, f.Name+":"+f.Type.String())
 	}
-	want := "record_id:utf8 clk:fixed_size_binary[128] tok_t1:fixed_size_binary[32] tok_t2:fixed_size_binary[32] tok_t3:fixed_size_binary[32] attr_birth_year_band:utf8"
+	want := "record_id:utf8 clk:fixed_size_binary[128] tok_t1:fixed_size_binary[16] tok_t2:fixed_size_binary[16] tok_t3:fixed_size_binary[16] attr_birth_year_band:utf8"
 	if strings.Join(cols, " ") != want {
 		t.Fatalf("schema %s\nwant   %s", strings.Join(cols, " "), want)
 	}
@@ -508,6 +508,26 @@ func TestManifestValidate(t *testing.T) {
 		mutate(&m)
 		if _, err := Create(filepath.Join(t.TempDir(), "x"), m, WriterOptions{}); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestManifestTokenWidth: files without token_bytes hold whole 32-byte
+// HMACs; 16 and 32 are the only widths read.
+func TestManifestTokenWidth(t *testing.T) {
+	tests := []struct {
+		bytes, width int
+		ok           bool
+	}{{0, 32, true}, {16, 16, true}, {32, 32, true}, {8, 0, false}, {24, 0, false}, {-16, 0, false}}
+	for _, tc := range tests {
+		m := testManifest()
+		m.Format, m.FormatVersion, m.TokenBytes = FormatName, FormatVersion, tc.bytes
+		err := m.Validate()
+		if (err == nil) != tc.ok {
+			t.Errorf("token_bytes %d: Validate() = %v, want ok %v", tc.bytes, err, tc.ok)
+		}
+		if tc.ok && m.TokenWidth() != tc.width {
+			t.Errorf("token_bytes %d: TokenWidth() = %d, want %d", tc.bytes, m.TokenWidth(), tc.width)
 		}
 	}
 }

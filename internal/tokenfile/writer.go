@@ -45,7 +45,8 @@ type Batch struct {
 	RecordIDs []string
 	// CLKs holds len(RecordIDs) CLKs of clk_bits/8 bytes each, back to back.
 	CLKs []byte
-	// Tokens[r] holds rule r's 32-byte tokens back to back (schema order).
+	// Tokens[r] holds rule r's TokenBytes-byte tokens back to back (schema
+	// order).
 	Tokens [][]byte
 	// TokenValid[r][i] is false where record i has no token for rule r
 	// (a component missing or invalid); the stored value is then null.
@@ -86,7 +87,7 @@ type writerOnly struct{ io.Writer }
 // filled in by Close). If m.PPRLVersion is empty it is set to this build's
 // version.
 func Create(path string, m Manifest, opts WriterOptions) (*Writer, error) {
-	m.Format, m.FormatVersion = FormatName, FormatVersion
+	m.Format, m.FormatVersion, m.TokenBytes = FormatName, FormatVersion, TokenBytes
 	if m.PPRLVersion == "" {
 		m.PPRLVersion = buildinfo.Version()
 	}

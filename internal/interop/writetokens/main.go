@@ -19,6 +19,7 @@ import (
 type Expect struct {
 	Rows       int            `json:"rows"`
 	CLKBytes   int            `json:"clk_bytes"`
+	TokenBytes int            `json:"token_bytes"`
 	Rules      []string       `json:"rules"`
 	Attributes []string       `json:"attributes"`
 	NullTokens map[string]int `json:"null_tokens"` // per column
@@ -50,7 +51,7 @@ func run(out, expectPath string, n int) error {
 		return err
 	}
 	defer w.Abort()
-	exp := Expect{Rows: n, CLKBytes: 128, Rules: m.Rules, Attributes: m.Attributes,
+	exp := Expect{Rows: n, CLKBytes: 128, TokenBytes: tokenfile.TokenBytes, Rules: m.Rules, Attributes: m.Attributes,
 		NullTokens: map[string]int{}, NullAttrs: map[string]int{}}
 	const batch = 700
 	for lo := 0; lo < n; lo += batch {
@@ -69,7 +70,7 @@ func run(out, expectPath string, n int) error {
 				if !valid {
 					exp.NullTokens["tok_"+m.Rules[r]]++
 				}
-				b.Tokens[r] = append(b.Tokens[r], h[:]...)
+				b.Tokens[r] = append(b.Tokens[r], h[:tokenfile.TokenBytes]...)
 				b.TokenValid[r] = append(b.TokenValid[r], valid)
 			}
 			band := fmt.Sprintf("%d-%d", 2000+5*(i%4), 2004+5*(i%4))
@@ -83,7 +84,7 @@ func run(out, expectPath string, n int) error {
 		if lo == 0 {
 			exp.FirstID = b.RecordIDs[0]
 			exp.FirstCLK = hex.EncodeToString(b.CLKs[:128])
-			exp.FirstT1 = hex.EncodeToString(b.Tokens[0][:32])
+			exp.FirstT1 = hex.EncodeToString(b.Tokens[0][:tokenfile.TokenBytes])
 		}
 		if err := w.Write(b); err != nil {
 			return err
