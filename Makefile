@@ -12,7 +12,7 @@ SHELL   := /bin/bash
 # tests) are found in GOPATH/bin.
 export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
 
-.PHONY: build test deps slurm-deps vet unit interop demo bench fuzz clean
+.PHONY: build test deps slurm-deps vet unit bench-smoke interop demo bench fuzz clean
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/pprl
@@ -45,13 +45,19 @@ slurm-deps:
 unit: deps
 	PPRL_REQUIRE_TOOLS=1 $(GO) test -race -timeout 20m ./...
 
+# bench-smoke: every benchmark once (-benchtime 1x), so that make bench cannot
+# break unnoticed (twice it did: a benchmark's own extract or token width
+# fell behind the code). About half a minute; the figures mean nothing.
+bench-smoke:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./... 2>&1 | { grep -Ev '^(Benchmark|ok |PASS|goos:|goarch:|pkg:|cpu:)' || true; }
+
 # interop: a file written by pprl is read by DuckDB (a real analyst client).
 # Needs Node.js and `npm ci` in internal/interop (.ci/run does both); fails
 # loudly without them.
 interop: build deps
 	bash internal/interop/run.sh $(BIN)
 
-test: vet unit interop
+test: vet unit bench-smoke interop
 
 demo: build
 	bash scripts/demo.sh $(BIN) $(DEMO)

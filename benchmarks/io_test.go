@@ -128,7 +128,7 @@ func makeTokenData(n int) *tokenData {
 		}
 		for r := 0; r < 4; r++ {
 			h := sha256.Sum256(binary.LittleEndian.AppendUint32([]byte{byte(9 + r)}, uint32(i)))
-			d.tokens[r] = append(d.tokens[r], h[:]...)
+			d.tokens[r] = append(d.tokens[r], h[:tokenfile.TokenBytes]...)
 			d.valid[r] = append(d.valid[r], !(r == 1 && i%4 == 0))
 		}
 	}
@@ -151,7 +151,7 @@ func writeTokenFile(b *testing.B, path string, d *tokenData, opts tokenfile.Writ
 		hi := min(lo+batch, n)
 		tb := &tokenfile.Batch{RecordIDs: d.ids[lo:hi], CLKs: d.clks[lo*128 : hi*128]}
 		for r := range d.tokens {
-			tb.Tokens = append(tb.Tokens, d.tokens[r][lo*32:hi*32])
+			tb.Tokens = append(tb.Tokens, d.tokens[r][lo*tokenfile.TokenBytes:hi*tokenfile.TokenBytes])
 			tb.TokenValid = append(tb.TokenValid, d.valid[r][lo:hi])
 		}
 		if err := w.Write(tb); err != nil {
@@ -168,7 +168,7 @@ func writeTokenFile(b *testing.B, path string, d *tokenData, opts tokenfile.Writ
 func naiveWrite(b *testing.B, path string, d *tokenData) {
 	fields := []arrow.Field{{Name: "record_id", Type: arrow.BinaryTypes.String}, {Name: "clk", Type: &arrow.FixedSizeBinaryType{ByteWidth: 128}}}
 	for r := 0; r < 4; r++ {
-		fields = append(fields, arrow.Field{Name: fmt.Sprintf("tok_t%d", r+1), Type: &arrow.FixedSizeBinaryType{ByteWidth: 32}, Nullable: true})
+		fields = append(fields, arrow.Field{Name: fmt.Sprintf("tok_t%d", r+1), Type: &arrow.FixedSizeBinaryType{ByteWidth: tokenfile.TokenBytes}, Nullable: true})
 	}
 	sc := arrow.NewSchema(fields, nil)
 	f, err := os.Create(path)
@@ -189,7 +189,7 @@ func naiveWrite(b *testing.B, path string, d *tokenData) {
 			rb.Field(1).(*array.FixedSizeBinaryBuilder).Append(d.clks[i*128 : (i+1)*128])
 			for r := 0; r < 4; r++ {
 				if d.valid[r][i] {
-					rb.Field(2 + r).(*array.FixedSizeBinaryBuilder).Append(d.tokens[r][i*32 : (i+1)*32])
+					rb.Field(2 + r).(*array.FixedSizeBinaryBuilder).Append(d.tokens[r][i*tokenfile.TokenBytes : (i+1)*tokenfile.TokenBytes])
 				} else {
 					rb.Field(2 + r).AppendNull()
 				}
