@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/pprl/pprl/bloom"
@@ -74,6 +75,12 @@ func (d *Dataset) Token(r, i int) ([]byte, bool) {
 		return nil, false
 	}
 	return d.Tokens[r][i*TokenBytes : (i+1)*TokenBytes], true
+}
+
+// token64 returns record i's token for rule r as one word (TokenBytes is
+// 8), whether or not the record holds one.
+func (d *Dataset) token64(r, i int) uint64 {
+	return binary.LittleEndian.Uint64(d.Tokens[r][i*TokenBytes:])
 }
 
 // Popcount returns the number of set bits of record i's CLK. Prepare must

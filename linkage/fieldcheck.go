@@ -1,7 +1,6 @@
 package linkage
 
 import (
-	"encoding/binary"
 	"fmt"
 	"maps"
 	"math/bits"
@@ -141,7 +140,7 @@ func newFieldCounter(ds []*Dataset, m *Model) *fieldCounter {
 			}
 			vc := countValues(D, r)
 			for i := range D.Len() {
-				if D.Valid[r][i] && vc.of(binary.LittleEndian.Uint64(D.Tokens[r][i*TokenBytes:])) == 1 {
+				if D.Valid[r][i] && vc.of(D.token64(r, i)) == 1 {
 					c.single[d][i] |= 1 << r
 				}
 			}

@@ -1,7 +1,6 @@
 package linkage
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/bits"
@@ -263,17 +262,17 @@ func agreement(A, B *Dataset, a, b int) (agree, present uint16) {
 	return agreementOn(A, B, a, b, uint16(1<<len(A.Rules)-1))
 }
 
-// agreementOn is agreement restricted to the rules in mask.
+// agreementOn is agreement restricted to the rules in mask. Both datasets
+// must be prepared: the rules present on both sides are the AND of their
+// presence masks, and tokens (TokenBytes = 8) are compared as one word
+// each. It is the inner loop of the random-pair prior (millions of pairs
+// whatever the extracts' size).
 func agreementOn(A, B *Dataset, a, b int, mask uint16) (agree, present uint16) {
-	for m := mask; m != 0; m &= m - 1 {
+	present = mask & A.present[a] & B.present[b]
+	for m := present; m != 0; m &= m - 1 {
 		r := bits.TrailingZeros16(m)
-		ta, oka := A.Token(r, a)
-		tb, okb := B.Token(r, b)
-		if oka && okb {
-			present |= 1 << r
-			if bytes.Equal(ta, tb) {
-				agree |= 1 << r
-			}
+		if A.token64(r, a) == B.token64(r, b) {
+			agree |= 1 << r
 		}
 	}
 	return agree, present
@@ -810,8 +809,12 @@ func otsuThreshold(scores []float64) float64 {
 // among n·m pairs almost all are non-matches, so the rate at which a rule
 // agrees, or the Dice falls in a band, estimates u. samples pairs are drawn
 // per dataset pair with a fixed-seed PRNG; a pair of a dataset with itself
-// draws two different records of it. Counts get add-one smoothing so that a
-// band never seen among random pairs has a small, not zero, u.
+// draws two different records of it. Where a dataset pair has no more pairs
+// than samples (small extracts), every pair is taken once instead
+// (randomDraws): the rates are then exact, not estimated, and the work is
+// what the pairs are, not samples (400 records a side: 160,000 pairs where
+// 500,000 were drawn). Counts get add-one smoothing so that a band never
+// seen among random pairs has a small, not zero, u.
 func randomPairPrior(rules []string, pairs [][2]*Dataset, samples int, seed uint64) *Model {
 	nr, nb := len(rules), len(diceEdges)+1
 	agree, observed := make([]float64, nr), make([]float64, nr)
@@ -829,14 +832,7 @@ func randomPairPrior(rules []string, pairs [][2]*Dataset, samples int, seed uint
 		// The draws are serial (one PRNG sequence); comparing them is
 		// parallel. Every count is a whole number, so the sums do not
 		// depend on how the draws are split among workers.
-		draws := make([][2]uint32, 0, samples)
-		for range samples {
-			a, b := rng.IntN(A.Len()), rng.IntN(B.Len())
-			if self && a == b {
-				continue
-			}
-			draws = append(draws, [2]uint32{uint32(a), uint32(b)})
-		}
+		draws := randomDraws(rng, A.Len(), B.Len(), self, samples)
 		parallelFor(len(draws), 1<<14, func(lo, hi int) {
 			ag0, ob0, bd0 := make([]float64, nr), make([]float64, nr), make([]float64, nb)
 			pat0 := map[pattern]float64{}
@@ -879,4 +875,39 @@ func randomPairPrior(rules []string, pairs [][2]*Dataset, samples int, seed uint
 	normalise(p.DiceU)
 	p.bandCounts = bands
 	return p
+}
+
+// randomDraws returns the pairs (a, b) of records, a of n and b of m,
+// whose comparisons estimate u: samples pairs drawn uniformly with rng, or,
+// where there are no more than samples pairs in all, each pair once (a < b
+// within one dataset, whose draws skip a = b; agreement and Dice are
+// symmetric, so the unordered pairs stand for the ordered ones); rng is
+// not drawn from then.
+func randomDraws(rng *rand.Rand, n, m int, self bool, samples int) [][2]uint32 {
+	all := int64(n) * int64(m)
+	if self {
+		all = int64(n) * int64(n-1) / 2
+	}
+	if all <= int64(samples) {
+		draws := make([][2]uint32, 0, all)
+		for a := range n {
+			b0 := 0
+			if self {
+				b0 = a + 1
+			}
+			for b := b0; b < m; b++ {
+				draws = append(draws, [2]uint32{uint32(a), uint32(b)})
+			}
+		}
+		return draws
+	}
+	draws := make([][2]uint32, 0, samples)
+	for range samples {
+		a, b := rng.IntN(n), rng.IntN(m)
+		if self && a == b {
+			continue
+		}
+		draws = append(draws, [2]uint32{uint32(a), uint32(b)})
+	}
+	return draws
 }

@@ -197,3 +197,56 @@ func TestPatternCounter(t *testing.T) {
 		t.Errorf("counter not empty after counts: %d patterns", len(again))
 	}
 }
+
+// TestRandomDraws: where a dataset pair has no more pairs than the samples
+// asked, each pair is taken exactly once (a < b within one dataset), so the
+// prior's rates are exact; otherwise samples pairs are drawn, never a
+// record with itself.
+func TestRandomDraws(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		n, m    int
+		self    bool
+		samples int
+		all     bool // every pair once
+	}{
+		{"two small datasets", 30, 20, false, 1000, true},
+		{"exactly the samples", 25, 40, false, 1000, true},
+		{"one small dataset", 45, 45, true, 1000, true}, // 990 unordered pairs
+		{"too many pairs", 50, 50, false, 1000, false},
+		{"one dataset, too many pairs", 46, 46, true, 1000, false}, // 1,035
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			draws := randomDraws(rng, c.n, c.m, c.self, c.samples)
+			seen := map[[2]uint32]int{}
+			for _, d := range draws {
+				if int(d[0]) >= c.n || int(d[1]) >= c.m {
+					t.Fatalf("draw %v outside %d × %d", d, c.n, c.m)
+				}
+				if c.self && d[0] == d[1] {
+					t.Fatalf("record %d drawn with itself", d[0])
+				}
+				seen[d]++
+			}
+			if !c.all {
+				if len(draws) > c.samples || len(draws) < c.samples*9/10 {
+					t.Errorf("%d draws, want about %d", len(draws), c.samples)
+				}
+				return
+			}
+			want := c.n * c.m
+			if c.self {
+				want = c.n * (c.n - 1) / 2
+			}
+			if len(draws) != want || len(seen) != want {
+				t.Fatalf("%d draws of %d distinct pairs, want each of %d once", len(draws), len(seen), want)
+			}
+			for d := range seen {
+				if c.self && d[0] > d[1] {
+					t.Fatalf("pair %v drawn as (b, a)", d)
+				}
+			}
+		})
+	}
+}
