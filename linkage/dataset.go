@@ -83,6 +83,14 @@ func (d *Dataset) token64(r, i int) uint64 {
 	return binary.LittleEndian.Uint64(d.Tokens[r][i*TokenBytes:])
 }
 
+// token returns record i's token for rule r as a value (TokenBytes is 8),
+// whether or not the record holds one: two compare as one word, and under
+// the race detector as one checked read each, where token64's byte loads
+// were checked one by one.
+func (d *Dataset) token(r, i int) [TokenBytes]byte {
+	return [TokenBytes]byte(d.Tokens[r][i*TokenBytes:])
+}
+
 // Popcount returns the number of set bits of record i's CLK. Prepare must
 // have been called.
 func (d *Dataset) Popcount(i int) int { return int(d.pop[i]) }

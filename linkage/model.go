@@ -264,14 +264,13 @@ func agreement(A, B *Dataset, a, b int) (agree, present uint16) {
 
 // agreementOn is agreement restricted to the rules in mask. Both datasets
 // must be prepared: the rules present on both sides are the AND of their
-// presence masks, and tokens (TokenBytes = 8) are compared as one word
-// each. It is the inner loop of the random-pair prior (millions of pairs
+// presence masks, and tokens (TokenBytes = 8) are compared as values. It is the inner loop of the random-pair prior (millions of pairs
 // whatever the extracts' size).
 func agreementOn(A, B *Dataset, a, b int, mask uint16) (agree, present uint16) {
 	present = mask & A.present[a] & B.present[b]
 	for m := present; m != 0; m &= m - 1 {
 		r := bits.TrailingZeros16(m)
-		if A.token64(r, a) == B.token64(r, b) {
+		if A.token(r, a) == B.token(r, b) {
 			agree |= 1 << r
 		}
 	}

@@ -26,7 +26,9 @@ func TestMain(m *testing.M) {
 // TestScripts runs every scenario under testdata/script: one short script per
 // scenario, as filippo.io/age tests its CLI. Scripts may use:
 //   - $TESTDATA: the repository's testdata folder (FEBRL data, clkhash vectors);
-//   - chmod MODE FILE: set FILE's permission bits (octal), e.g. chmod 0644 key.
+//   - chmod MODE FILE: set FILE's permission bits (octal), e.g. chmod 0644 key;
+//   - [race]: the condition that the race detector is on (pprl runs several
+//     times slower: a script that needs a run to last can take less data).
 func TestScripts(t *testing.T) {
 	testdata, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
 	if err != nil {
@@ -42,6 +44,12 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("TESTDATA", testdata)
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "race" {
+				return raceEnabled, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// sameentity ENTITIES DS:ID DS:ID: the two records are in one
