@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"bytes"
 	"crypto/hkdf"
 	"crypto/sha256"
 	"encoding/base64"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pprl/pprl/internal/exitcode"
 )
@@ -209,4 +211,54 @@ func TestGroup(t *testing.T) {
 			t.Errorf("Group(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzReadSecret: whatever an owner-only secret file holds, ReadSecret and
+// ReadTextSecret return without panicking, never quote it in an error, and
+// accept only what they promise: ReadTextSecret the file's UTF-8 text less
+// one line ending, ReadSecret a pprl secret (43 base64url characters of 256
+// random-looking bits), which ReadTextSecret then reads the same.
+func FuzzReadSecret(f *testing.F) {
+	f.Add([]byte(base64.RawURLEncoding.EncodeToString(NewSecret()) + "\n"))
+	f.Add([]byte(base64.RawURLEncoding.EncodeToString(NewSecret()) + "\r\n"))
+	f.Add([]byte(base64.RawURLEncoding.EncodeToString(make([]byte, SecretBytes)) + "\n"))
+	f.Add([]byte("correct horse battery staple\n"))
+	f.Add([]byte("AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n"))
+	f.Add([]byte("\n"))
+	f.Add([]byte{0xff, 0xfe, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "project.key")
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		quoted := func(err error) bool {
+			s := bytes.TrimSpace(data)
+			return len(s) >= 16 && strings.Contains(err.Error(), string(s))
+		}
+		text, terr := ReadTextSecret(p)
+		if terr != nil {
+			if quoted(terr) {
+				t.Fatalf("ReadTextSecret's error quotes the file: %v", terr)
+			}
+		} else {
+			want, crlf := bytes.CutSuffix(data, []byte("\r\n"))
+			if !crlf {
+				want = bytes.TrimSuffix(data, []byte("\n"))
+			}
+			if len(text) == 0 || !utf8.Valid(text) || bytes.IndexByte(text, 0) >= 0 || !bytes.Equal(text, want) {
+				t.Fatalf("ReadTextSecret accepted %q as %q", data, text)
+			}
+		}
+		secret, err := ReadSecret(p)
+		if err != nil {
+			if quoted(err) {
+				t.Fatalf("ReadSecret's error quotes the file: %v", err)
+			}
+			return
+		}
+		raw, derr := base64.RawURLEncoding.Strict().DecodeString(string(secret))
+		if len(secret) != 43 || derr != nil || len(raw) != SecretBytes || terr != nil || !bytes.Equal(secret, text) {
+			t.Fatalf("ReadSecret accepted %q as %q", data, secret)
+		}
+	})
 }

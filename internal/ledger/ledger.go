@@ -109,10 +109,25 @@ func Append(path string, e Entry, now time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
 		return "", err
 	}
-	if _, err := f.Write(append(line, '\n')); err != nil {
+	// A last line without its newline (an editor's save drops it) is
+	// ended first: written straight after it, the entry would join that
+	// line, whose hash the chain holds.
+	var out []byte
+	if end > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, end-1); err != nil {
+			return "", fmt.Errorf("ledger %s: %w", path, err)
+		}
+		if last[0] != '\n' {
+			out = append(out, '\n')
+		}
+	}
+	out = append(append(out, line...), '\n')
+	if _, err := f.Write(out); err != nil {
 		return "", fmt.Errorf("ledger %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
@@ -168,7 +183,9 @@ func scanFor(r io.Reader, want string) (scanState, error) {
 		var e Entry
 		dec := json.NewDecoder(bytes.NewReader(line))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e); err != nil {
+		// One entry a line, nothing after it: the decoder would stop at
+		// the end of the first value and leave the rest unread.
+		if err := dec.Decode(&e); err != nil || dec.InputOffset() != int64(len(line)) {
 			return st, fmt.Errorf("line %d is not a ledger entry (edited or corrupt)", n)
 		}
 		if e.Seq != n {

@@ -72,6 +72,10 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			l[2] = bytes.Replace(l[2], []byte(`{"seq"`), []byte(`{"x":1,"seq"`), 1)
 			return l
 		}, -1, "line 3 is not a ledger entry"},
+		{"text after the newest entry", func(l [][]byte) [][]byte {
+			l[2] = append(l[2], ` {"seq":4}`...)
+			return l
+		}, -1, "line 3 is not a ledger entry"},
 		{"remove the newest entry", func(l [][]byte) [][]byte { return l[:2] }, 2, "no entry has the recorded hash"},
 		{"edit the newest entry", func(l [][]byte) [][]byte {
 			l[2] = bytes.Replace(l[2], []byte(`"records":102`), []byte(`"records":1`), 1)
@@ -107,6 +111,28 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}
 }
 
+// TestAppendAfterLineWithoutNewline: a ledger whose last line lost its
+// newline (an editor's save) still verifies, and the next entry goes on a
+// line of its own.
+func TestAppendAfterLineWithoutNewline(t *testing.T) {
+	p, _ := threeEntries(t)
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, bytes.TrimSuffix(raw, []byte("\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h, err := Append(p, Entry{Command: "match"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Verify(p, h)
+	if err != nil || st.Entries != 4 || st.Head != h {
+		t.Fatalf("Verify after the append: %+v, %v; want 4 entries, head %s", st, err, h)
+	}
+}
+
 // TestConcurrentAppends appends from many goroutines at once: the chain
 // stays whole.
 func TestConcurrentAppends(t *testing.T) {
@@ -135,4 +161,53 @@ func TestCheckHash(t *testing.T) {
 	if err := CheckHash(Genesis); err != nil {
 		t.Error(err)
 	}
+}
+
+// FuzzVerify: whatever a ledger file holds, Verify returns without
+// panicking, and an error names a line, never its content; a file it
+// accepts takes one more entry, after which it still verifies, one entry
+// longer, with the new entry's hash at its head.
+func FuzzVerify(f *testing.F) {
+	dir := f.TempDir()
+	p := filepath.Join(dir, "seed.jsonl")
+	for i, cmd := range []string{"match", "cohort"} {
+		if _, err := Append(p, Entry{Command: cmd, Facts: map[string]any{"records": i}}, t0); err != nil {
+			f.Fatal(err)
+		}
+	}
+	good, err := os.ReadFile(p)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(bytes.TrimSuffix(good, []byte("\n")))
+	f.Add([]byte{})
+	f.Add([]byte("\n"))
+	f.Add([]byte(`{"seq":1,"time":"","command":"x","prev":"` + Genesis + `"}`))
+	f.Add([]byte(`{"seq":1,"command":"x","prev":"` + Genesis + `","extra":1}` + "\n"))
+	f.Add(append(good, good...))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "ledger.jsonl")
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		st, err := Verify(p, "")
+		if err != nil {
+			if line := bytes.TrimSpace(data); len(line) >= 16 && strings.Contains(err.Error(), string(line)) {
+				t.Fatalf("error quotes the file: %v", err)
+			}
+			return
+		}
+		h, err := Append(p, Entry{Command: "lookup"}, t0)
+		if err != nil {
+			t.Fatalf("a ledger Verify accepts (%d entries) refused an entry: %v", st.Entries, err)
+		}
+		st2, err := Verify(p, h)
+		if err != nil {
+			t.Fatalf("after an append to a ledger Verify accepted: %v", err)
+		}
+		if st2.Entries != st.Entries+1 || st2.Head != h {
+			t.Fatalf("after an append: %+v, want %d entries, head %s", st2, st.Entries+1, h)
+		}
+	})
 }
