@@ -1,6 +1,8 @@
 package evaluate
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -146,6 +148,54 @@ func FuzzReadTruthPairs(f *testing.F) {
 				t.Fatalf("record twice")
 			}
 			seen[r.Key] = true
+		}
+	})
+}
+
+// FuzzReadRowIDs: an extract's record IDs in row order, or an input error
+// that names a row or the column, never a value.
+func FuzzReadRowIDs(f *testing.F) {
+	f.Add("rec_id,given_name\n r1 ,Ann\nr2,Bob\n")
+	f.Add("\ufeffrec_id\n")
+	f.Add("given_name\nAnn\n")
+	f.Add("rec_id,x\n\"unterminated,1\n")
+	f.Add("rec_id,x\nr1\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		ids, err := ReadRowIDs(strings.NewReader(in), "rec_id")
+		if err != nil {
+			if !exitcode.IsInput(err) {
+				t.Fatalf("not an input error: %v", err)
+			}
+			for _, line := range strings.Split(in, "\n") {
+				if v := strings.TrimSpace(line); len(v) >= 12 && strings.Contains(err.Error(), v) {
+					t.Fatalf("error quotes the extract: %v", err)
+				}
+			}
+			return
+		}
+		for i, id := range ids {
+			if id != strings.TrimSpace(id) {
+				t.Fatalf("id %d keeps its spaces: %q", i, id)
+			}
+		}
+	})
+}
+
+// FuzzReadSummary: a summary.json is read, or refused with an input error;
+// never a panic, whatever the JSON holds where numbers and lists belong.
+func FuzzReadSummary(f *testing.F) {
+	f.Add(`{"format":"pprl-match-summary","counts":{"links":3},"timings":{"total_s":1.5},"inputs":[{"dataset":"a","records":2}]}`)
+	f.Add(`{"format":"pprl-match-summary","counts":[1,2],"timings_s":{"x":"y"},"inputs":{"a":1}}`)
+	f.Add(`{"format":"other"}`)
+	f.Add(`[]`)
+	f.Add(`{"format":"pprl-match-summary","inputs":[null,1,{"records":"many"}],"threshold":{}}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		p := filepath.Join(t.TempDir(), SummaryFile)
+		if err := os.WriteFile(p, []byte(in), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadSummary(p); err != nil && !exitcode.IsInput(err) {
+			t.Fatalf("not an input error: %v", err)
 		}
 	})
 }
