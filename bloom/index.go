@@ -230,6 +230,12 @@ func GreedyMatch(pairs []Pair) []Pair {
 	return out
 }
 
+// AndPopcountManyVectorized reports whether AndPopcountMany counts filters
+// of words 64-bit words with AVX-512 VPOPCNTQ (words a multiple of 8, on a
+// CPU that has it): about eight words a cycle, several times its other
+// paths, so a caller choosing between it and another plan can weigh it.
+func AndPopcountManyVectorized(words int) bool { return useAVX512 && words > 0 && words%8 == 0 }
+
 // AndPopcountMany writes popcount(q AND f) to out[i] for each filter f of
 // len(q) words stored back to back in data (len(data) = len(out)·len(q)).
 // It uses AVX-512 VPOPCNTQ when the CPU has it and len(q) is a multiple of
