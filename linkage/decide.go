@@ -1,6 +1,9 @@
 package linkage
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // decision is the decision half of a match run (after the search): its
 // stages, in order, are fit (every candidate's evidence and one model over
@@ -110,11 +113,19 @@ func (d *decision) threshold() {
 	if opt.AutoThreshold {
 		bpats, bcnts := sortedCounts(bestCandidates(sets, datasets, d.weights, d.dedup))
 		th = chooseThreshold(d.model, bpats, bcnts, d.weights)
-		minCandidates := int64(minStrangerCandidates)
+		minCandidates, rare := int64(minStrangerCandidates), rarePatterns{}
 		if d.dedup {
 			minCandidates = minOneFileCandidates
+			if 2*d.model.ExpectedMatches < maxFewShare*float64(datasets[0].Len()) {
+				rare.few = minFewCandidates
+				for _, name := range datasets[0].UnorderedRules {
+					if r := slices.Index(d.model.Rules, name); r >= 0 {
+						rare.skip |= 1 << r
+					}
+				}
+			}
 		}
-		d.stranger, th.StrangerPatterns = strangerPatterns(d.model, mutualBest(sets, datasets, d.weights, d.tfs, d.census.judged, d.dedup), d.census, minCandidates, poolRules(datasets, ind, d.model))
+		d.stranger, th.StrangerPatterns = strangerPatterns(d.model, mutualBest(sets, datasets, d.weights, d.tfs, d.census.judged, d.dedup), d.census, minCandidates, rare, poolRules(datasets, ind, d.model))
 	}
 	if d.within && !d.dedup {
 		v, why := th.Value, "given with --threshold (the same for within-dataset links)"

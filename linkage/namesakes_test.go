@@ -59,7 +59,7 @@ func TestNamesakeCensus(t *testing.T) {
 		}
 	}
 	m := &Model{Rules: rules, Converged: true, ExpectedMatches: 1000}
-	_, list := strangerPatterns(m, nil, census, minStrangerCandidates, 0)
+	_, list := strangerPatterns(m, nil, census, minStrangerCandidates, rarePatterns{}, 0)
 	if len(list) != 1 || list[0].Candidates != 40 || list[0].Namesakes < 55.9 || list[0].Namesakes > 56.2 ||
 		!slices.Equal(list[0].Agree, []string{"family"}) || list[0].DiceBand != "[0.60, 0.65)" {
 		t.Errorf("summary entries %+v", list)

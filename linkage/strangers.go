@@ -98,7 +98,7 @@ const maxStrangerPatterns = 20
 // pool holds the rules some dataset of the run never holds (poolRules): a
 // pattern missing such a rule is judged as if the rule were not there,
 // together with the patterns that agree or disagree on it (poolMembers).
-func strangerPatterns(m *Model, mutual map[pattern]mutualCount, census namesakeCensus, minCandidates int64, pool uint16) (strangerBars, []StrangerPattern) {
+func strangerPatterns(m *Model, mutual map[pattern]mutualCount, census namesakeCensus, minCandidates int64, rare rarePatterns, pool uint16) (strangerBars, []StrangerPattern) {
 	bars := strangerBars{rules: map[pattern]float64{}, bands: map[pattern]float64{}, softRules: map[pattern]float64{}, softBands: map[pattern]float64{}}
 	if !m.Converged || m.ExpectedMatches <= 0 {
 		return bars, nil
@@ -163,6 +163,16 @@ func strangerPatterns(m *Model, mutual map[pattern]mutualCount, census namesakeC
 			bars.rules[rp.pattern] = need
 			continue
 		}
+		if coarse && rare.few > 0 && rp.pattern.agreeMask(len(m.Rules))&rare.skip == 0 {
+			if need, sp, ok := lowDiceStrangers(m, mutual, rp, members, expected, rare.few); ok {
+				for k := 0; bandHigh(k) <= lowDice; k++ {
+					bars.bands[rp.pattern|pattern(k)<<(2*MaxRules)] = need
+				}
+				sp.Pooled = pooled
+				list = append(list, sp)
+				continue
+			}
+		}
 		g, ok := m.bandStrangers(rp.pattern)
 		if !ok {
 			if need, ok := evenOdds(expected, mc, minCandidates); ok {
@@ -195,6 +205,74 @@ func strangerPatterns(m *Model, mutual map[pattern]mutualCount, census namesakeC
 	})
 	return bars, list[:min(len(list), maxStrangerPatterns)]
 }
+
+// lowDiceStrangers judges the pairs of a pattern too rare to be judged
+// whole (its group by agreement, members, holds fewer mutual-best
+// candidates than the minimum) that have a stranger's Dice, below
+// lowDice, all such bands together: the matches expected there are the
+// group's (expected) times the share of matches' Dice below lowDice
+// (Model.DiceM), and the pattern is refused there, unless its values are
+// rarer than the candidates', when at least few candidates lie there and,
+// less two standard deviations of their count (√c, Poisson), they are
+// still more than twice the matches expected. Its pairs at a match's Dice
+// are left alone: a small group of renamed children agreeing on the same
+// rules as strangers has their Dice, not the strangers'.
+func lowDiceStrangers(m *Model, mutual map[pattern]mutualCount, rp RulePattern, members []pattern, expected float64, few int64) (float64, StrangerPattern, bool) {
+	var e float64
+	var mc mutualCount
+	for k := 0; bandHigh(k) <= lowDice; k++ {
+		for _, q := range members {
+			c := mutual[q|pattern(k)<<(2*MaxRules)]
+			mc.n += c.n
+			mc.tfSum += c.tfSum
+		}
+		e += expected * m.DiceM[k]
+	}
+	n := float64(mc.n)
+	if mc.n < few || e >= 0.5*(n-2*math.Sqrt(n)) {
+		return 0, StrangerPattern{}, false
+	}
+	share := max(e, 0.5) / n
+	mean := mc.tfSum / n
+	need := mean + math.Log2(strangerOdds*(1-share)/share)
+	return need, StrangerPattern{Agree: rp.Agree, Differ: rp.Differ, ByAgreement: true, DiceBand: fmt.Sprintf("[0.00, %.2f)", lowDice),
+		Expected: round4(e), Best: mc.n, Share: round9(share), MeanTF: round9(mean), TFNeeded: round9(need)}, true
+}
+
+// rarePatterns says how a one-file run judges patterns too rare to be
+// judged whole (lowDiceStrangers).
+type rarePatterns struct {
+	// few is the fewest mutual-best candidates below lowDice to judge
+	// from; 0 where rare patterns are not judged (runs of several files,
+	// and files where most records have a duplicate: maxFewShare).
+	few int64
+	// skip holds the rules whose agreement leaves a match with a
+	// stranger's Dice, so that no pattern agreeing on one is judged by
+	// its Dice: a rule reading its components in either order (t10,
+	// names swapped) agrees where the CLK, whose names are hashed field by
+	// field, does not. pprl synth, hearings alone, 1M people: 31 pairs
+	// agreeing on t10 alone at Dice 0.51, every one a match.
+	skip uint16
+}
+
+// lowDice is the top of the Dice bands lowDiceStrangers judges together:
+// native filters' random pairs lie at 0.49 ± 0.02, strangers agreeing on a
+// rule's fields at 0.52–0.57 (pprl synth), a match with one field changed
+// at 0.65 and above.
+const lowDice = 0.6
+
+// minFewCandidates is the fewest mutual-best candidates below lowDice
+// from which lowDiceStrangers judges a rare pattern of a one-file run.
+const minFewCandidates = 10
+
+// maxFewShare: a one-file run judges rare patterns (lowDiceStrangers) only
+// where fewer than this share of its records are expected to have a
+// duplicate. Where most records have one (FEBRL1–3: 40–100%), a rare
+// pattern's expected matches can be far off (FEBRL1: 17 pairs agreeing on
+// the SSN, the names and the postcode, all matches, were expected to hold
+// 2.1) and its candidates are mostly matches anyway; in agencies' extracts
+// (pprl synth: 1–4%) most records' best candidate is a stranger.
+const maxFewShare = 0.1
 
 // poolRules returns the rules that some dataset of the run never holds
 // while another does, a field one agency does not record (children's

@@ -38,7 +38,7 @@ func TestStrangerPatterns(t *testing.T) {
 		few:    {n: 150},                // too few, and no other pattern agrees on name_dob alone
 		none:   {n: 5000},               // 100 expected, but the Dice is the evidence
 	}
-	bars, list := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, 0)
+	bars, list := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, rarePatterns{}, 0)
 	if bars.len() != 2 || len(list) != 2 {
 		t.Fatalf("bars %v, list %+v: want the weak pattern and, judged with it, the rare one", bars, list)
 	}
@@ -74,7 +74,7 @@ func TestStrangerPatterns(t *testing.T) {
 	// Deduplicating one file, 150 mutual-best candidates are enough to
 	// judge: the rare pattern's 10 expected matches make it strangers'
 	// alone, and few's 10 too.
-	oneFile, list := strangerPatterns(m, mutual, namesakeCensus{}, minOneFileCandidates, 0)
+	oneFile, list := strangerPatterns(m, mutual, namesakeCensus{}, minOneFileCandidates, rarePatterns{}, 0)
 	if _, ok := oneFile.need(few); !ok || oneFile.len() != 3 {
 		t.Errorf("one file: %d patterns flagged, the few one %v; want the weak, the rare and the few", oneFile.len(), ok)
 	}
@@ -86,13 +86,13 @@ func TestStrangerPatterns(t *testing.T) {
 
 	// In a small population the same pattern's candidates are matches.
 	mutual[weak] = mutualCount{n: 1500}
-	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, 0); bars.len() != 0 {
+	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, rarePatterns{}, 0); bars.len() != 0 {
 		t.Errorf("flagged with 1,000 of 1,500 expected to match: %v", bars)
 	}
 	// No fitted model, no bars.
 	m.Converged = false
 	mutual[weak] = mutualCount{n: 4000}
-	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, 0); bars.len() != 0 {
+	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, rarePatterns{}, 0); bars.len() != 0 {
 		t.Error("bars from an unconverged model")
 	}
 }
@@ -139,7 +139,7 @@ func TestStrangerPatternBands(t *testing.T) {
 		at(low):  {n: 1000, tfSum: -500}, // 20 matches expected among 1,000
 		at(high): {n: 1900},              // 1,980 expected
 	}
-	bars, list := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, 0)
+	bars, list := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, rarePatterns{}, 0)
 	if bars.len() != 1 || len(list) != 1 || list[0].DiceBand != "[0.40, 0.50)" || list[0].Expected != 20 {
 		t.Fatalf("bars %+v, list %+v: want the low band alone, 20 matches expected", bars, list)
 	}
@@ -155,7 +155,7 @@ func TestStrangerPatternBands(t *testing.T) {
 	withID := named | 2<<4
 	m.Patterns[0].pattern, m.Patterns[0].Differ = withID, []string{"name_dob", "id"}
 	mutual = map[pattern]mutualCount{withID | pattern(low)<<(2*MaxRules): {n: 1000}, withID | pattern(high)<<(2*MaxRules): {n: 1900}}
-	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, 0); bars.len() != 0 {
+	if bars, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, rarePatterns{}, 0); bars.len() != 0 {
 		t.Errorf("bars %+v for a pattern whose IDs differ", bars)
 	}
 }
@@ -209,11 +209,11 @@ func TestStrangerPatternsPooled(t *testing.T) {
 		agree:   {n: 500}, // 500 expected: matches
 		differ:  {n: 300}, // 10 expected: strangers
 	}
-	alone, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, 0)
+	alone, _ := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, rarePatterns{}, 0)
 	if _, ok := alone.rules[missing]; !ok {
 		t.Error("without pooling the pattern missing the middle name is not flagged")
 	}
-	pooled, list := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, 0b10)
+	pooled, list := strangerPatterns(m, mutual, namesakeCensus{}, minStrangerCandidates, rarePatterns{}, 0b10)
 	// Flagged (bars.rules) or held to even odds (softRules, for the pooled
 	// pattern: 610 of 1,200 expected, just over half).
 	if _, ok := pooled.rules[missing]; ok {
@@ -259,5 +259,66 @@ func TestPoolRules(t *testing.T) {
 	}
 	if got := poolRules([]*Dataset{a, b}, independence{}, m); got != 0 {
 		t.Errorf("poolRules without the rules' fields = %04b", got)
+	}
+}
+
+// TestLowDiceStrangers: in a one-file run, a pattern too rare to judge
+// whole is judged on its pairs below lowDice, against the matches expected
+// there (its expected matches times the match Dice share below lowDice):
+// 30 candidates there where 3 matches are expected is strangers', its pairs
+// at a match's Dice are left alone, and 12 there (12 − 2·√12 ≈ 5.1, not
+// twice 3) or a run without few are not judged.
+func TestLowDiceStrangers(t *testing.T) {
+	rules := []string{"name_dob", "forename_dob"}
+	const all = 0b11
+	rare := makePattern(0b01, all, 2, 0).rules() // surname + initial + DOB alone
+	nb := len(diceEdges) + 1
+	diceM := make([]float64, nb)
+	low := 0
+	for k := 0; bandHigh(k) <= lowDice; k++ {
+		low = k + 1
+	}
+	for k := range diceM {
+		if k < low {
+			diceM[k] = 0.1 / float64(low) // a tenth of matches below lowDice
+		} else {
+			diceM[k] = 0.9 / float64(nb-low)
+		}
+	}
+	m := &Model{Rules: rules, Converged: true, ExpectedMatches: 300, DiceM: diceM,
+		Patterns: []RulePattern{{Agree: []string{"name_dob"}, Differ: []string{"forename_dob"}, M: 0.1, pattern: rare}}}
+	band := func(k int) pattern { return rare | pattern(k)<<(2*MaxRules) }
+	lowBand, highBand := band(low-1), band(nb-1) // [0.55, 0.60) and the top band
+	for _, c := range []struct {
+		name    string
+		lowN    int64
+		few     int64
+		refused bool
+	}{
+		{"many strangers below the line", 30, minFewCandidates, true},
+		{"too few below the line to tell", 12, minFewCandidates, false},
+		{"a run that does not judge rare patterns", 30, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mutual := map[pattern]mutualCount{lowBand: {n: c.lowN, tfSum: -float64(c.lowN)}, highBand: {n: 10}} // under minOneFileCandidates in all
+			bars, list := strangerPatterns(m, mutual, namesakeCensus{}, minOneFileCandidates, rarePatterns{few: c.few}, 0)
+			_, lowRefused := bars.need(lowBand)
+			if lowRefused != c.refused {
+				t.Fatalf("pairs below lowDice need rare values: %v, want %v (list %+v)", lowRefused, c.refused, list)
+			}
+			if _, ok := bars.need(highBand); ok {
+				t.Error("pairs at a match's Dice judged too")
+			}
+			if c.refused {
+				share := 3.0 / float64(c.lowN) // 300 × 0.1 × 0.1 matches expected below the line
+				want := -1 + math.Log2(2*(1-share)/share)
+				if got, _ := bars.need(band(0)); math.Abs(got-want) > 1e-9 {
+					t.Errorf("band 0 needs %.3f, want %.3f", got, want)
+				}
+				if len(list) != 1 || list[0].Best != c.lowN || math.Abs(list[0].Expected-3) > 1e-9 {
+					t.Errorf("summary entry %+v", list)
+				}
+			}
+		})
 	}
 }
