@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pprl/pprl/bloom"
+	"github.com/pprl/pprl/internal/tokenfile"
 )
 
 // TokenBytes is the length of one deterministic token as the matcher holds
@@ -19,8 +20,9 @@ import (
 const TokenBytes = 8
 
 // MaxRules is the most deterministic token rules a match can use; rule
-// agreements are kept as a bit mask in each Pair.
-const MaxRules = 16
+// agreements are kept as a bit mask in each Pair (Pair.Rules), and
+// tokenize refuses a spec with more.
+const MaxRules = tokenfile.MaxRules
 
 // Dataset is one input of a match held in memory: record identifiers, CLKs
 // stored contiguously (record i is CLKs[i*Width:(i+1)*Width]) and the

@@ -553,17 +553,17 @@ func TestTokenizeRowPolicy(t *testing.T) {
 		t.Errorf("rejects file:\n%s\nwant:\n%s", rej, want)
 	}
 	// A3 has no valid DOB: every rule needs one. A5 has no sex: t1–t3 are
-	// null, t4 and t9 (no CHI) too, t6 (needs sex) too; t5, t7 (postcode
+	// null, t9 (no CHI) too, t6 and t17 (need sex) too; t5, t7 (postcode
 	// sector) and t8 (day and month of birth) are present, as are t12 to
 	// t14. A3's invalid
 	// postcode also nulls t7, and t8 needs its missing DOB.
 	wantValid := map[string][]bool{ // per record A1, A3, A5
 		"t1": {true, false, false}, "t2": {true, false, false}, "t3": {true, false, false},
-		"t4": {true, false, false}, "t5": {true, false, true}, "t6": {true, false, false},
+		"t5": {true, false, true}, "t6": {true, false, false},
 		"t7": {true, false, true}, "t8": {true, false, true}, "t9": {true, false, false},
 		"t10": {true, false, true}, "t11": {true, false, true},
 		"t12": {true, false, true}, "t13": {true, false, true}, "t14": {true, false, true},
-		"t15": {true, false, false}, "t16": {false, false, false},
+		"t15": {true, false, false}, "t16": {false, false, false}, "t17": {true, false, false},
 	}
 	if len(m.Rules) != len(wantValid) {
 		t.Fatalf("rules %v, want %d", m.Rules, len(wantValid))

@@ -57,12 +57,12 @@ func TestRuleTokens(t *testing.T) {
 		}
 		seen[string(tok)] = name
 	}
-	// t4 falls back to the NHS number when there is no CHI, and a CHI wins
+	// t9 falls back to the NHS number when there is no CHI, and a CHI wins
 	// when both are present.
 	set("chi", "2409101003")
-	withCHI, _ := h.token(nil, 3, vals)
-	if bytes.Equal(withCHI, tokens["t4"]) {
-		t.Error("t4 ignores the CHI number")
+	withCHI, _ := h.token(nil, slices.Index(rs.names, "t9"), vals)
+	if bytes.Equal(withCHI, tokens["t9"]) {
+		t.Error("t9 ignores the CHI number")
 	}
 	// Spacing of multi-word names does not matter to tokens.
 	set("surname", "SMITHJONES")
@@ -73,7 +73,7 @@ func TestRuleTokens(t *testing.T) {
 	set("sex", "")
 	for i, name := range rs.names {
 		_, ok := h.token(nil, i, vals)
-		needsSex := name == "t1" || name == "t2" || name == "t3" || name == "t6" || name == "t15"
+		needsSex := name == "t1" || name == "t2" || name == "t3" || name == "t6" || name == "t15" || name == "t17"
 		if ok == needsSex {
 			t.Errorf("%s: token present = %v with sex missing", name, ok)
 		}
@@ -97,6 +97,25 @@ func TestRuleTokens(t *testing.T) {
 	}
 	if bytes.Equal(t1Before, t1Typo) {
 		t.Error("t1 agrees across a first-letter typo")
+	}
+	// t17, a family rule, reads no name: a new surname and a nickname
+	// together leave it whole; a move does not.
+	t17 := slices.Index(rs.names, "t17")
+	set("sex", "FEMALE")
+	set("surname", "SMITH")
+	set("forename", "MARGARET")
+	home, _ := h.token(nil, t17, vals)
+	set("surname", "JONES")
+	set("forename", "GRETA")
+	renamed, _ := h.token(nil, t17, vals)
+	set("postcode", "EH1 1YY")
+	moved, _ := h.token(nil, t17, vals)
+	set("postcode", "EH1 1YZ")
+	if t17 < 0 || !DefaultRules()[t17].Family || !bytes.Equal(home, renamed) {
+		t.Error("t17 is not a family rule that survives both names")
+	}
+	if bytes.Equal(home, moved) {
+		t.Error("t17 agrees across a move to the next postcode")
 	}
 	// t10 is symmetric in the names; t3 is not.
 	t10 := slices.Index(rs.names, "t10")

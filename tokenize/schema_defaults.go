@@ -106,8 +106,8 @@ func StarterSpec() *Spec {
 				CLK: &FieldCLKSpec{Tokeniser: TokeniserExact, BitsPerToken: defaultSexBitsPerToken}},
 			{Name: "postcode", Type: TypePostcode, Description: "UK postcode in canonical form (EH1 1YZ). CLK: bigrams.",
 				CLK: bigrams(defaultPostcodeBitsPerToken)},
-			{Name: "chi", Type: TypeCHI, Description: "Scottish CHI number: 10 digits, mod-11 or mod-10 check digit; a lost leading zero is restored. Used by rule t4, not the CLK."},
-			{Name: "nhs", Type: TypeNHS, Description: "NHS number (England, Wales): 10 digits, mod-11 check digit. Used by rule t4 when there is no CHI."},
+			{Name: "chi", Type: TypeCHI, Description: "Scottish CHI number: 10 digits, mod-11 or mod-10 check digit; a lost leading zero is restored. Used by rule t9, not the CLK."},
+			{Name: "nhs", Type: TypeNHS, Description: "NHS number (England, Wales): 10 digits, mod-11 check digit. Used by rule t9 when there is no CHI."},
 			{Name: "address", Type: TypeText, Description: "First address line, case folded. Not used by default: addresses change often."},
 		},
 		CLK: CLKSpec{

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pprl/pprl/internal/exitcode"
+	"github.com/pprl/pprl/internal/tokenfile"
 )
 
 // SchemaVersion is the version of the native linkage spec format this
@@ -407,6 +408,9 @@ func (s *Spec) Validate() error {
 	}
 	if err := s.CLK.validate(s, inCLK); err != nil {
 		return bad("clk: %w", err)
+	}
+	if len(s.Rules) > tokenfile.MaxRules {
+		return bad("%d token rules; a match uses at most %d, so remove %d (keep the rules whose errors your data has)", len(s.Rules), tokenfile.MaxRules, len(s.Rules)-tokenfile.MaxRules)
 	}
 	if len(s.Rules) == 0 && inCLK == 0 {
 		return bad("no field enters the CLK and there are no token rules: nothing would be encoded")

@@ -121,6 +121,9 @@ func TestSpecValidate(t *testing.T) {
 		{"rule part", func(s *Spec) { s.Rules[0].Components[0] = "surname.year" }, `has no part "year"`},
 		{"rule dup", func(s *Spec) { s.Rules[1].Name = "t1" }, `rule "t1" declared twice`},
 		{"rule empty", func(s *Spec) { s.Rules[1].Components = nil }, "no components"},
+		{"rules", func(s *Spec) {
+			s.Rules = append(s.Rules, RuleSpec{Name: "t18", Components: []string{"surname", "dob"}})
+		}, "17 token rules; a match uses at most 16"},
 		{"salt source", func(s *Spec) { s.CLK.Hardening.Salt = &SaltSpec{Source: "dob.month", Fields: []string{"surname"}} }, `has no part "month"`},
 		{"salt field", func(s *Spec) { s.CLK.Hardening.Salt = &SaltSpec{Source: "dob.year", Fields: []string{"chi"}} }, "does not enter the CLK"},
 		{"salt self", func(s *Spec) { s.CLK.Hardening.Salt = &SaltSpec{Source: "dob.year", Fields: []string{"dob"}} }, "cannot salt itself"},
@@ -216,9 +219,9 @@ func TestRuleAndCLKFields(t *testing.T) {
 			if !slices.Equal(fields[r], []string{"chi", "nhs"}) || !outside {
 				t.Errorf("t9 reads %v (outside the CLK: %v), want [chi nhs], outside", fields[r], outside)
 			}
-		case "t4":
-			if !slices.Equal(fields[r], []string{"chi", "dob", "nhs"}) || outside {
-				t.Errorf("t4 reads %v (outside the CLK: %v), want [chi dob nhs], not outside", fields[r], outside)
+		case "t17":
+			if !slices.Equal(fields[r], []string{"dob", "postcode", "sex"}) || outside {
+				t.Errorf("t17 reads %v (outside the CLK: %v), want [dob postcode sex], not outside", fields[r], outside)
 			}
 		default:
 			if outside {

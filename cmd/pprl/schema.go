@@ -42,14 +42,15 @@ const schemaGuide = `Starter linkage spec for a UK person extract:
   CLK         1024 bits over forename, surname (bigrams), sex (salted, like the names,
               with year of birth), dob (positional digits) and postcode (bigrams);
               keyed diffusion (8 taps)
-  rules       t1..t16 (surname + initial + sex + DOB; Soundex; full names; CHI/NHS + DOB;
+  rules       t1..t17, no t4 (surname + initial + sex + DOB; Soundex; full names;
               names + DOB + postcode outward code; and rules that each survive one common
               error: a changed surname (t6, t12, t14 after a local move), a missing or
-              wrong DOB, a wrong year, a mistyped DOB with a CHI, swapped names (t10,
-              either order), a middle name used as the forename, a day and a month
-              swapped (t13), a forename missing or mistyped in its first letter (t15,
-              a family rule), a changed surname told from a stranger by the middle
-              name (t16))
+              wrong DOB, a wrong year, a mistyped DOB with a CHI (t9, CHI/NHS alone),
+              swapped names (t10, either order), a middle name used as the forename, a
+              day and a month swapped (t13), a forename missing or mistyped in its first
+              letter (t15, a family rule), a changed surname told from a stranger by the
+              middle name (t16), both names changed at one address (t17: DOB + sex +
+              postcode, a family rule))
   attributes  none (each one narrows who a record could be; add only what reports need)
 Every agency must use the file unchanged. Each agency writes an input mapping for its own
 columns ({"mapping_version": 1, "record_id": ..., "columns": {...}, "date_formats": {...}}),

@@ -36,6 +36,10 @@ const (
 	legacyTokenBytes = 32
 )
 
+// MaxRules is the most deterministic token rules a token file may hold:
+// the matcher keeps a pair's rule agreements as a 16-bit mask.
+const MaxRules = 16
+
 // Manifest describes a token file. It is stored as JSON in the Parquet
 // footer.
 type Manifest struct {
