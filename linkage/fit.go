@@ -61,14 +61,29 @@ type fitted struct {
 // linked 40,092 pairs for 3,206 true (entity F1 0.15; 0.62 weighed as
 // within-dataset pairs).
 func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pairSet) bool, samples int, seed uint64, oneFile bool) *fitted {
-	var counter, within patternCounter
+	var counter, within, unfitted patternCounter
 	var abs [][2]*Dataset
 	space := 0.0
+	var family namesakeCensus
+	if oneFile {
+		family = censusOf(nil, datasets)
+	}
 	for _, s := range sets {
 		if !keep(s) {
 			continue
 		}
 		for _, p := range s.pats {
+			if family.judged(p) {
+				// Deduplicating one file, the namesake census has no
+				// pairs between files to judge a family rule by, and a
+				// pair agreeing on family rules alone is scored as if
+				// it agreed on none (familyMissing). The fit leaves it
+				// out too: same-sex twins agree on every family rule
+				// and no random pair does, so EM took them for
+				// duplicates.
+				unfitted.add(p)
+				continue
+			}
 			counter.add(p)
 		}
 		if s.da == s.db {
@@ -91,6 +106,9 @@ func fitKind(sets []pairSet, datasets []*Dataset, rules []string, keep func(pair
 		} else {
 			f.weights[p] = round9(f.model.weight(p))
 		}
+	}
+	for p := range unfitted.counts() {
+		f.weights[p] = round9(f.model.withinWeight(p))
 	}
 	f.withinWeights = map[pattern]float64{}
 	for p := range within.counts() {
