@@ -268,6 +268,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	var wg sync.WaitGroup
 	encErr := make(chan error, workers)
 	dobs := make([]dateTally, workers) // per worker; read after results closes
+	pcs := make([]postcodeTally, workers)
 	for w := 0; w < workers; w++ {
 		enc, err := plan.newWorker()
 		if err != nil {
@@ -285,6 +286,7 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 					continue
 				}
 				dobs[w].add(j.dobs, j.dobRows)
+				pcs[w].add(j.pcs, j.pcRows)
 				select {
 				case results <- j:
 				case <-ctx.Done():
@@ -403,6 +405,17 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	if err := checkMapping(mapping, o.AllowSuspectMapping); err != nil {
 		return nil, err
 	}
+	if sp := o.Schema.Native; sp != nil {
+		if i := postcodeField(sp); i >= 0 {
+			var tally postcodeTally
+			for w := range pcs {
+				tally.merge(&pcs[w])
+			}
+			if err := checkPostcodes(&tally, rows.Encoded, sp.Fields[i].Name, log); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// Commit the rejects file first: if the token file then failed to
 	// commit, remove it again so that nothing is left half done.
 	rejPath, err := rej.commit(rows.Rejected > 0 || len(fieldRejects) > 0)
@@ -480,6 +493,8 @@ type job struct {
 	mapping  mappingTally // rows the mapping checks looked at
 	dobs     []Date       // the dates of birth of the encoded rows
 	dobRows  []int64      // and their row numbers
+	pcs      []uint64     // the postcodes of the encoded rows (postcodeKey)
+	pcRows   []int64      // and their row numbers
 }
 
 // reset empties the job's results for nr rules and na attributes.
@@ -491,6 +506,7 @@ func (j *job) reset(nr, na int) {
 	j.rejected = 0
 	j.mapping = mappingTally{}
 	j.dobs, j.dobRows = j.dobs[:0], j.dobRows[:0]
+	j.pcs, j.pcRows = j.pcs[:0], j.pcRows[:0]
 	if len(j.toks) != nr {
 		j.toks = make([][]byte, nr)
 		j.tokValid = make([][]bool, nr)

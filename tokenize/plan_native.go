@@ -115,6 +115,10 @@ func (w *nativeWorker) encodeBatch(j *job) error {
 			j.dobs = append(j.dobs, row.dob)
 			j.dobRows = append(j.dobRows, rowNum)
 		}
+		if pi := w.norm.pcIdx; pi >= 0 && row.vals[pi] != "" {
+			j.pcs = append(j.pcs, postcodeKey(row.vals[pi]))
+			j.pcRows = append(j.pcRows, rowNum)
+		}
 		for f, r := range row.reasons {
 			if r != "" && r != ReasonMissing {
 				j.rejects = append(j.rejects, rejectEntry{row: rowNum, field: w.fields[f].Name, reason: r})

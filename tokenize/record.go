@@ -41,7 +41,10 @@ type rowNormaliser struct {
 	// or family_name), or -1: the mapping checks read them
 	// (mappingTally).
 	foreIdx, surIdx int
-	chi             []chiCheck
+	// pcIdx is the postcode field whose values are counted
+	// (postcodespike.go), or -1.
+	pcIdx int
+	chi   []chiCheck
 	// identifying holds the name and date fields: a row is rejected when
 	// all of them are unusable.
 	identifying []int
@@ -78,6 +81,7 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date, standIns []Date) 
 		missing: make([][]string, len(s.Fields)),
 		sex:     make([]SexCodes, len(s.Fields)),
 		dobIdx:  dobField(s),
+		pcIdx:   postcodeField(s),
 		sexIdx:  -1,
 		foreIdx: -1,
 		surIdx:  -1,
