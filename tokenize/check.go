@@ -58,6 +58,11 @@ type SampleReport struct {
 	// missing, and the rows that hold them.
 	StandInDates int
 	StandInRows  int64
+	// CrowdedPostcodes and CrowdedPostcodeRows: postcodes the sample holds
+	// on more rows than an address houses (postcodespike.go), and their
+	// rows.
+	CrowdedPostcodes    int
+	CrowdedPostcodeRows int64
 }
 
 // Check validates a schema, optionally an input mapping against it, and
@@ -181,7 +186,8 @@ func checkSample(s *Schema, m *Mapping, o CheckOptions) (*SampleReport, error) {
 	}
 	rows := res.Manifest.Rows
 	sr := &SampleReport{Rows: rows.Read, Encoded: rows.Encoded, Rejected: rows.Read - rows.Encoded,
-		StandInDates: res.StandInDates, StandInRows: res.StandInRows}
+		StandInDates: res.StandInDates, StandInRows: res.StandInRows,
+		CrowdedPostcodes: res.CrowdedPostcodes, CrowdedPostcodeRows: res.CrowdedPostcodeRows}
 	issues := map[string]map[string]int64{}
 	for _, counts := range []map[string]map[string]int64{rows.Rejects, res.FieldIssues} {
 		for field, reasons := range counts {
@@ -268,6 +274,10 @@ func (r *CheckReport) WriteText(w io.Writer) {
 		if sr.StandInDates > 0 {
 			fmt.Fprintf(w, "  %d rows share %s of birth held more than %d times as often as the days around: a stand-in for an unknown date, read as missing (name it in the mapping's missing_values)\n",
 				sr.StandInRows, plural(sr.StandInDates, "a date", fmt.Sprintf("%d dates", sr.StandInDates)), standInFactor)
+		}
+		if sr.CrowdedPostcodes > 0 {
+			fmt.Fprintf(w, "  %d rows share %s held by at least %.0f%% of the rows, more than an address houses: an office or a stand-in? (name it in the mapping's missing_values)\n",
+				sr.CrowdedPostcodeRows, plural(sr.CrowdedPostcodes, "a postcode", fmt.Sprintf("%d postcodes", sr.CrowdedPostcodes)), 100*postcodeWarnShare)
 		}
 	}
 }

@@ -105,7 +105,12 @@ type Result struct {
 	// missing; StandInRows the rows that held them.
 	StandInDates int
 	StandInRows  int64
-	Elapsed      time.Duration
+	// CrowdedPostcodes is the number of postcodes held by more rows than
+	// an address houses (postcodespike.go), warned about and encoded as
+	// they are; CrowdedPostcodeRows the rows that hold them.
+	CrowdedPostcodes    int
+	CrowdedPostcodeRows int64
+	Elapsed             time.Duration
 }
 
 // Tokenize reads the extract, encodes every usable row and writes one token
@@ -405,13 +410,14 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	if err := checkMapping(mapping, o.AllowSuspectMapping); err != nil {
 		return nil, err
 	}
+	var crowded []postcodeCount
 	if sp := o.Schema.Native; sp != nil {
 		if i := postcodeField(sp); i >= 0 {
 			var tally postcodeTally
 			for w := range pcs {
 				tally.merge(&pcs[w])
 			}
-			if err := checkPostcodes(&tally, rows.Encoded, sp.Fields[i].Name, log); err != nil {
+			if crowded, err = checkPostcodes(&tally, rows.Encoded, sp.Fields[i].Name, log); err != nil {
 				return nil, err
 			}
 		}
@@ -432,7 +438,8 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		log.Info("tokenize: fields left out of encoded rows", "counts", formatCounts(fieldRejects))
 	}
 	return &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), FieldIssues: fieldRejects,
-		StandInDates: len(o.standIns), Elapsed: time.Since(start)}, nil
+		StandInDates: len(o.standIns), CrowdedPostcodes: len(crowded), CrowdedPostcodeRows: sumRows(crowded),
+		Elapsed: time.Since(start)}, nil
 }
 
 // secondPass encodes the extract again with the dates of birth the first

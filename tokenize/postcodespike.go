@@ -145,17 +145,19 @@ func postcodeField(s *Spec) int {
 
 // checkPostcodes refuses an extract whose postcode column holds one value on
 // at least half the encoded rows, and warns about postcodes held by at
-// least postcodeWarnShare of them. field names the postcode field.
-func checkPostcodes(t *postcodeTally, encoded int64, field string, log *slog.Logger) error {
+// least postcodeWarnShare of them, which it returns. field names the
+// postcode field.
+func checkPostcodes(t *postcodeTally, encoded int64, field string, log *slog.Logger) ([]postcodeCount, error) {
 	if encoded == 0 {
-		return nil
+		return nil, nil
 	}
 	if top := t.crowded(encoded, postcodeRefuseShare); len(top) > 0 {
 		c := top[0]
-		return exitcode.Inputf("field %s: %d of %d encoded rows (%.0f%%) hold one postcode (the first at row %d): the column does not hold people's addresses (the agency's own address, or an office written where the home is not known), and every rule with the postcode would link strangers. Map the column that holds home postcodes, or name the value in the input mapping's missing_values to read it as missing. Nothing was written",
+		return nil, exitcode.Inputf("field %s: %d of %d encoded rows (%.0f%%) hold one postcode (the first at row %d): the column does not hold people's addresses (the agency's own address, or an office written where the home is not known), and every rule with the postcode would link strangers. Map the column that holds home postcodes, or name the value in the input mapping's missing_values to read it as missing. Nothing was written",
 			field, c.n, encoded, 100*float64(c.n)/float64(encoded), c.first)
 	}
-	if warn := t.crowded(encoded, postcodeWarnShare); len(warn) > 0 {
+	warn := t.crowded(encoded, postcodeWarnShare)
+	if len(warn) > 0 {
 		c := warn[0]
 		what := fmt.Sprintf("one postcode holds %d of %d encoded rows (%.1f%%; the first at row %d)", c.n, encoded, 100*float64(c.n)/float64(encoded), c.first)
 		if len(warn) > 1 {
@@ -163,5 +165,14 @@ func checkPostcodes(t *postcodeTally, encoded int64, field string, log *slog.Log
 		}
 		log.Warn(fmt.Sprintf("tokenize: field %s: %s, more than an address houses: if it is an office, a hospital or a stand-in address, name it in the input mapping's missing_values, or rules with the postcode will link strangers who share it", field, what))
 	}
-	return nil
+	return warn, nil
+}
+
+// sumRows returns the rows the postcodes of cs hold.
+func sumRows(cs []postcodeCount) int64 {
+	var n int64
+	for _, c := range cs {
+		n += c.n
+	}
+	return n
 }

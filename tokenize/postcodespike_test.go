@@ -46,7 +46,7 @@ func TestCheckPostcodes(t *testing.T) {
 		all.merge(&b)
 		all.merge(&a)
 		var logged bytes.Buffer
-		err := checkPostcodes(&all, tt.encoded, "postcode", slog.New(slog.NewTextHandler(&logged, nil)))
+		_, err := checkPostcodes(&all, tt.encoded, "postcode", slog.New(slog.NewTextHandler(&logged, nil)))
 		switch {
 		case tt.refuse != "" && (err == nil || !strings.Contains(err.Error(), tt.refuse)):
 			t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.refuse)
