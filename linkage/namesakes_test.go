@@ -80,3 +80,59 @@ func TestNamesakeCensus(t *testing.T) {
 		t.Errorf("verdict %d without a family rule", v)
 	}
 }
+
+// TestNamesakeRules: a pair agreeing on a rule that holds the forename but
+// not the date of birth (the starter spec's t7), and on nothing else, while
+// a rule with the date of birth differs (both records hold one, not the
+// same) is for the census, as a parent and a child of one name at one
+// address agree so: refused where pairs within datasets say so, scored
+// without the name rule where the census cannot judge. With the date of
+// birth missing on a side, or with a rule on the day and month agreeing
+// too (a mistyped year), it is scored as before.
+func TestNamesakeRules(t *testing.T) {
+	rules := []string{"names_sector", "names_daymonth", "forename_dob"}
+	fields := [][]string{{"forename", "postcode", "surname"}, {"dob", "forename", "surname"}, {"dob", "forename", "sex"}}
+	ds := []*Dataset{
+		{Name: "health", Rules: rules, RuleFields: fields, RecordIDs: make([]string, 1000)},
+		{Name: "social_work", Rules: rules, RuleFields: fields, RecordIDs: make([]string, 1000)},
+	}
+	const band = 4 // [0.55, 0.60)
+	parentChild := makePattern(0b001, 0b111, 3, band)
+	dobMissing := makePattern(0b001, 0b001, 3, band)
+	yearTypo := makePattern(0b011, 0b111, 3, band)
+	repeat := func(p pattern, n int) []pattern { return slices.Repeat([]pattern{p}, n) }
+	within := repeat(parentChild, 30)
+	between := slices.Concat(repeat(parentChild, 40), repeat(dobMissing, 40), repeat(yearTypo, 40))
+	sets := []pairSet{{da: 0, db: 0, pats: within}, {da: 0, db: 1, pats: between}}
+	census := censusOf(sets, ds)
+	for _, c := range []struct {
+		name string
+		p    pattern
+		want familyVerdict
+	}{
+		{"names agree, birthdays differ", parentChild, familyRefused},
+		{"a birthday missing", dobMissing, familyNone},
+		{"day and month agree too", yearTypo, familyNone},
+	} {
+		if got := census.verdict(c.p); got != c.want {
+			t.Errorf("%s: verdict %d, want %d", c.name, got, c.want)
+		}
+	}
+	if v := censusOf(sets[1:], ds).verdict(parentChild); v != familyUnjudged {
+		t.Errorf("without pairs within datasets: verdict %d, want unjudged", v)
+	}
+	// Without rule fields in the manifests (older token files) or without
+	// a rule on the date of birth, nothing is judged.
+	for _, strip := range []func(){
+		func() { ds[0].RuleFields, ds[1].RuleFields = nil, nil },
+		func() {
+			f := [][]string{{"forename", "postcode", "surname"}, {"forename", "surname"}, {"forename", "sex"}}
+			ds[0].RuleFields, ds[1].RuleFields = f, f
+		},
+	} {
+		strip()
+		if v := censusOf(sets, ds).verdict(parentChild); v != familyNone {
+			t.Errorf("verdict %d, want none", v)
+		}
+	}
+}
