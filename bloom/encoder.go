@@ -88,6 +88,9 @@ type Encoder struct {
 	stepBits []int // output length in bits of each hardening step
 
 	toks    Tokens
+	keys    []uint64 // packed messages (gramKeys)
+	prefix  []byte   // saltPrefix(saltFor)
+	saltFor string
 	msg     []byte
 	filter  []byte   // the filter before folding and hardening
 	words   []uint64 // filter while positions are set: bit p is bit 63-p%64 of word p/64
@@ -222,6 +225,17 @@ func (e *Encoder) scratchBuf(i, n int) []byte {
 
 func (e *Encoder) addField(i int, value, salt string) error {
 	f := &e.cfg.Fields[i]
+	if g, ok := f.Tokenizer.(NGram); ok && (f.Encoding == UTF8 || f.Encoding == ASCII) {
+		var prefix []byte
+		if f.Salted {
+			prefix = e.saltPrefix(salt)
+		}
+		var packed bool
+		if e.keys, packed = gramKeys(e.keys[:0], g, value, prefix); packed {
+			e.addPacked(i, e.keys)
+			return nil
+		}
+	}
 	e.toks.Reset()
 	if err := f.Tokenizer.AppendTokens(&e.toks, value); err != nil {
 		return &FieldError{Field: f.Name, Err: err}
@@ -256,6 +270,43 @@ func (e *Encoder) addField(i int, value, salt string) error {
 		}
 	}
 	return nil
+}
+
+// addPacked sets the positions of field i's tokens given as packed
+// messages (gramKeys): the loop below without building messages.
+func (e *Encoder) addPacked(i int, keys []uint64) {
+	f := &e.cfg.Fields[i]
+	h, words, t := e.hashers[i], e.words, len(keys)
+	for j, key := range keys {
+		k := f.BitsPerToken
+		if f.BitsPerFeature > 0 {
+			k = f.BitsPerFeature / t
+			if j < f.BitsPerFeature%t {
+				k++
+			}
+		}
+		if k == 0 {
+			continue
+		}
+		if f.BitsPerFeature == 0 && k >= maskMinBits {
+			orWords(words, e.masks[i].maskPacked(h, key, k, len(words)))
+			continue
+		}
+		for _, p := range e.caches[i].positionsPacked(h, key, k) {
+			words[p>>6] |= 1 << (p&63 ^ 63) // bit p: bit 7-p%8 of byte p/8
+		}
+	}
+}
+
+// saltPrefix returns the bytes a salted field's messages start with,
+// uvarint(len(salt)) ‖ salt, made once per salt.
+func (e *Encoder) saltPrefix(salt string) []byte {
+	if e.saltFor != salt || e.prefix == nil {
+		e.prefix = binary.AppendUvarint(e.prefix[:0], uint64(len(salt)))
+		e.prefix = append(e.prefix, salt...)
+		e.saltFor = salt
+	}
+	return e.prefix
 }
 
 var errNotASCII = errors.New("value has characters outside ASCII")

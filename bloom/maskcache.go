@@ -17,6 +17,7 @@ type maskCache struct {
 	idx   map[string]uint32
 	arena []uint64
 	pos   []uint32 // scratch for the positions a new mask is built from
+	msg   [maxPacked]byte
 }
 
 const (
@@ -36,19 +37,33 @@ const (
 // positions set, from the cache or from h. The result aliases the cache
 // until the next call.
 func (c *maskCache) mask(h Hasher, msg []byte, k, width int) []uint64 {
+	if len(msg) <= maxPacked {
+		return c.maskPacked(h, packMessage(msg), k, width)
+	}
+	if start, ok := c.idx[string(msg)]; ok {
+		return c.arena[start : int(start)+width]
+	}
+	start := c.build(h, msg, k, width)
 	if c.idx == nil {
 		c.idx = make(map[string]uint32)
 	}
-	packed := len(msg) <= maxPacked
-	var key uint64
-	if packed {
-		key = packMessage(msg)
-		if e, ok := c.small.get(key); ok {
-			return c.arena[e.start : int(e.start)+width]
-		}
-	} else if start, ok := c.idx[string(msg)]; ok {
-		return c.arena[start : int(start)+width]
+	c.idx[string(msg)] = start
+	return c.arena[start : int(start)+width]
+}
+
+// maskPacked is mask for the message packMessage packed into key.
+func (c *maskCache) maskPacked(h Hasher, key uint64, k, width int) []uint64 {
+	if e, ok := c.small.get(key); ok {
+		return c.arena[e.start : int(e.start)+width]
 	}
+	start := c.build(h, unpackMessage(&c.msg, key), k, width)
+	c.small.put(key, cacheEntry{start: start})
+	return c.arena[start : int(start)+width]
+}
+
+// build adds msg's mask to the arena, first emptying a full cache, and
+// returns its first word's index.
+func (c *maskCache) build(h Hasher, msg []byte, k, width int) uint32 {
 	if len(c.idx)+c.small.len() >= maxMaskEntries {
 		clear(c.idx)
 		c.small.clear()
@@ -61,12 +76,7 @@ func (c *maskCache) mask(h Hasher, msg []byte, k, width int) []uint64 {
 	for _, p := range c.pos {
 		m[p>>6] |= 1 << (p&63 ^ 63) // bit p: bit 7-p%8 of byte p/8
 	}
-	if packed {
-		c.small.put(key, cacheEntry{start: uint32(start)})
-	} else {
-		c.idx[string(msg)] = uint32(start)
-	}
-	return m
+	return uint32(start)
 }
 
 // orWords sets dst |= src word by word (len(src) == len(dst)); 1024-bit

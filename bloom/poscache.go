@@ -20,6 +20,7 @@ type posCache struct {
 	small packedTable
 	idx   map[string]cacheEntry
 	arena []uint32
+	msg   [maxPacked]byte // an unpacked message, for the hasher
 }
 
 // maxPacked is the longest message posCache keys by a uint64.
@@ -46,22 +47,33 @@ const (
 // positions returns the first k positions of msg, from the cache or from h.
 // The result aliases the cache until the next call.
 func (c *posCache) positions(h Hasher, msg []byte, k int) []uint32 {
+	if len(msg) <= maxPacked {
+		return c.positionsPacked(h, packMessage(msg), k)
+	}
+	if e, ok := c.idx[string(msg)]; ok && int(e.n) >= k {
+		return c.arena[e.start : e.start+uint32(k)]
+	}
+	e := c.build(h, msg, k)
 	if c.idx == nil {
 		c.idx = make(map[string]cacheEntry)
 	}
-	packed := len(msg) <= maxPacked
-	var key uint64
-	var e cacheEntry
-	var ok bool
-	if packed {
-		key = packMessage(msg)
-		e, ok = c.small.get(key)
-	} else {
-		e, ok = c.idx[string(msg)]
-	}
-	if ok && int(e.n) >= k {
+	c.idx[string(msg)] = e
+	return c.arena[e.start : e.start+uint32(k)]
+}
+
+// positionsPacked is positions for the message packMessage packed into key.
+func (c *posCache) positionsPacked(h Hasher, key uint64, k int) []uint32 {
+	if e, ok := c.small.get(key); ok && int(e.n) >= k {
 		return c.arena[e.start : e.start+uint32(k)]
 	}
+	e := c.build(h, unpackMessage(&c.msg, key), k)
+	c.small.put(key, e)
+	return c.arena[e.start : e.start+uint32(k)]
+}
+
+// build adds msg's first k positions to the arena, first emptying a full
+// cache, and returns their entry.
+func (c *posCache) build(h Hasher, msg []byte, k int) cacheEntry {
 	if len(c.idx)+c.small.len() >= maxCacheEntries || len(c.arena)+k > maxCacheArena {
 		clear(c.idx)
 		c.small.clear()
@@ -69,13 +81,7 @@ func (c *posCache) positions(h Hasher, msg []byte, k int) []uint32 {
 	}
 	start := len(c.arena)
 	c.arena = h.AppendPositions(c.arena, msg, k)
-	e = cacheEntry{start: uint32(start), n: uint32(k)}
-	if packed {
-		c.small.put(key, e)
-	} else {
-		c.idx[string(msg)] = e
-	}
-	return c.arena[start : start+k]
+	return cacheEntry{start: uint32(start), n: uint32(k)}
 }
 
 // packedTable maps packed messages (packMessage: bit 63 clear) to cache
