@@ -13,7 +13,9 @@ import (
 // tokens, taken through Tokens and message.
 type generalGrams struct{ NGram }
 
-func (g generalGrams) AppendTokens(t *Tokens, value string) error { return g.NGram.AppendTokens(t, value) }
+func (g generalGrams) AppendTokens(t *Tokens, value string) error {
+	return g.NGram.AppendTokens(t, value)
+}
 
 // TestGramKeys checks that the packed path sets exactly the bits the
 // general one does, for every n-gram configuration, salt, encoding and
