@@ -89,6 +89,7 @@ type Encoder struct {
 
 	toks    Tokens
 	keys    []uint64 // packed messages (gramKeys)
+	starts  []uint32 // cached masks to OR in (addPacked)
 	prefix  []byte   // saltPrefix(saltFor)
 	saltFor string
 	msg     []byte
@@ -277,6 +278,24 @@ func (e *Encoder) addField(i int, value, salt string) error {
 func (e *Encoder) addPacked(i int, keys []uint64) {
 	f := &e.cfg.Fields[i]
 	h, words, t := e.hashers[i], e.words, len(keys)
+	if f.BitsPerFeature == 0 && f.BitsPerToken >= maskMinBits {
+		// Every token a mask: the cached ones are OR-ed in together. A
+		// mask made on a miss may empty the cache (and reuse its arena),
+		// so the ones gathered before it are OR-ed in first.
+		c, k, starts := &e.masks[i], f.BitsPerToken, e.starts[:0]
+		for _, key := range keys {
+			if en, ok := c.small.get(key); ok {
+				starts = append(starts, en.start)
+				continue
+			}
+			orMasks(words, c.arena, starts)
+			starts = starts[:0]
+			orWords(words, c.maskPacked(h, key, k, len(words)))
+		}
+		orMasks(words, c.arena, starts)
+		e.starts = starts
+		return
+	}
 	for j, key := range keys {
 		k := f.BitsPerToken
 		if f.BitsPerFeature > 0 {

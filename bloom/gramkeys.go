@@ -33,21 +33,23 @@ func gramKeys(keys []uint64, g NGram, value string, prefix []byte) ([]uint64, bo
 		base |= uint64(b) << (8 * i)
 	}
 	shift := 8 * uint(len(prefix))
+	// The padded value, on the stack: a space, the value, a space.
+	var buf [maxASCIIPadded + 2]byte
+	p := buf[:len(value)+2*pad]
+	if pad > 0 {
+		p[0], p[len(p)-1] = ' ', ' '
+	}
+	copy(p[pad:], value)
 	for i := range grams {
-		// The gram: the padded value's bytes i and i+1 (pad spaces around).
-		var gram uint64
-		for j := range g.N {
-			c := byte(' ')
-			if at := i + j - pad; at >= 0 && at < len(value) {
-				c = value[at]
-			}
-			gram |= uint64(c) << (8 * j)
+		gram := uint64(p[i])
+		if g.N == 2 {
+			gram |= uint64(p[i+1]) << 8
 		}
 		key, n := base, len(prefix)
 		if g.Positional {
-			idx, l := decimalBytes(i + 1)
-			key |= (idx | uint64(' ')<<(8*l)) << shift
-			n += l + 1
+			idx := positionalIndex[i+1]
+			key |= idx.bytes << shift
+			n += idx.len
 		}
 		key |= gram << (8 * uint(n))
 		n += g.N
@@ -55,6 +57,20 @@ func gramKeys(keys []uint64, g NGram, value string, prefix []byte) ([]uint64, bo
 	}
 	return keys, true
 }
+
+// positionalIndex[i] is a positional gram's prefix "i " packed (its digits,
+// then a space, the first digit in the low byte), for i up to the grams
+// of the longest value gramKeys takes.
+var positionalIndex = func() (t [maxASCIIPadded + 2]struct {
+	bytes uint64
+	len   int
+}) {
+	for i := 1; i < len(t); i++ {
+		d, l := decimalBytes(i)
+		t[i].bytes, t[i].len = d|uint64(' ')<<(8*l), l+1
+	}
+	return t
+}()
 
 // decimalLen returns the number of decimal digits of n > 0.
 func decimalLen(n int) int {

@@ -91,3 +91,28 @@ func TestGramKeys(t *testing.T) {
 		t.Fatalf("only %d values took the packed path", tested)
 	}
 }
+
+// TestGramKeysCacheFull runs the packed path through many cache
+// emptyings (maxMaskEntries and maxCacheEntries distinct messages and
+// more), some in the middle of a value, against the general path.
+func TestGramKeysCacheFull(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, k := range []int{20, 8} {
+		cfg := func(tok Tokenizer) Config {
+			return Config{Bits: 1024, Fields: []Field{{Name: "f", Tokenizer: tok, Hash: RandomHashing(testKey), BitsPerToken: k, Salted: true}}}
+		}
+		fast, slow := mustEncoder(t, cfg(NGram{N: 2})), mustEncoder(t, cfg(generalGrams{NGram{N: 2}}))
+		for i := range 12000 {
+			b := make([]byte, 30)
+			for j := range b {
+				b[j] = byte(32 + rng.IntN(95))
+			}
+			salt := fmt.Sprint(1900 + rng.IntN(100))
+			a, _ := fast.EncodeSalted(nil, []string{string(b)}, salt)
+			want, _ := slow.EncodeSalted(nil, []string{string(b)}, salt)
+			if !bytes.Equal(a, want) {
+				t.Fatalf("k=%d, value %d: packed path and general path differ", k, i)
+			}
+		}
+	}
+}

@@ -79,6 +79,26 @@ func (c *maskCache) build(h Hasher, msg []byte, k, width int) uint32 {
 	return uint32(start)
 }
 
+// orMasks sets dst |= each mask of width len(dst) that starts at
+// arena[s] for s in starts: one AVX-512 call for 1024-bit filters where
+// the CPU has it (the filter held in registers, two loads a mask), orWords
+// mask by mask otherwise.
+func orMasks(dst, arena []uint64, starts []uint32) {
+	if len(starts) == 0 {
+		return
+	}
+	if useAVX512 && len(dst) == 16 {
+		for _, s := range starts {
+			_ = arena[int(s)+15] // every mask lies in the arena
+		}
+		orMasks1024AVX512(&arena[0], &starts[0], len(starts), &dst[0])
+		return
+	}
+	for _, s := range starts {
+		orWords(dst, arena[s:int(s)+len(dst)])
+	}
+}
+
 // orWords sets dst |= src word by word (len(src) == len(dst)); 1024-bit
 // filters, the common width, take an unrolled path without bounds checks.
 func orWords(dst, src []uint64) {

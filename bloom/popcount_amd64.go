@@ -46,6 +46,12 @@ func andAtLeast1024AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPo
 //go:noescape
 func xorRows1024AVX512(masks *uint64, rows *uint16, n int, dst *byte)
 
+// orMasks1024AVX512 ORs into dst (16 words) the n 1024-bit masks that
+// start at arena[starts[k]] (maskCache's arena): addPacked's mask path.
+//
+//go:noescape
+func orMasks1024AVX512(arena *uint64, starts *uint32, n int, dst *uint64)
+
 // useSampleKernel selects the BitSampler kernel: VPERMI2Q (AVX512F),
 // VPSHUFBITQMB (AVX512 BITALG), KMOVQ (AVX512BW) and PEXT (BMI2).
 var useSampleKernel = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BITALG && cpu.X86.HasAVX512BW && cpu.X86.HasBMI2

@@ -489,3 +489,44 @@ samplekeysgroup:
 	VZEROUPPER
 samplekeysdone:
 	RET
+
+// func orMasks1024AVX512(arena *uint64, starts *uint32, n int, dst *uint64)
+//
+// dst (16 words) |= the n 1024-bit masks arena[starts[k]:][:16]: the
+// filter is held in Z0-Z1 and each mask is two VPORQ from memory (two
+// more accumulators, Z2-Z3, take every other mask).
+TEXT ·orMasks1024AVX512(SB), NOSPLIT, $0-32
+	MOVQ arena+0(FP), SI
+	MOVQ starts+8(FP), BX
+	MOVQ n+16(FP), CX
+	MOVQ dst+24(FP), DI
+	VMOVDQU64 (DI), Z0
+	VMOVDQU64 64(DI), Z1
+	VPXORQ    Z2, Z2, Z2
+	VPXORQ    Z3, Z3, Z3
+	CMPQ CX, $2
+	JLT  ormasksone
+ormaskspair:
+	MOVLQZX (BX), AX
+	MOVLQZX 4(BX), DX
+	VPORQ   (SI)(AX*8), Z0, Z0
+	VPORQ   64(SI)(AX*8), Z1, Z1
+	VPORQ   (SI)(DX*8), Z2, Z2
+	VPORQ   64(SI)(DX*8), Z3, Z3
+	ADDQ    $8, BX
+	SUBQ    $2, CX
+	CMPQ    CX, $2
+	JGE     ormaskspair
+ormasksone:
+	TESTQ   CX, CX
+	JZ      ormasksdone
+	MOVLQZX (BX), AX
+	VPORQ   (SI)(AX*8), Z0, Z0
+	VPORQ   64(SI)(AX*8), Z1, Z1
+ormasksdone:
+	VPORQ     Z2, Z0, Z0
+	VPORQ     Z3, Z1, Z1
+	VMOVDQU64 Z0, (DI)
+	VMOVDQU64 Z1, 64(DI)
+	VZEROUPPER
+	RET

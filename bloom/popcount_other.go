@@ -35,3 +35,7 @@ func sampleKeys1024AVX512(data *byte, n int, plan *uint64, groups int, mask uint
 func andAtLeast1024x8AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, maxPop, groups int, first, last uint64, dst *uint64) int {
 	panic("bloom: no AVX-512 kernel")
 }
+
+func orMasks1024AVX512(arena *uint64, starts *uint32, n int, dst *uint64) {
+	panic("bloom: no AVX-512 kernel")
+}
