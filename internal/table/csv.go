@@ -3,7 +3,6 @@ package table
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -151,9 +150,9 @@ func (c *csvReader) Next() (*Batch, error) {
 			c.err = c.rowErr(row, rec, err)
 			return nil, c.err
 		}
-		checkUTF8 := c.lim.nonASCII.Load()
+		checkText := c.lim.text.suspect
 		for j, v := range rec {
-			if reason := badCell(v, c.opts.MaxFieldBytes, checkUTF8); reason != "" {
+			if reason := badCell(v, c.opts.MaxFieldBytes, checkText); reason != "" {
 				c.err = inputErr(c.name, &RowError{Row: row, Column: c.header[j], Reason: reason})
 				return nil, c.err
 			}
@@ -201,27 +200,9 @@ type recordLimiter struct {
 	n       int  // bytes in the current record so far
 	inQuote bool // odd number of quotes in the current record
 	err     error
-	// nonASCII is set once any byte ≥ 0x80 has been read. Until then every
-	// field is ASCII and so valid UTF-8, and Next skips validating fields.
-	// Reading runs ahead of parsing, so the flag is set early, never late.
-	nonASCII atomic.Bool
-}
-
-// isASCII reports whether b has no byte ≥ 0x80, eight bytes at a time.
-func isASCII(b []byte) bool {
-	const hi = 0x8080808080808080
-	for len(b) >= 8 {
-		if binary.LittleEndian.Uint64(b)&hi != 0 {
-			return false
-		}
-		b = b[8:]
-	}
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
+	// text watches the bytes read for a NUL or bytes that are not UTF-8;
+	// Next checks cells one by one only once it has seen one.
+	text textCheck
 }
 
 func (l *recordLimiter) Read(p []byte) (int, error) {
@@ -229,8 +210,9 @@ func (l *recordLimiter) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	if !l.nonASCII.Load() && !isASCII(p[:n]) {
-		l.nonASCII.Store(true)
+	l.text.write(p[:n])
+	if err == io.EOF {
+		l.text.end()
 	}
 	if k := l.scan(p[:n]); k >= 0 {
 		l.err = errRecordTooLong

@@ -78,16 +78,19 @@ type Reader interface {
 }
 
 // badCell returns why a field cannot be read as text, or "": longer than
-// maxBytes, holding a NUL byte (binary data in a text column; it would
-// reach record IDs and outputs), or, when checkUTF8, not valid UTF-8. The
+// maxBytes, or, when checkText (the CSV reader's textCheck has seen such a
+// byte; always for Parquet), holding a NUL byte (binary data in a text
+// column; it would reach record IDs and outputs) or not valid UTF-8. The
 // same rules hold for CSV and Parquet extracts.
-func badCell(v string, maxBytes int, checkUTF8 bool) string {
+func badCell(v string, maxBytes int, checkText bool) string {
 	switch {
 	case len(v) > maxBytes:
 		return fmt.Sprintf("field is longer than the %d-byte limit", maxBytes)
+	case !checkText:
+		return ""
 	case strings.IndexByte(v, 0) >= 0:
 		return "field holds a NUL byte (binary data in a text column?); remove it from the extract"
-	case checkUTF8 && !utf8.ValidString(v):
+	case !utf8.ValidString(v):
 		return "not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8)"
 	}
 	return ""
