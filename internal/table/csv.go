@@ -104,6 +104,7 @@ func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
 	cr := csv.NewReader(lim)
 	cr.Comma = delim
 	cr.FieldsPerRecord = len(header)
+	cr.ReuseRecord = true
 	c := &csvReader{name: name, cr: cr, lim: lim, opts: opts, header: header, lineOffset: headerLines, counter: counter, total: -1}
 	if cl, ok := r.(io.Closer); ok {
 		c.closer = cl
@@ -139,6 +140,10 @@ func (c *csvReader) Next() (*Batch, error) {
 		return nil, c.err
 	}
 	b := &Batch{FirstRow: c.row + 1, Rows: make([][]string, 0, c.opts.BatchSize)}
+	// The rows' cells in one allocation a batch: encoding/csv reuses its
+	// record slice (ReuseRecord), and each row's cells are copied out of it.
+	ncol := len(c.header)
+	cells := make([]string, 0, c.opts.BatchSize*ncol)
 	for len(b.Rows) < c.opts.BatchSize {
 		rec, err := c.cr.Read()
 		if err == io.EOF {
@@ -158,7 +163,8 @@ func (c *csvReader) Next() (*Batch, error) {
 			}
 		}
 		c.row = row
-		b.Rows = append(b.Rows, rec)
+		cells = append(cells, rec...)
+		b.Rows = append(b.Rows, cells[len(cells)-ncol:len(cells):len(cells)])
 	}
 	if len(b.Rows) == 0 {
 		return nil, io.EOF
