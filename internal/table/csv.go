@@ -14,12 +14,18 @@ import (
 	"github.com/pprl/pprl/internal/exitcode"
 )
 
-// csvReader streams a CSV file with a header row through encoding/csv.
+// csvReader streams a CSV file with a header row: csvRecords reads it, or
+// encoding/csv where the delimiter is wider than a byte.
 type csvReader struct {
-	name    string
-	closer  io.Closer
+	name   string
+	closer io.Closer
+	// records reads the data records where the delimiter is one byte (as
+	// good as always); cr, through lim, where it is a wider character.
+	records *csvRecords
 	cr      *csv.Reader
 	lim     *recordLimiter
+	limit   int // the longest record, in bytes
+	text    *textReader
 	header  []string
 	opts    Options
 	row     int64 // data rows read so far
@@ -40,7 +46,8 @@ func NewCSV(r io.Reader, name string, opts Options) (Reader, error) {
 
 func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
 	counter := &countingReader{r: r}
-	br := bufio.NewReaderSize(counter, 64<<10)
+	text := &textReader{r: counter}
+	br := bufio.NewReaderSize(text, 64<<10)
 	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
 		br.Discard(3)
 	}
@@ -100,12 +107,17 @@ func newCSV(r io.Reader, name string, opts Options) (Reader, error) {
 	}
 	// A record is at most every field at the limit, quoted with every
 	// character escaped, plus separators.
-	lim := &recordLimiter{r: br, limit: len(header)*(2*opts.MaxFieldBytes+3) + 2}
-	cr := csv.NewReader(lim)
-	cr.Comma = delim
-	cr.FieldsPerRecord = len(header)
-	cr.ReuseRecord = true
-	c := &csvReader{name: name, cr: cr, lim: lim, opts: opts, header: header, lineOffset: headerLines, counter: counter, total: -1}
+	limit := len(header)*(2*opts.MaxFieldBytes+3) + 2
+	c := &csvReader{name: name, opts: opts, header: header, lineOffset: headerLines, counter: counter, total: -1, limit: limit, text: text}
+	if delim < utf8.RuneSelf {
+		c.records = &csvRecords{br: br, comma: byte(delim), fields: len(header), limit: limit}
+	} else {
+		c.lim = &recordLimiter{r: br, limit: limit}
+		c.cr = csv.NewReader(c.lim)
+		c.cr.Comma = delim
+		c.cr.FieldsPerRecord = len(header)
+		c.cr.ReuseRecord = true
+	}
 	if cl, ok := r.(io.Closer); ok {
 		c.closer = cl
 	}
@@ -145,7 +157,16 @@ func (c *csvReader) Next() (*Batch, error) {
 	ncol := len(c.header)
 	cells := make([]string, 0, c.opts.BatchSize*ncol)
 	for len(b.Rows) < c.opts.BatchSize {
-		rec, err := c.cr.Read()
+		n := len(cells)
+		var err error
+		if c.records != nil {
+			cells, err = c.records.read(cells)
+		} else {
+			var rec []string
+			rec, err = c.cr.Read()
+			cells = append(cells, rec...)
+		}
+		rec := cells[n:]
 		if err == io.EOF {
 			c.err = io.EOF
 			break
@@ -155,7 +176,7 @@ func (c *csvReader) Next() (*Batch, error) {
 			c.err = c.rowErr(row, rec, err)
 			return nil, c.err
 		}
-		checkText := c.lim.text.suspect
+		checkText := c.text.check.suspect
 		for j, v := range rec {
 			if reason := badCell(v, c.opts.MaxFieldBytes, checkText); reason != "" {
 				c.err = inputErr(c.name, &RowError{Row: row, Column: c.header[j], Reason: reason})
@@ -163,8 +184,7 @@ func (c *csvReader) Next() (*Batch, error) {
 			}
 		}
 		c.row = row
-		cells = append(cells, rec...)
-		b.Rows = append(b.Rows, cells[len(cells)-ncol:len(cells):len(cells)])
+		b.Rows = append(b.Rows, cells[n:n+ncol:n+ncol])
 	}
 	if len(b.Rows) == 0 {
 		return nil, io.EOF
@@ -176,7 +196,7 @@ func (c *csvReader) Next() (*Batch, error) {
 func (c *csvReader) rowErr(row int64, rec []string, err error) error {
 	if errors.Is(err, errRecordTooLong) {
 		return inputErr(c.name, &RowError{Row: row, Reason: fmt.Sprintf(
-			"record is longer than %d bytes (an unterminated quote, or a field over the %d-byte limit)", c.lim.limit, c.opts.MaxFieldBytes)})
+			"record is longer than %d bytes (an unterminated quote, or a field over the %d-byte limit)", c.limit, c.opts.MaxFieldBytes)})
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -206,9 +226,6 @@ type recordLimiter struct {
 	n       int  // bytes in the current record so far
 	inQuote bool // odd number of quotes in the current record
 	err     error
-	// text watches the bytes read for a NUL or bytes that are not UTF-8;
-	// Next checks cells one by one only once it has seen one.
-	text textCheck
 }
 
 func (l *recordLimiter) Read(p []byte) (int, error) {
@@ -216,10 +233,6 @@ func (l *recordLimiter) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	l.text.write(p[:n])
-	if err == io.EOF {
-		l.text.end()
-	}
 	if k := l.scan(p[:n]); k >= 0 {
 		l.err = errRecordTooLong
 		// Pass the bytes before the overflow, then the error.

@@ -2,6 +2,7 @@ package table
 
 import (
 	"bytes"
+	"io"
 	"unicode/utf8"
 )
 
@@ -71,4 +72,20 @@ func (c *textCheck) end() {
 	if c.np > 0 {
 		c.suspect = true
 	}
+}
+
+// textReader passes reads through, checking them (textCheck). It sits
+// under the CSV reader's buffer, so it sees bytes before they are parsed.
+type textReader struct {
+	r     io.Reader
+	check textCheck
+}
+
+func (t *textReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.check.write(p[:n])
+	if err == io.EOF {
+		t.check.end()
+	}
+	return n, err
 }
