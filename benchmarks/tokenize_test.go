@@ -2,9 +2,10 @@ package benchmarks
 
 // Tokenize: end-to-end throughput of `pprl tokenize` (CSV in, unsealed token
 // file out) for a five-field person extract — forename, surname, date of
-// birth, sex, postcode, plus the CHI number for rule t4 — encoded into a
-// hardened 1024-bit CLK and five deterministic tokens with the starter spec,
-// beside a naive baseline measured in the same run:
+// birth, sex, postcode, plus the CHI number for rule t9 — encoded into a
+// hardened 1024-bit CLK and the starter spec's sixteen deterministic
+// tokens (five in pipeline-5rules and in the naive baseline), beside a
+// naive baseline measured in the same run:
 //   - pipeline: tokenize.Tokenize with all cores (GOMAXPROCS workers);
 //   - pipeline-1worker: the same with one encoding goroutine (the reader
 //     and writer still overlap with it);
@@ -131,7 +132,7 @@ func BenchmarkTokenize(b *testing.B) {
 		b.Fatal(err)
 	}
 	// The issue's reference configuration: the starter CLK with the five
-	// Datavant/OpenToken rules t1-t5 only (the starter spec has ten).
+	// Datavant/OpenToken rules t1-t5 only (the starter spec has sixteen).
 	spec5 := tokenize.StarterSpec()
 	spec5.Rules = spec5.Rules[:5]
 	doc5, _ := tokenize.MarshalSpec(spec5)
