@@ -311,6 +311,13 @@ func (e *Encoder) addPacked(i int, keys []uint64) {
 			orWords(words, e.masks[i].maskPacked(h, key, k, len(words)))
 			continue
 		}
+		if k <= inlineK && e.hashBits <= 1<<16 {
+			pos := e.caches[i].positionsInline(h, key, k)
+			for _, p := range pos[:k] {
+				words[p>>6] |= 1 << (p&63 ^ 63)
+			}
+			continue
+		}
 		for _, p := range e.caches[i].positionsPacked(h, key, k) {
 			words[p>>6] |= 1 << (p&63 ^ 63) // bit p: bit 7-p%8 of byte p/8
 		}

@@ -13,7 +13,7 @@ package bloom
 // maxMaskEntries masks of the filter's width (1 MiB at 1024 bits) per field
 // and Encoder.
 type maskCache struct {
-	small packedTable // cacheEntry.start: the mask's first word in arena
+	small packedTable[cacheEntry] // cacheEntry.start: the mask's first word in arena
 	idx   map[string]uint32
 	arena []uint64
 	pos   []uint32 // scratch for the positions a new mask is built from

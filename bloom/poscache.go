@@ -17,10 +17,28 @@ import "math/bits"
 // lookup, where a Go map took about 24 and lookups were a fifth of the
 // CLK's time. Longer messages are keyed by string in a map.
 type posCache struct {
-	small packedTable
+	small packedTable[cacheEntry]
 	idx   map[string]cacheEntry
 	arena []uint32
 	msg   [maxPacked]byte // an unpacked message, for the hasher
+
+	// inline holds the packed messages of up to inlineK positions in a
+	// filter of up to 1<<16 bits (the native spec's: 6 or 8 bits a token)
+	// with their positions in the slot (positionsInline), so that a hit
+	// reads one cache line, not the table's and then the arena's. With a
+	// salt in every name token the caches are large (tens of thousands of
+	// entries) and those second reads missed: a tenth of tokenize's CPU.
+	inline  packedTable[inlinePositions]
+	scratch []uint32
+}
+
+// inlineK is the most positions an inline entry holds.
+const inlineK = 8
+
+// inlinePositions is an inline entry: the first n positions of a message.
+type inlinePositions struct {
+	pos [inlineK]uint16
+	n   uint8
 }
 
 // maxPacked is the longest message posCache keys by a uint64.
@@ -71,6 +89,25 @@ func (c *posCache) positionsPacked(h Hasher, key uint64, k int) []uint32 {
 	return c.arena[e.start : e.start+uint32(k)]
 }
 
+// positionsInline is positionsPacked for k ≤ inlineK positions in a filter
+// of at most 1<<16 bits: the first k of the positions it returns are
+// msg's.
+func (c *posCache) positionsInline(h Hasher, key uint64, k int) *[inlineK]uint16 {
+	if e, ok := c.inline.getRef(key); ok && int(e.n) >= k {
+		return &e.pos
+	}
+	if c.inline.len() >= maxCacheEntries {
+		c.inline.clear()
+	}
+	c.scratch = h.AppendPositions(c.scratch[:0], unpackMessage(&c.msg, key), k)
+	var e inlinePositions
+	for j, p := range c.scratch {
+		e.pos[j] = uint16(p)
+	}
+	e.n = uint8(k)
+	return &c.inline.putRef(key, e).pos
+}
+
 // build adds msg's first k positions to the arena, first emptying a full
 // cache, and returns their entry.
 func (c *posCache) build(h Hasher, msg []byte, k int) cacheEntry {
@@ -85,27 +122,27 @@ func (c *posCache) build(h Hasher, msg []byte, k int) cacheEntry {
 }
 
 // packedTable maps packed messages (packMessage: bit 63 clear) to cache
-// entries, by open addressing with linear probing. A slot holds its key
-// with bit 63 set, so that zero marks an empty slot, beside its entry (one
-// cache line read per lookup). The table doubles when half full; posCache
-// empties it at maxCacheEntries, so it never exceeds 2·maxCacheEntries
-// slots (1 MiB).
-type packedTable struct {
-	slots []packedSlot
+// entries of type V, by open addressing with linear probing. A slot holds
+// its key with bit 63 set, so that zero marks an empty slot, beside its
+// entry (one cache line read per lookup). The table doubles when half
+// full; its caches empty it at their entry limit (maxCacheEntries,
+// maxMaskEntries), so it never exceeds twice that in slots.
+type packedTable[V any] struct {
+	slots []packedSlot[V]
 	n     int
 	shift uint // 64 − log2(len(slots))
 }
 
-type packedSlot struct {
+type packedSlot[V any] struct {
 	key uint64 // key | 1<<63, or 0 for an empty slot
-	e   cacheEntry
+	e   V
 }
 
 const packedTableMin = 1 << 10
 
 // slot returns the first slot to probe for key: the key's bits mixed
 // (MurmurHash3's finaliser), top bits taken.
-func (t *packedTable) slot(key uint64) int {
+func (t *packedTable[V]) slot(key uint64) int {
 	key ^= key >> 33
 	key *= 0xff51afd7ed558ccd
 	key ^= key >> 33
@@ -114,25 +151,39 @@ func (t *packedTable) slot(key uint64) int {
 	return int(key >> t.shift)
 }
 
-func (t *packedTable) len() int { return t.n }
+func (t *packedTable[V]) len() int { return t.n }
 
-func (t *packedTable) get(key uint64) (cacheEntry, bool) {
+func (t *packedTable[V]) get(key uint64) (V, bool) {
+	if e, ok := t.getRef(key); ok {
+		return *e, true
+	}
+	var zero V
+	return zero, false
+}
+
+// getRef is get returning the entry in place (valid until the next put or
+// clear).
+func (t *packedTable[V]) getRef(key uint64) (*V, bool) {
 	if t.n == 0 {
-		return cacheEntry{}, false
+		return nil, false
 	}
 	want, mask := key|1<<63, len(t.slots)-1
 	for i := t.slot(key); ; i = (i + 1) & mask {
 		switch s := &t.slots[i]; s.key {
 		case want:
-			return s.e, true
+			return &s.e, true
 		case 0:
-			return cacheEntry{}, false
+			return nil, false
 		}
 	}
 }
 
 // put sets key's entry, replacing any.
-func (t *packedTable) put(key uint64, e cacheEntry) {
+func (t *packedTable[V]) put(key uint64, e V) { t.putRef(key, e) }
+
+// putRef is put returning the entry in place (valid until the next put or
+// clear).
+func (t *packedTable[V]) putRef(key uint64, e V) *V {
 	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}
@@ -144,13 +195,14 @@ func (t *packedTable) put(key uint64, e cacheEntry) {
 	if t.slots[i].key == 0 {
 		t.n++
 	}
-	t.slots[i] = packedSlot{want, e}
+	t.slots[i] = packedSlot[V]{want, e}
+	return &t.slots[i].e
 }
 
-func (t *packedTable) grow() {
+func (t *packedTable[V]) grow() {
 	old := t.slots
 	size := max(2*len(old), packedTableMin)
-	t.slots = make([]packedSlot, size)
+	t.slots = make([]packedSlot[V], size)
 	t.shift = uint(64 - bits.Len(uint(size-1)))
 	t.n = 0
 	for _, s := range old {
@@ -161,7 +213,7 @@ func (t *packedTable) grow() {
 }
 
 // clear empties the table, keeping its slots.
-func (t *packedTable) clear() {
+func (t *packedTable[V]) clear() {
 	clear(t.slots)
 	t.n = 0
 }

@@ -11,7 +11,7 @@ import (
 // the largest packed message.
 func TestPackedTable(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	var tab packedTable
+	var tab packedTable[cacheEntry]
 	want := map[uint64]cacheEntry{}
 	key := func() uint64 {
 		switch r.IntN(4) {
