@@ -92,6 +92,28 @@ func TestGramKeys(t *testing.T) {
 	}
 }
 
+// TestGramKeysWidths runs the packed path at other filter widths: masks
+// OR-ed word by word (not 1024 bits), and positions kept in the arena
+// where the filter has more than 1<<16 bits (folded, a position lost
+// above them would land on the same bit: 1<<17 bits unfolded shows it).
+func TestGramKeysWidths(t *testing.T) {
+	for _, w := range []struct{ bits, folds int }{{512, 0}, {2048, 0}, {1024, 7}, {1 << 17, 0}, {64, 1}} {
+		for _, k := range []int{20, 8} {
+			cfg := func(tok Tokenizer) Config {
+				return Config{Bits: w.bits, Folds: w.folds, Fields: []Field{{Name: "f", Tokenizer: tok, Hash: RandomHashing(testKey), BitsPerToken: k, Salted: true}}}
+			}
+			fast, slow := mustEncoder(t, cfg(NGram{N: 2})), mustEncoder(t, cfg(generalGrams{NGram{N: 2}}))
+			for _, v := range []string{"anna", "o'neill-smith", "x", "eh1 1aa"} {
+				a, _ := fast.EncodeSalted(nil, []string{v}, "1980")
+				want, _ := slow.EncodeSalted(nil, []string{v}, "1980")
+				if !bytes.Equal(a, want) {
+					t.Fatalf("%d bits, %d folds, k=%d, %q: packed path and general path differ", w.bits, w.folds, k, v)
+				}
+			}
+		}
+	}
+}
+
 // TestGramKeysCacheFull runs the packed path through many cache
 // emptyings (maxMaskEntries and maxCacheEntries distinct messages and
 // more), some in the middle of a value, against the general path.
