@@ -148,7 +148,8 @@ func TestRadixSortU64(t *testing.T) {
 	for _, c := range []struct {
 		n    int
 		mask uint64
-	}{{0, 0}, {1, ^uint64(0)}, {2, 1}, {1000, 0xffff}, {5000, 0x3fffffff}, {5000, ^uint64(0)}, {3000, 0xff00ff0000}} {
+	}{{0, 0}, {1, ^uint64(0)}, {2, 1}, {1000, 0xffff}, {5000, 0x3fffffff}, {5000, ^uint64(0)}, {3000, 0xff00ff0000},
+		{5000, 0xfffff3fff}, {5000, 0xffffff << 20}, {4000, 0x7ff}, {4000, 0xfff}} { // 12-bit digits for the last four but one
 		keys := make([]uint64, c.n)
 		for i := range keys {
 			keys[i] = rng.Uint64() & c.mask
@@ -158,6 +159,25 @@ func TestRadixSortU64(t *testing.T) {
 		radixSortU64(keys, nil)
 		if !slices.Equal(keys, want) {
 			t.Errorf("n=%d mask=%#x: not sorted", c.n, c.mask)
+		}
+	}
+}
+
+// TestRadixSortU64From: keys already sorted on their low bits are sorted
+// on the bits from there up, the low bits' order kept (the LSH gather's
+// query keys), with either digit width.
+func TestRadixSortU64From(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, high := range []uint64{0xfff, 0x3fffff, 0xffffffff} {
+		keys := make([]uint64, 5000)
+		for i := range keys {
+			keys[i] = (rng.Uint64()&high)<<16 | uint64(i) // offsets in order
+		}
+		want := slices.Clone(keys)
+		slices.Sort(want)
+		radixSortU64From(keys, nil, 16)
+		if !slices.Equal(keys, want) {
+			t.Errorf("high bits %#x: not sorted", high)
 		}
 	}
 }
