@@ -37,6 +37,40 @@ func AndPopcount(a, b []byte) int {
 	return andPopcountBytesGeneric(a, b)
 }
 
+// AndPopcountPairs sets out[k] to the And count (AndPopcount) of filter
+// ia[k] of a and filter ib[k] of b, for filters of width bytes stored back
+// to back, k < len(ia). It is the compare stage of a search that has
+// gathered its pairs first: on 1024-bit filters with AVX-512 one call
+// computes them all, prefetching the filters of the pairs ahead, where a
+// call a pair waited on each pair's scattered filters in turn. ia, ib and
+// out must have the same length, every index must name a filter, and the
+// filters must be under 65,536 bits (the counts are uint16).
+func AndPopcountPairs(a, b []byte, width int, ia, ib []uint32, out []uint16) {
+	if width <= 0 || width >= 8192 {
+		panic("bloom: AndPopcountPairs of filters of no or too many bytes")
+	}
+	if len(ib) != len(ia) || len(out) != len(ia) {
+		panic("bloom: AndPopcountPairs of lists of different lengths")
+	}
+	if len(ia) == 0 {
+		return
+	}
+	na, nb := uint32(len(a)/width), uint32(len(b)/width)
+	for k := range ia {
+		if ia[k] >= na || ib[k] >= nb {
+			panic("bloom: AndPopcountPairs index out of range")
+		}
+	}
+	if width == 128 && useAVX512 {
+		andPopcountPairs1024AVX512(&a[0], &b[0], &ia[0], &ib[0], len(ia), &out[0])
+		return
+	}
+	for k := range ia {
+		i, j := int(ia[k])*width, int(ib[k])*width
+		out[k] = uint16(AndPopcount(a[i:i+width], b[j:j+width]))
+	}
+}
+
 // andPopcountBytesGeneric is the portable AndPopcount. The four independent
 // accumulators let the CPU overlap the POPCNT latencies.
 func andPopcountBytesGeneric(a, b []byte) int {

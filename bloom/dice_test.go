@@ -1,6 +1,7 @@
 package bloom
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
@@ -307,4 +308,45 @@ func BenchmarkKernels(b *testing.B) {
 	run("generic", true, func() { andPopcountManyGeneric(q, rows, out) })
 	run("avx2", hasAVX2, func() { andPopcountManyAVX2(&q[0], &rows[0], w/4, n, &out[0]) })
 	run("avx512", useAVX512, func() { andPopcountManyAVX512(&q[0], &rows[0], w/8, n, &out[0]) })
+}
+
+// TestAndPopcountPairs: the pair kernel gives each pair's AndPopcount, at
+// the 1024-bit width of the AVX-512 kernel (with runs longer than its
+// prefetch distance, and repeated and extreme indices) and at others.
+func TestAndPopcountPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, width := range []int{128, 64, 256, 8} {
+		for _, n := range []int{0, 1, 11, 12, 13, 100, 1000} {
+			a := make([]byte, 50*width)
+			b := make([]byte, 70*width)
+			for i := range a {
+				a[i] = byte(rng.Uint32())
+			}
+			for i := range b {
+				b[i] = byte(rng.Uint32())
+			}
+			copy(a[:width], bytes.Repeat([]byte{0xff}, width)) // a full filter
+			ia, ib := make([]uint32, n), make([]uint32, n)
+			for k := range ia {
+				ia[k], ib[k] = uint32(rng.IntN(50)), uint32(rng.IntN(70))
+			}
+			if n > 2 {
+				ia[0], ib[0], ia[n-1], ib[n-1] = 0, 69, 49, 0
+			}
+			out := make([]uint16, n)
+			AndPopcountPairs(a, b, width, ia, ib, out)
+			for k := range ia {
+				want := AndPopcount(a[int(ia[k])*width:][:width], b[int(ib[k])*width:][:width])
+				if int(out[k]) != want {
+					t.Fatalf("width %d, n %d, pair %d: %d, want %d", width, n, k, out[k], want)
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("an index past the filters was accepted")
+		}
+	}()
+	AndPopcountPairs(make([]byte, 256), make([]byte, 256), 128, []uint32{2}, []uint32{0}, make([]uint16, 1))
 }

@@ -52,6 +52,13 @@ func xorRows1024AVX512(masks *uint64, rows *uint16, n int, dst *byte)
 //go:noescape
 func orMasks1024AVX512(arena *uint64, starts *uint32, n int, dst *uint64)
 
+// andPopcountPairs1024AVX512 writes to out[k] the And count of 1024-bit
+// filters ia[k] of a and ib[k] of b (filters back to back), prefetching
+// the filters of the pairs ahead.
+//
+//go:noescape
+func andPopcountPairs1024AVX512(a, b *byte, ia, ib *uint32, n int, out *uint16)
+
 // useSampleKernel selects the BitSampler kernel: VPERMI2Q (AVX512F),
 // VPSHUFBITQMB (AVX512 BITALG), KMOVQ (AVX512BW) and PEXT (BMI2).
 var useSampleKernel = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BITALG && cpu.X86.HasAVX512BW && cpu.X86.HasBMI2

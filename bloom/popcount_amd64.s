@@ -530,3 +530,58 @@ ormasksdone:
 	VMOVDQU64 Z1, 64(DI)
 	VZEROUPPER
 	RET
+
+// func andPopcountPairs1024AVX512(a, b *byte, ia, ib *uint32, n int, out *uint16)
+//
+// out[k] = popcount(a[ia[k]·128:][:128] AND b[ib[k]·128:][:128]) for k < n:
+// the pair list of the blocked search's compare stage. The filters of the
+// pair pairsAhead further on are prefetched (two lines a side), so that the
+// loads of scattered filters overlap the arithmetic instead of stalling it.
+// The two 64-bit lanes' counts are summed lane-wise (at most 128 each),
+// narrowed to bytes (VPMOVQB) and added by VPSADBW.
+#define pairsAhead 12
+TEXT ·andPopcountPairs1024AVX512(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ ia+16(FP), R8
+	MOVQ ib+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ out+40(FP), R10
+	XORQ R11, R11            // k
+	VPXORQ X5, X5, X5
+	TESTQ CX, CX
+	JZ    pairsdone
+pairsloop:
+	LEAQ  pairsAhead(R11), R12
+	CMPQ  R12, CX
+	JAE   pairsnoprefetch
+	MOVLQZX (R8)(R12*4), AX
+	MOVLQZX (R9)(R12*4), DX
+	SHLQ  $7, AX
+	SHLQ  $7, DX
+	PREFETCHT0 (SI)(AX*1)
+	PREFETCHT0 64(SI)(AX*1)
+	PREFETCHT0 (DI)(DX*1)
+	PREFETCHT0 64(DI)(DX*1)
+pairsnoprefetch:
+	MOVLQZX (R8)(R11*4), AX
+	MOVLQZX (R9)(R11*4), DX
+	SHLQ  $7, AX
+	SHLQ  $7, DX
+	VMOVDQU64 (SI)(AX*1), Z0
+	VMOVDQU64 64(SI)(AX*1), Z1
+	VPANDQ    (DI)(DX*1), Z0, Z0
+	VPANDQ    64(DI)(DX*1), Z1, Z1
+	VPOPCNTQ  Z0, Z0
+	VPOPCNTQ  Z1, Z1
+	VPADDQ    Z1, Z0, Z0
+	VPMOVQB   Z0, X2
+	VPSADBW   X5, X2, X2
+	VMOVQ     X2, AX
+	MOVW      AX, (R10)(R11*2)
+	INCQ  R11
+	CMPQ  R11, CX
+	JB    pairsloop
+pairsdone:
+	VZEROUPPER
+	RET

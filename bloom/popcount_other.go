@@ -39,3 +39,7 @@ func andAtLeast1024x8AVX512(q, data *uint64, pops *uint16, ids, cut *uint32, max
 func orMasks1024AVX512(arena *uint64, starts *uint32, n int, dst *uint64) {
 	panic("bloom: no AVX-512 kernel")
 }
+
+func andPopcountPairs1024AVX512(a, b *byte, ia, ib *uint32, n int, out *uint16) {
+	panic("bloom: no AVX-512 kernel")
+}
