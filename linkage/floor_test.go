@@ -122,7 +122,10 @@ func TestFloorRaisedOverBudget(t *testing.T) {
 		t.Fatalf("estimates %+v do not end at the floor chosen, %v", est, s.MinDice)
 	}
 	for i := 1; i < len(est); i++ {
-		if est[i].Work >= est[i-1].Work {
+		// A lower bound (the LSH meets not sampled) may lie below the
+		// full estimate at the next floor: only like with like is
+		// compared. Without AVX-512 the costs differ and that happens.
+		if est[i].Work >= est[i-1].Work && est[i].LowerBound == est[i-1].LowerBound {
 			t.Errorf("estimates %+v: the work does not fall as the floor rises", est)
 		}
 		if i < len(est)-1 && est[i].Work <= work/4 {
