@@ -42,8 +42,12 @@ slurm-deps:
 	  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq slurm-wlm munge >/dev/null; \
 	else echo "make slurm-deps: needs root and apt-get" >&2; exit 1; fi
 
+# The packages with assembly kernels are tested again with -tags purego,
+# the portable code a machine without AVX-512 or AVX2 runs (a test that
+# passed only with the kernels once hid there); about 40 s.
 unit: deps
 	PPRL_REQUIRE_TOOLS=1 $(GO) test -race -timeout 20m ./...
+	$(GO) test -tags purego ./bloom/... ./linkage/...
 
 # bench-smoke: every benchmark once (-benchtime 1x), so that make bench cannot
 # break unnoticed (twice it did: a benchmark's own extract or token width
