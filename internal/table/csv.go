@@ -152,8 +152,9 @@ func (c *csvReader) Next() (*Batch, error) {
 		return nil, c.err
 	}
 	b := &Batch{FirstRow: c.row + 1, Rows: make([][]string, 0, c.opts.BatchSize)}
-	// The rows' cells in one allocation a batch: encoding/csv reuses its
-	// record slice (ReuseRecord), and each row's cells are copied out of it.
+	// The rows' cells in one allocation a batch: csvRecords appends each
+	// record's cells to it; encoding/csv reuses its record slice
+	// (ReuseRecord), and each row's cells are copied in.
 	ncol := len(c.header)
 	cells := make([]string, 0, c.opts.BatchSize*ncol)
 	for len(b.Rows) < c.opts.BatchSize {
@@ -209,13 +210,15 @@ func (c *csvReader) rowErr(row int64, rec []string, err error) error {
 	return fmt.Errorf("%s: row %d: %w", c.name, row, err)
 }
 
-// errRecordTooLong is returned by recordLimiter.
+// errRecordTooLong is returned by recordLimiter and csvRecords.
 var errRecordTooLong = errors.New("record too long")
 
 // recordLimiter passes bytes through and fails once one CSV record (bytes
 // between line breaks that are outside quotes) exceeds limit. It keeps
-// encoding/csv, which buffers a whole record, from using unbounded memory on
-// a file with an unterminated quote or an enormous line.
+// encoding/csv (read where the delimiter is wider than a byte), which
+// buffers a whole record, from using unbounded memory on a file with an
+// unterminated quote or an enormous line; csvRecords bounds its records
+// itself.
 //
 // Invariant: a record ends at '\n' when the number of '"' bytes since its
 // start is even; that holds for RFC 4180 CSV, where a quote inside a quoted
