@@ -404,11 +404,17 @@ func mergeKeys(dst []Pair, a uint32, keys []uint64, exact []Pair) int {
 		dst[k] = e
 		k++
 	}
-	dst = dst[k : k+len(keys)]
+	pairsFromKeys(dst[k:k+len(keys)], a, keys)
+	return k + len(keys)
+}
+
+// pairsFromKeysGo writes query a's pairs from its packed keys (B<<16 |
+// And) to dst.
+func pairsFromKeysGo(dst []Pair, a uint32, keys []uint64) {
+	dst = dst[:len(keys)]
 	for i, key := range keys {
 		dst[i] = Pair{A: a, B: uint32(key >> 16), And: uint16(key)}
 	}
-	return k + len(keys)
 }
 
 // sortKeys sorts keys by their bits [shift, shift+width), which hold a
