@@ -41,6 +41,9 @@ import (
 const (
 	exhaustiveChunk = 128  // queries per chunk
 	exhaustiveBlock = 2048 // target slots per kernel call
+	// perQueryRoom bounds the keys a query's buffer is made for before its
+	// search (128 KiB); a query that finds more grows it as it goes.
+	perQueryRoom = 1 << 14
 )
 
 // popcountSorted is a dataset's filters in ascending popcount order
@@ -167,6 +170,11 @@ func searchExhaustive(A, B *Dataset, self bool, opt SearchOptions, ex exactIndex
 		for q := qlo; q < qhi; q++ {
 			lo, hi := reach(sa, sb, query(q), self, t)
 			s.lo[q-qlo], s.hi[q-qlo] = lo, hi
+			// Room for the query's keys at once (up to perQueryRoom), so
+			// the kernel's calls, block by block, do not grow it by copies.
+			if want := min(hi-lo, perQueryRoom) + 32; !self && cap(s.perQuery[q-qlo]) < want {
+				s.perQuery[q-qlo] = make([]uint64, 0, want)
+			}
 			sa.x.Row(s.words[(q-qlo)*w:(q-qlo)*w], query(q))
 			if lo < hi {
 				spanLo, spanHi = min(spanLo, lo), max(spanHi, hi)
