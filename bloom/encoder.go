@@ -274,7 +274,9 @@ func (e *Encoder) addField(i int, value, salt string) error {
 }
 
 // addPacked sets the positions of field i's tokens given as packed
-// messages (gramKeys): the loop below without building messages.
+// messages (gramKeys): addField's loop without building messages. A field
+// of fixed k from maskMinBits up ORs in cached masks; any other sets
+// positions, held inline in the cache table where they fit.
 func (e *Encoder) addPacked(i int, keys []uint64) {
 	f := &e.cfg.Fields[i]
 	h, words, t := e.hashers[i], e.words, len(keys)
@@ -305,10 +307,6 @@ func (e *Encoder) addPacked(i int, keys []uint64) {
 			}
 		}
 		if k == 0 {
-			continue
-		}
-		if f.BitsPerFeature == 0 && k >= maskMinBits {
-			orWords(words, e.masks[i].maskPacked(h, key, k, len(words)))
 			continue
 		}
 		if k <= inlineK && e.hashBits <= 1<<16 {
