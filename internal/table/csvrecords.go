@@ -16,7 +16,8 @@ import (
 // quotes for a quote, and the same errors (*csv.ParseError with the same
 // lines and columns; FuzzCSVRecords holds it to encoding/csv). It is
 // faster where it matters to tokenize, whose reading goroutine it is: a
-// line without quotes is split where it lies, each row's cells are written
+// line without quotes is split where it lies, a line whose quotes enclose
+// whole cells is cut out of one string of it, each row's cells are written
 // into the batch's one slice instead of a slice a record, and a record is
 // bounded as it is read (no second pass over the bytes to limit it).
 //
@@ -32,7 +33,7 @@ type csvRecords struct {
 
 	raw  []byte // a line longer than br's buffer
 	rec  []byte // a quoted record's unescaped bytes
-	ends []int  // each field's end in rec
+	ends []int  // each field's end in rec (parseQuoted); each cell's start and end in the line (splitQuoted)
 }
 
 // readLine is encoding/csv's readLine, bounded: a line longer than the
