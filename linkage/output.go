@@ -286,6 +286,7 @@ func (r *Result) writeLinks(dir string) error {
 	}
 	b := rw.b
 	rules := r.Datasets[0].Rules
+	lists := map[uint16]string{}
 	for _, l := range r.Links {
 		A, B := r.Datasets[l.DA], r.Datasets[l.DB]
 		b.Field(0).(*array.StringBuilder).Append(A.Name)
@@ -294,7 +295,7 @@ func (r *Result) writeLinks(dir string) error {
 		b.Field(3).(*array.StringBuilder).Append(B.RecordIDs[l.B])
 		b.Field(4).(*array.Float64Builder).Append(l.Score)
 		b.Field(5).(*array.Float64Builder).Append(l.Dice)
-		rl, ev := evidence(rules, l)
+		rl, ev := evidence(rules, l, lists)
 		b.Field(6).(*array.StringBuilder).Append(rl)
 		b.Field(7).(*array.StringBuilder).Append(ev)
 		rw.row()
