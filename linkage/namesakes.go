@@ -30,8 +30,13 @@ import (
 // bigrams and sits above the twins' bands, a twin's other name does not.
 // A --link-only run finds the pairs within each dataset that agree on a
 // family rule for the census alone (withinFamilyPairs). A band with fewer
-// candidates than minNamesakeCandidates, and every band of a run without
-// pairs between datasets (one file deduplicated), cannot be judged:
+// candidates than minNamesakeCandidates is judged only where its
+// namesakes, at the upper end of what their count allows
+// (poissonUpper95), are still under half of them: in one of 16 candidates
+// with 4 pairs within datasets behind an estimate of 3 namesakes, the
+// matches are most of them whatever the count's noise. Such a band, and
+// every band of a run without pairs between datasets (one file
+// deduplicated), cannot be judged otherwise:
 // there a pair is treated as if the family rules were not rules, a
 // candidate only when its Dice reaches the search's floor and then scored
 // without them (familyMissing).
@@ -176,12 +181,28 @@ func (c namesakeCensus) verdict(p pattern) familyVerdict {
 	}
 	n, ns := c.namesakes(c.key(p))
 	switch {
-	case c.withinSpace == 0 || c.betweenSpace == 0 || n < minNamesakeCandidates:
+	case c.withinSpace == 0 || c.betweenSpace == 0:
+		return familyUnjudged
+	case n < minNamesakeCandidates:
+		if up := poissonUpper95(c.within[c.key(p)]) * c.betweenSpace / c.withinSpace; up < 0.5*float64(n) {
+			return familyPasses
+		}
 		return familyUnjudged
 	case ns >= 0.5*float64(n):
 		return familyRefused
 	}
 	return familyPasses
+}
+
+// poissonUpper95 is the one-sided 95% upper confidence limit of the mean of
+// a Poisson count k (Wilson and Hilferty's approximation of the chi-square
+// quantile, within 1% of the exact limit from k = 0 up: 2.97 for 0 against
+// 3.00, 9.15 for 4 against 9.15).
+func poissonUpper95(k int64) float64 {
+	const z = 1.6448536269514722 // the standard normal's 95th percentile
+	n := float64(k + 1)
+	t := 1 - 1/(9*n) + z*math.Sqrt(1/(9*n))
+	return n * t * t * t
 }
 
 // key is the census's key of pattern p: the family rules it agrees on and

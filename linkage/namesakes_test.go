@@ -22,6 +22,8 @@ func TestNamesakeCensus(t *testing.T) {
 		twinsBand = 5  // [0.60, 0.65)
 		typoBand  = 14 // [0.84, 0.86)
 		fewBand   = 6  // [0.65, 0.70)
+		smallBand = 16 // [0.88, 0.90)
+		mixedBand = 7  // [0.70, 0.72)
 	)
 	famOnly := func(present uint16, band int) pattern { return makePattern(0b010, present, 3, band) }
 	withInitial := makePattern(0b011, 0b011, 3, twinsBand)
@@ -33,10 +35,11 @@ func TestNamesakeCensus(t *testing.T) {
 	// Within health, twins: the CHI held by both and different; for 8 of
 	// them the first rule is missing on a side.
 	within := slices.Concat(repeat(famOnly(0b111, twinsBand), 20), repeat(famOnly(0b110, twinsBand), 8),
-		repeat(famOnly(0b111, typoBand), 1))
+		repeat(famOnly(0b111, typoBand), 1), repeat(famOnly(0b111, mixedBand), 2))
 	// Between, no CHI in education: twins and children with a typo.
 	between := slices.Concat(repeat(famOnly(0b011, twinsBand), 40), repeat(famOnly(0b011, typoBand), 50),
-		repeat(famOnly(0b011, fewBand), 5), repeat(withInitial, 40))
+		repeat(famOnly(0b011, fewBand), 5), repeat(famOnly(0b011, smallBand), 15), repeat(famOnly(0b011, mixedBand), 15),
+		repeat(withInitial, 40))
 	sets := []pairSet{{da: 0, db: 0, pats: within}, {da: 0, db: 1, pats: between}}
 	census := censusOf(sets, ds)
 	// Pair spaces: 499,500 within, 1,000,000 between: 28 twins within
@@ -50,6 +53,12 @@ func TestNamesakeCensus(t *testing.T) {
 		{"twins' band within a dataset, CHIs differing", famOnly(0b111, twinsBand), familyRefused},
 		{"typo band, mostly matches", famOnly(0b011, typoBand), familyPasses},
 		{"too few to judge", famOnly(0b011, fewBand), familyUnjudged},
+		// Under minNamesakeCandidates: judged only where even the upper
+		// limit of the namesakes (none within: 2.97, scaled 5.9) is under
+		// half the candidates (15), not where 2 within (6.3, scaled
+		// 12.6) may be more.
+		{"a small band with no twins", famOnly(0b011, smallBand), familyPasses},
+		{"a small band with some", famOnly(0b011, mixedBand), familyUnjudged},
 		{"another rule agrees too", withInitial, familyNone},
 		{"the CHI agrees", makePattern(0b110, 0b111, 3, twinsBand), familyNone},
 	}
@@ -78,6 +87,15 @@ func TestNamesakeCensus(t *testing.T) {
 	}
 	if v := censusOf(sets, ds).verdict(famOnly(0b011, twinsBand)); v != familyNone {
 		t.Errorf("verdict %d without a family rule", v)
+	}
+}
+
+func TestPoissonUpper95(t *testing.T) {
+	// Exact one-sided 95% upper limits of a Poisson mean.
+	for k, want := range map[int64]float64{0: 2.9957, 1: 4.7439, 2: 6.2958, 4: 9.1535, 10: 17.0848, 100: 117.6} {
+		if got := poissonUpper95(k); got < want*0.99 || got > want*1.01 {
+			t.Errorf("poissonUpper95(%d) = %.4f, want %.4f within 1%%", k, got, want)
+		}
 	}
 }
 
