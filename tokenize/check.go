@@ -58,6 +58,11 @@ type SampleReport struct {
 	// missing, and the rows that hold them.
 	StandInDates int
 	StandInRows  int64
+	// YearOnlyDates: stand-ins found to be a system's way of writing a
+	// year alone (datespike.go), read as their year; PartialDates the
+	// sample rows whose date of birth is known only to the month or year.
+	YearOnlyDates int
+	PartialDates  int64
 	// CrowdedPostcodes and CrowdedPostcodeRows: postcodes the sample holds
 	// on more rows than an address houses (postcodespike.go), and their
 	// rows.
@@ -187,6 +192,7 @@ func checkSample(s *Schema, m *Mapping, o CheckOptions) (*SampleReport, error) {
 	rows := res.Manifest.Rows
 	sr := &SampleReport{Rows: rows.Read, Encoded: rows.Encoded, Rejected: rows.Read - rows.Encoded,
 		StandInDates: res.StandInDates, StandInRows: res.StandInRows,
+		YearOnlyDates: res.YearOnlyDates, PartialDates: res.PartialDates,
 		CrowdedPostcodes: res.CrowdedPostcodes, CrowdedPostcodeRows: res.CrowdedPostcodeRows}
 	issues := map[string]map[string]int64{}
 	for _, counts := range []map[string]map[string]int64{rows.Rejects, res.FieldIssues} {
@@ -274,6 +280,12 @@ func (r *CheckReport) WriteText(w io.Writer) {
 		if sr.StandInDates > 0 {
 			fmt.Fprintf(w, "  %d rows share %s of birth held more than %d times as often as the days around: a stand-in for an unknown date, read as missing (name it in the mapping's missing_values)\n",
 				sr.StandInRows, plural(sr.StandInDates, "a date", fmt.Sprintf("%d dates", sr.StandInDates)), standInFactor)
+		}
+		if sr.YearOnlyDates > 0 {
+			fmt.Fprintf(w, "  %d years of birth each hold a stand-in on the 1st of January or July, in proportion to the year's births: a date known only to its year, read as the year alone\n", sr.YearOnlyDates)
+		}
+		if sr.PartialDates > 0 {
+			fmt.Fprintf(w, "  %d rows hold a date of birth known only to the month or the year: kept as a partial date (the rules on the whole date leave it out)\n", sr.PartialDates)
 		}
 		if sr.CrowdedPostcodes > 0 {
 			fmt.Fprintf(w, "  %d rows share %s held by at least %.0f%% of the rows, more than an address houses: an office or a stand-in? (name it in the mapping's missing_values)\n",

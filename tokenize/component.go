@@ -40,10 +40,15 @@ var fieldParts = map[string]map[string]func(string) string{
 		"canonical": func(v string) string { return CanonicalForename(FirstNamePart(v)) },
 	},
 	TypeDate: {
-		"year": func(v string) string { return v[:4] }, // v is YYYYMMDD
+		"year": func(v string) string { return v[:4] }, // v is YYYYMMDD, YYYYMM or YYYY
 		// monthday: MMDD, for rules that should survive a wrong year of
-		// birth (a common keying error).
-		"monthday": func(v string) string { return v[4:8] },
+		// birth (a common keying error); none for a partial date.
+		"monthday": func(v string) string {
+			if len(v) != len("YYYYMMDD") {
+				return ""
+			}
+			return v[4:8]
+		},
 		// unordered: the year, then the month and the day in ascending
 		// order, for rules that should survive a day and a month swapped
 		// (03/04 written for 04/03, the US order).
@@ -85,6 +90,9 @@ func ParseComponent(s *Spec, expr string) (*Component, error) {
 		}
 		if part == "" && f.Type == TypePostcode {
 			alt.fn = fullPostcode
+		}
+		if part == "" && f.Type == TypeDate {
+			alt.fn = fullDate
 		}
 		if part != "" {
 			fn, ok := fieldParts[f.Type][part]
@@ -152,9 +160,22 @@ func firstRunes(n int) func(string) string {
 	}
 }
 
+// fullDate returns v, a date as YYYYMMDD, or "" for a partial date
+// (YYYYMM, YYYY): a rule on the whole date does not agree on what is not
+// known, and a year alone written for a date is not the date.
+func fullDate(v string) string {
+	if len(v) != len("YYYYMMDD") {
+		return ""
+	}
+	return v
+}
+
 // dateUnordered returns YYYY followed by the month and the day of v
-// (YYYYMMDD), the smaller first.
+// (YYYYMMDD), the smaller first, or "" for a partial date.
 func dateUnordered(v string) string {
+	if len(v) != len("YYYYMMDD") {
+		return ""
+	}
 	m, d := v[4:6], v[6:8]
 	if d < m {
 		m, d = d, m

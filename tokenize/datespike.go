@@ -28,6 +28,19 @@ import (
 // as missing (ReasonPlaceholder, so the rejects file lists the rows). An
 // extract without one pays only the count. A mapping can name its stand-in
 // in missing_values to skip the second pass.
+//
+// Some systems write the first of January (or of July) where only the year
+// of birth is known: the asylum-seeking child whose age was assessed, the
+// parent whose date nobody recorded. Then every year holds a stand-in on
+// that day, each in proportion to the year's births, and the year is true:
+// read as missing, the record would lose its year too, and with it the
+// salt of its CLK's name bits, so that no other record of the child came
+// near it. A stand-in on the 1st of January or July of at least
+// minConventionYears years, whose year holds at least a quarter as many
+// other births as it holds and whose share of its year is not far above the
+// others' (conventionSpread), is read as its year alone (a partial date);
+// any other stand-in, 1900-01-01 or one fixed day for every unknown date,
+// stays missing.
 
 const (
 	// minStandInRows is the fewest rows on one date that can make it a
@@ -40,6 +53,15 @@ const (
 	// standInWindow is the number of days either side of a date whose mean
 	// it is compared with.
 	standInWindow = 15
+
+	// minConventionYears is the fewest years with a stand-in on the same
+	// day of the year that make that day a system's way of writing a year
+	// alone.
+	minConventionYears = 3
+	// conventionSpread bounds how many times the median share of their
+	// years' births a year-only stand-in may hold: one fixed stand-in
+	// that happens to fall on that day holds every year's unknown dates.
+	conventionSpread = 4
 )
 
 // The tally's grid: a slot per day of a 31-day month, from tallyFirstYear
@@ -56,8 +78,9 @@ const (
 // The zero value is empty; it allocates its grids (1.8 MB) on the first
 // date.
 type dateTally struct {
-	n     []int32
-	first []int64 // row number, 0 for none
+	n       []int32
+	first   []int64 // row number, 0 for none
+	partial int64   // partial dates (not in the grid)
 }
 
 func (t *dateTally) alloc() {
@@ -88,6 +111,10 @@ func (t *dateTally) add(dates []Date, rows []int64) {
 	}
 	t.alloc()
 	for k, d := range dates {
+		if d.Partial() {
+			t.partial++
+			continue
+		}
 		if i := slot(d); i >= 0 {
 			t.n[i]++
 			if f := t.first[i]; f == 0 || rows[k] < f {
@@ -99,6 +126,7 @@ func (t *dateTally) add(dates []Date, rows []int64) {
 
 // merge adds o's counts to t.
 func (t *dateTally) merge(o *dateTally) {
+	t.partial += o.partial
 	if o.n == nil {
 		return
 	}
@@ -112,12 +140,12 @@ func (t *dateTally) merge(o *dateTally) {
 }
 
 // standIns returns the dates that hold too many rows to be birthdays, in
-// date order, the rows they hold and the first of those rows. A found date
+// date order. A found date
 // is taken out of its neighbours' windows and the search repeated, so that
 // two stand-ins close together do not hide each other.
-func (t *dateTally) standIns() (found []Date, rows, first int64) {
+func (t *dateTally) standIns() (found []Date) {
 	if t.n == nil {
-		return nil, 0, 0
+		return nil
 	}
 	n := append([]int32(nil), t.n...)
 	prefix := make([]int64, len(n)+1)
@@ -139,10 +167,6 @@ func (t *dateTally) standIns() (found []Date, rows, first int64) {
 			}
 			if float64(c) > standInFactor*max(around, 1) {
 				found = append(found, dateOf(i))
-				rows += int64(c)
-				if first == 0 || t.first[i] < first {
-					first = t.first[i]
-				}
 				n[i] = 0
 				more = true
 			}
@@ -152,5 +176,82 @@ func (t *dateTally) standIns() (found []Date, rows, first int64) {
 		}
 	}
 	slices.SortFunc(found, func(a, b Date) int { return cmp.Compare(a.key(), b.key()) })
-	return found, rows, first
+	return found
+}
+
+// held returns the rows the dates hold and the first of those rows.
+func (t *dateTally) held(dates []Date) (rows, first int64) {
+	for _, d := range dates {
+		i := slot(d)
+		rows += int64(t.n[i])
+		if f := t.first[i]; first == 0 || f < first {
+			first = f
+		}
+	}
+	return rows, first
+}
+
+// yearOnly splits the stand-ins found (standIns, in date order) into those
+// that are a system's way of writing a year alone, on the 1st of January or
+// July (see above), and the rest.
+func (t *dateTally) yearOnly(found []Date) (yearOnly, standIns []Date) {
+	type share struct {
+		d          Date
+		held, rest int64 // rows on the date, and the other dates of its year
+	}
+	var byDay [2][]share // 1 January, 1 July
+	for _, d := range found {
+		k := -1
+		switch {
+		case d.d == 1 && d.m == 1:
+			k = 0
+		case d.d == 1 && d.m == 7:
+			k = 1
+		}
+		if k < 0 {
+			standIns = append(standIns, d)
+			continue
+		}
+		i := slot(d)
+		year := i - i%slotsPerYear
+		var all int64
+		for _, c := range t.n[year : year+slotsPerYear] {
+			all += int64(c)
+		}
+		for _, o := range found { // other stand-ins of the year are not births
+			if o.y == d.y && o != d {
+				all -= int64(t.n[slot(o)])
+			}
+		}
+		held := int64(t.n[i])
+		byDay[k] = append(byDay[k], share{d, held, all - held})
+	}
+	for _, shares := range byDay {
+		if len(shares) < minConventionYears {
+			for _, s := range shares {
+				standIns = append(standIns, s.d)
+			}
+			continue
+		}
+		ratios := make([]float64, len(shares))
+		for i, s := range shares {
+			ratios[i] = float64(s.held) / float64(max(s.rest, 1))
+		}
+		med := slices.Clone(ratios)
+		slices.Sort(med)
+		median := med[len(med)/2]
+		for i, s := range shares {
+			if 4*s.rest >= s.held && ratios[i] <= conventionSpread*median {
+				yearOnly = append(yearOnly, s.d)
+			} else {
+				standIns = append(standIns, s.d)
+			}
+		}
+	}
+	sortDates := func(ds []Date) {
+		slices.SortFunc(ds, func(a, b Date) int { return cmp.Compare(a.key(), b.key()) })
+	}
+	sortDates(yearOnly)
+	sortDates(standIns)
+	return yearOnly, standIns
 }

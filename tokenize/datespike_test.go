@@ -85,7 +85,8 @@ func TestDateTallyStandIns(t *testing.T) {
 			}
 			all.merge(&a)
 			all.merge(&b)
-			got, rows, first := all.standIns()
+			got := all.standIns()
+			rows, first := all.held(got)
 			if !slices.Equal(got, tt.want) {
 				t.Fatalf("stand-ins %v, want %v", got, tt.want)
 			}
@@ -186,5 +187,65 @@ func TestTokenizeStandInDate(t *testing.T) {
 	}
 	if !bytes.Equal(a.CLKs, b.CLKs) || !slices.EqualFunc(a.Tokens, b.Tokens, bytes.Equal) {
 		t.Error("a stand-in found by its count encodes differently from one the mapping declares")
+	}
+}
+
+func TestDateTallyYearOnly(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	d := func(s string) Date { return mustDate(t, s) }
+	// firsts returns, for each year from y0 to y1, n rows on the 1st of
+	// month m: a system writing a year alone.
+	firsts := func(y0, y1, m, n int) (out []Date) {
+		for y := y0; y <= y1; y++ {
+			date, _ := NewDate(y, m, 1)
+			out = append(out, repeatDate(date, n)...)
+		}
+		return out
+	}
+	days := func(y0, y1, m int) (out []Date) {
+		for y := y0; y <= y1; y++ {
+			date, _ := NewDate(y, m, 1)
+			out = append(out, date)
+		}
+		return out
+	}
+	tests := []struct {
+		name               string
+		sets               [][]Date
+		yearOnly, standIns []Date
+	}{
+		{"the 1st of January of every year", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 1, 300)}, days(2005, 2020, 1), nil},
+		{"the 1st of July", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 7, 200)}, days(2005, 2020, 7), nil},
+		{"more than four times the rest of each year", [][]Date{births(r, 16_000, 2005, 2020), firsts(2005, 2020, 1, 5000)}, nil, days(2005, 2020, 1)},
+		{"two years are no convention", [][]Date{births(r, 32_000, 2005, 2020), firsts(2009, 2010, 1, 300)}, nil, days(2009, 2010, 1)},
+		{"a year without births", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 1, 300), repeatDate(d("1950-01-01"), 400)},
+			days(2005, 2020, 1), []Date{d("1950-01-01")}},
+		{"one fixed stand-in among them", [][]Date{births(r, 32_000, 2000, 2020), firsts(2005, 2020, 1, 300), repeatDate(d("2000-01-01"), 2000)},
+			days(2005, 2020, 1), []Date{d("2000-01-01")}},
+		{"an enrolment day of every year", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 8, 300)}, nil, days(2005, 2020, 8)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tally dateTally
+			for _, s := range tt.sets {
+				tally.add(s, make([]int64, len(s)))
+			}
+			yearOnly, standIns := tally.yearOnly(tally.standIns())
+			if !slices.Equal(yearOnly, tt.yearOnly) || !slices.Equal(standIns, tt.standIns) {
+				t.Errorf("year only %v, stand-ins %v; want %v, %v", yearOnly, standIns, tt.yearOnly, tt.standIns)
+			}
+		})
+	}
+}
+
+func TestDateTallyPartial(t *testing.T) {
+	var a, b dateTally
+	y, _ := NewPartialDate(2009, 0)
+	m, _ := NewPartialDate(2009, 5)
+	a.add([]Date{y, {2009, 5, 5}, m}, []int64{1, 2, 3})
+	b.add([]Date{y}, []int64{4})
+	a.merge(&b)
+	if a.partial != 3 || a.n[slot(Date{2009, 5, 5})] != 1 {
+		t.Errorf("partial %d, full %d; want 3, 1", a.partial, a.n[slot(Date{2009, 5, 5})])
 	}
 }

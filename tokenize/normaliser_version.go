@@ -16,4 +16,9 @@ package tokenize
 //   - 3: a date of 1900-01-01 is a stand-in for an unknown date
 //     (ReasonPlaceholder, DefaultStandInDates), no longer a date of birth
 //     (2026-12-04).
-const NormaliserVersion = 3
+//   - 4: a date of birth known only to the month or the year ("00/00/2009",
+//     "20090300", a YYYY or MM/YYYY format, or the 1st of January a system
+//     writes for a year alone, found by its count) is kept as a partial
+//     date, YYYY or YYYYMM, where it was refused or read as missing
+//     (2026-12-05).
+const NormaliserVersion = 4

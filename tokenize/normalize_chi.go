@@ -137,7 +137,8 @@ func NormalizeCHI(s string) (string, error) {
 // is known and its DDMMYY differs from the CHI's first six digits, and
 // ReasonCHISexMismatch when sex is known and disagrees with the CHI's ninth
 // digit (odd is male, even is female); otherwise nil. A zero dob or
-// SexUnknown is not checked. The CHI's date is never used in place of the
+// SexUnknown is not checked; of a partial dob, what it holds is (the year,
+// and the month when known). The CHI's date is never used in place of the
 // recorded one.
 func CheckCHI(chi string, dob Date, sex Sex) error {
 	if len(chi) != 10 {
@@ -148,7 +149,14 @@ func CheckCHI(chi string, dob Date, sex Sex) error {
 		w := appendDigits(b[:0], dob.Day(), 2)
 		w = appendDigits(w, dob.Month(), 2)
 		w = appendDigits(w, dob.Year()%100, 2)
-		if string(w) != chi[:6] {
+		from := 0 // the first digit dob knows
+		switch {
+		case dob.Month() == 0:
+			from = 4
+		case dob.Day() == 0:
+			from = 2
+		}
+		if string(w[from:]) != chi[from:6] {
 			return ReasonCHIDOBMismatch
 		}
 	}

@@ -75,6 +75,11 @@ func TestCheckCHI(t *testing.T) {
 		{"0101201234", Date{2020, 1, 1}, SexFemale, ReasonCHISexMismatch},
 		{"0101201242", Date{2020, 1, 1}, SexFemale, ""}, // 9th digit 4: female
 		{"bad", dob, SexMale, ReasonInvalidFormat},
+		// A partial date of birth is checked as far as it goes.
+		{"0101011237", Date{y: 2001}, SexMale, ""},
+		{"0101011237", Date{y: 2002}, SexMale, ReasonCHIDOBMismatch},
+		{"0101011237", Date{y: 2001, m: 1}, SexMale, ""},
+		{"0101011237", Date{y: 2001, m: 2}, SexMale, ReasonCHIDOBMismatch},
 	} {
 		if err := CheckCHI(tt.chi, tt.dob, tt.sex); !sameReason(err, tt.err) {
 			t.Errorf("CheckCHI(%s, %v, %v) = %v, want %q", tt.chi, tt.dob, tt.sex, err, tt.err)

@@ -8,7 +8,11 @@ import (
 )
 
 // Date is a calendar date in the proleptic Gregorian calendar, as a
-// normaliser returns it. The zero Date means "no date".
+// normaliser returns it, or a partial one: a year and month with the day
+// not known, or a year alone (month and day zero), as record systems hold
+// a date of birth known only so far ("00/00/2009", "19850000", a year
+// written where the day and month are not known). The zero Date means
+// "no date".
 type Date struct {
 	y    uint16
 	m, d uint8
@@ -21,6 +25,32 @@ func NewDate(y, m, d int) (Date, bool) {
 		return Date{}, false
 	}
 	return Date{uint16(y), uint8(m), uint8(d)}, true
+}
+
+// NewPartialDate returns the partial date of year y and month m (0 when
+// the month is not known either) and true, or the zero Date and false when
+// y is not between 1 and 9999 or m not between 0 and 12.
+func NewPartialDate(y, m int) (Date, bool) {
+	if y < 1 || y > 9999 || m < 0 || m > 12 {
+		return Date{}, false
+	}
+	return Date{y: uint16(y), m: uint8(m)}, true
+}
+
+// Partial reports whether d is a partial date: its day (and perhaps its
+// month) is not known.
+func (d Date) Partial() bool { return d.y != 0 && d.d == 0 }
+
+// last returns the last calendar day d may stand for: d itself, or the last
+// day of its month or year.
+func (d Date) last() Date {
+	switch {
+	case !d.Partial():
+		return d
+	case d.m == 0:
+		return Date{d.y, 12, 31}
+	}
+	return Date{d.y, d.m, uint8(daysIn(int(d.y), int(d.m)))}
 }
 
 // daysIn returns the number of days in month m of year y.
@@ -40,21 +70,24 @@ func daysIn(y, m int) int {
 // Year returns the year (1–9999), or 0 for the zero Date.
 func (d Date) Year() int { return int(d.y) }
 
-// Month returns the month (1–12), or 0 for the zero Date.
+// Month returns the month (1–12), or 0 for the zero Date and a year alone.
 func (d Date) Month() int { return int(d.m) }
 
-// Day returns the day of the month (1–31), or 0 for the zero Date.
+// Day returns the day of the month (1–31), or 0 for the zero Date and a
+// partial one.
 func (d Date) Day() int { return int(d.d) }
 
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d == Date{} }
 
-// Before reports whether d is earlier than e.
+// Before reports whether d is earlier than e. A partial date sorts before
+// the days it may stand for.
 func (d Date) Before(e Date) bool { return d.key() < e.key() }
 
 func (d Date) key() uint32 { return uint32(d.y)<<16 | uint32(d.m)<<8 | uint32(d.d) }
 
-// String returns the canonical form YYYY-MM-DD, or "" for the zero Date.
+// String returns the canonical form YYYY-MM-DD (YYYY-MM or YYYY for a
+// partial date, ISO 8601's reduced precision), or "" for the zero Date.
 func (d Date) String() string {
 	if d.IsZero() {
 		return ""
@@ -63,7 +96,8 @@ func (d Date) String() string {
 	return string(d.AppendISO(b[:0]))
 }
 
-// Compact returns the date as YYYYMMDD, or "" for the zero Date.
+// Compact returns the date as YYYYMMDD (YYYYMM or YYYY for a partial
+// date), or "" for the zero Date.
 func (d Date) Compact() string {
 	if d.IsZero() {
 		return ""
@@ -72,19 +106,31 @@ func (d Date) Compact() string {
 	return string(d.AppendCompact(b[:0]))
 }
 
-// AppendISO appends the date as YYYY-MM-DD to dst.
+// AppendISO appends the date as YYYY-MM-DD (YYYY-MM, YYYY) to dst.
 func (d Date) AppendISO(dst []byte) []byte {
 	dst = appendDigits(dst, int(d.y), 4)
+	if d.m == 0 {
+		return dst
+	}
 	dst = append(dst, '-')
 	dst = appendDigits(dst, int(d.m), 2)
+	if d.d == 0 {
+		return dst
+	}
 	dst = append(dst, '-')
 	return appendDigits(dst, int(d.d), 2)
 }
 
-// AppendCompact appends the date as YYYYMMDD to dst.
+// AppendCompact appends the date as YYYYMMDD (YYYYMM, YYYY) to dst.
 func (d Date) AppendCompact(dst []byte) []byte {
 	dst = appendDigits(dst, int(d.y), 4)
+	if d.m == 0 {
+		return dst
+	}
 	dst = appendDigits(dst, int(d.m), 2)
+	if d.d == 0 {
+		return dst
+	}
 	return appendDigits(dst, int(d.d), 2)
 }
 
@@ -160,7 +206,9 @@ func (l DateLayout) String() string { return l.src }
 // are YYYY (four-digit year), MM and DD (two-digit month and day), M and D
 // (one or two digits), MON (an English month name: three letters such as
 // Jan, or in full, any case); any other character except a letter must
-// appear literally. Each of year, month and day must appear once. Two-digit
+// appear literally. The year must appear once, the month and the day at
+// most once, and a day only with a month: MM/YYYY and YYYY read dates known
+// only to the month or the year (partial dates). Two-digit
 // years (YY) are refused: the century would have to be guessed. An M or D
 // directly followed by another numeric element is refused, since the split
 // between them would be a guess.
@@ -203,8 +251,8 @@ func ParseDateLayout(layout string) (DateLayout, error) {
 			i++
 		}
 	}
-	if year != 1 || month != 1 || day != 1 {
-		return DateLayout{}, fmt.Errorf("date format %q: needs exactly one year (YYYY), one month (MM, M or MON) and one day (DD or D)", layout)
+	if year != 1 || month > 1 || day > 1 || day > month {
+		return DateLayout{}, fmt.Errorf("date format %q: needs one year (YYYY), at most one month (MM, M or MON) and at most one day (DD or D), and a day only with a month", layout)
 	}
 	for i, t := range l.toks[:len(l.toks)-1] {
 		next := l.toks[i+1]
@@ -372,6 +420,10 @@ type DateOptions struct {
 	// StandIns are dates read as ReasonPlaceholder, beside
 	// DefaultStandInDates: a date some system writes for an unknown one.
 	StandIns []Date
+	// YearOnly are dates read as their year alone: the day and month a
+	// system writes where only the year is known (found by their count,
+	// datespike.go).
+	YearOnly []Date
 }
 
 // DefaultStandInDates are the dates every DateParser reads as
@@ -397,6 +449,7 @@ type DateParser struct {
 	ref      Date
 	future   bool
 	standIns []Date
+	yearOnly []Date
 }
 
 // NewDateParser compiles layouts (see ParseDateLayout), tried in order, with
@@ -411,7 +464,8 @@ func NewDateParser(layouts []string, opt DateOptions) (*DateParser, error) {
 		return nil, fmt.Errorf("%d date formats declared, at most %d: list the formats the extract uses (usually one or two)", len(layouts), MaxDateFormats)
 	}
 	p := &DateParser{earliest: opt.Earliest, ref: opt.Reference, future: opt.AllowFuture,
-		standIns: append(append([]Date(nil), DefaultStandInDates...), opt.StandIns...)}
+		standIns: append(append([]Date(nil), DefaultStandInDates...), opt.StandIns...),
+		yearOnly: slices.Clone(opt.YearOnly)}
 	if p.earliest.IsZero() {
 		p.earliest = DefaultEarliestDate
 	}
@@ -450,6 +504,13 @@ const maxDateBytes = 64
 // reference date), ReasonPlaceholder (a stand-in date: DefaultStandInDates
 // and DateOptions.StandIns). Day and month order comes only from the
 // layouts.
+//
+// A day of 00, or a day and a month of 00 ("00/00/2009", "20090000"), or a
+// layout without them, gives a partial date: a record system's way of
+// saying that only the month or the year is known. A date in
+// DateOptions.YearOnly gives its year alone. A partial date is implausible
+// only when all of it lies before the earliest date, and in the future when
+// all of it does.
 func (p *DateParser) Parse(s string) (Date, error) {
 	if len(s) > maxDateBytes {
 		return Date{}, ReasonTooLong
@@ -466,10 +527,13 @@ func (p *DateParser) Parse(s string) (Date, error) {
 		}
 		shapeOK = true
 		date, valid := NewDate(y, m, d)
+		if !valid && d == 0 {
+			date, valid = NewPartialDate(y, m)
+		}
 		if !valid {
 			continue
 		}
-		if date.Before(p.earliest) {
+		if date.last().Before(p.earliest) {
 			return Date{}, ReasonImplausible
 		}
 		if !p.future && p.ref.Before(date) {
@@ -477,6 +541,9 @@ func (p *DateParser) Parse(s string) (Date, error) {
 		}
 		if slices.Contains(p.standIns, date) {
 			return Date{}, ReasonPlaceholder
+		}
+		if slices.Contains(p.yearOnly, date) {
+			return Date{y: date.y}, nil
 		}
 		return date, nil
 	}

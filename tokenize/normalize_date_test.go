@@ -45,7 +45,25 @@ func TestDateParser(t *testing.T) {
 		{[]string{"DD/MM/YYYY"}, "29/02/2001", "", ReasonInvalidDate},
 		{[]string{"DD/MM/YYYY"}, "29/02/2000", "2000-02-29", ""},
 		{[]string{"DD/MM/YYYY"}, "29/02/1900", "", ReasonInvalidDate},
-		{[]string{"DD/MM/YYYY"}, "00/01/2001", "", ReasonInvalidDate},
+		// Partial dates: a day, or a day and a month, of 00, or a layout
+		// without them.
+		{[]string{"DD/MM/YYYY"}, "00/01/2001", "2001-01", ""},
+		{[]string{"DD/MM/YYYY"}, "00/00/2001", "2001", ""},
+		{[]string{"DD/MM/YYYY"}, "01/00/2001", "", ReasonInvalidDate},
+		{[]string{"DD/MM/YYYY"}, "00/13/2001", "", ReasonInvalidDate},
+		{[]string{"DD/MM/YYYY"}, "00/00/0000", "", ReasonInvalidDate},
+		{[]string{"YYYYMMDD"}, "20010000", "2001", ""},
+		{[]string{"YYYYMMDD"}, "20010300", "2001-03", ""},
+		{[]string{"DD/MM/YYYY", "MM/YYYY", "YYYY"}, "03/2001", "2001-03", ""},
+		{[]string{"DD/MM/YYYY", "MM/YYYY", "YYYY"}, "2001", "2001", ""},
+		{[]string{"DD/MM/YYYY", "MON YYYY"}, "Mar 2001", "2001-03", ""},
+		{[]string{"YYYY"}, "1899", "", ReasonImplausible},
+		{[]string{"YYYY"}, "1900", "1900", ""}, // it may be any day of 1900
+		{[]string{"MM/YYYY"}, "12/1899", "", ReasonImplausible},
+		{[]string{"YYYY"}, "2026", "2026", ""},
+		{[]string{"YYYY"}, "2027", "", ReasonFuture},
+		{[]string{"MM/YYYY"}, "11/2026", "2026-11", ""},
+		{[]string{"MM/YYYY"}, "12/2026", "", ReasonFuture},
 		{[]string{"DD/MM/YYYY"}, "01/13/2001", "", ReasonInvalidDate},
 		{[]string{"DD/MM/YYYY"}, "01/01/1899", "", ReasonImplausible},
 		{[]string{"DD/MM/YYYY"}, "01/01/1900", "", ReasonPlaceholder},
@@ -86,6 +104,48 @@ func TestDateParserStandIns(t *testing.T) {
 	}
 }
 
+func TestDateParserYearOnly(t *testing.T) {
+	ref := mustDate(t, "2026-01-01")
+	p, err := NewDateParser([]string{"YYYY-MM-DD"}, DateOptions{Reference: ref,
+		YearOnly: []Date{mustDate(t, "2009-01-01"), mustDate(t, "2010-01-01")}, StandIns: []Date{mustDate(t, "2000-01-01")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"2009-01-01": "2009", "2010-01-01": "2010", "2011-01-01": "2011-01-01", "2009-01-02": "2009-01-02", "2000-01-01": ""} {
+		if d, _ := p.Parse(in); d.String() != want {
+			t.Errorf("Parse(%q) = %q, want %q", in, d, want)
+		}
+	}
+}
+
+func TestPartialDate(t *testing.T) {
+	for _, tt := range []struct {
+		y, m       int
+		ok         bool
+		iso, cmpct string
+		last       string
+	}{
+		{2009, 0, true, "2009", "2009", "2009-12-31"},
+		{2008, 2, true, "2008-02", "200802", "2008-02-29"},
+		{2009, 2, true, "2009-02", "200902", "2009-02-28"},
+		{0, 0, false, "", "", ""},
+		{2009, 13, false, "", "", ""},
+		{2009, -1, false, "", "", ""},
+	} {
+		d, ok := NewPartialDate(tt.y, tt.m)
+		if ok != tt.ok || d.String() != tt.iso || d.Compact() != tt.cmpct || d.Partial() != tt.ok || d.last().String() != tt.last {
+			t.Errorf("NewPartialDate(%d, %d) = %q (%q, partial %v, last %q), %v", tt.y, tt.m, d, d.Compact(), d.Partial(), d.last(), ok)
+		}
+		if ok && (d.Day() != 0 || d.Month() != tt.m || d.Year() != tt.y) {
+			t.Errorf("NewPartialDate(%d, %d): accessors %d %d %d", tt.y, tt.m, d.Year(), d.Month(), d.Day())
+		}
+	}
+	full := Date{2009, 3, 4}
+	if full.Partial() || full.last() != full {
+		t.Errorf("a full date is partial or not its own last day")
+	}
+}
+
 func TestDateParserOptions(t *testing.T) {
 	p, err := NewDateParser([]string{"YYYY-MM-DD"}, DateOptions{AllowFuture: true, Earliest: mustDate(t, "1950-06-01")})
 	if err != nil {
@@ -108,6 +168,8 @@ func TestDateLayoutErrors(t *testing.T) {
 		{},
 		{"DD/MM/YY"},
 		{"DD/MM"},
+		{"DD/YYYY"},
+		{"MM"},
 		{"DD/MM/YYYY/DD"},
 		{"DMYYYY"},
 		{"DD.MM.YYYY hh"},
@@ -162,7 +224,7 @@ func TestDateParseAllocations(t *testing.T) {
 }
 
 func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"03/04/2001", "3 Apr 2001", "2001-04-03", "2001-04-03T00:00:00Z", "31/02/2001", "29/02/2000", "1/1/1900"} {
+	for _, s := range []string{"03/04/2001", "3 Apr 2001", "2001-04-03", "2001-04-03T00:00:00Z", "31/02/2001", "29/02/2000", "1/1/1900", "00/00/1900", "0/3/2001"} {
 		f.Add(s)
 	}
 	ref := Date{2026, 11, 24}
@@ -170,7 +232,7 @@ func FuzzParseDate(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	iso, _ := NewDateParser([]string{"YYYY-MM-DD"}, DateOptions{Reference: ref})
+	iso, _ := NewDateParser([]string{"YYYY-MM-DD", "YYYY-MM", "YYYY"}, DateOptions{Reference: ref})
 	f.Fuzz(func(t *testing.T, in string) {
 		d, err := p.Parse(in)
 		checkReason(t, in, err)
@@ -180,12 +242,18 @@ func FuzzParseDate(f *testing.F) {
 			}
 			return
 		}
-		if d.Before(DefaultEarliestDate) || ref.Before(d) {
+		if d.last().Before(DefaultEarliestDate) || ref.Before(d) {
 			t.Fatalf("%q → %v outside the range", in, d)
 		}
 		again, err := iso.Parse(d.String())
 		if err != nil || again != d {
 			t.Fatalf("not idempotent: %q → %v → %v, %v", in, d, again, err)
+		}
+		if d.Compact() != strings.ReplaceAll(d.String(), "-", "") {
+			t.Fatalf("%v: Compact %q", d, d.Compact())
+		}
+		if d.Partial() {
+			return
 		}
 		if p2, err := ParseISODate(d.String()); err != nil || p2 != d {
 			t.Fatalf("ParseISODate(%q) = %v, %v", d, p2, err)

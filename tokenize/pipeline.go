@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,9 +88,10 @@ type Options struct {
 	// slog.Default().
 	Logger *slog.Logger
 
-	// standIns are dates of birth the first pass found to be stand-ins
-	// (datespike.go); the second pass reads them as missing.
-	standIns []Date
+	// standIns are the dates of birth the first pass found to be
+	// stand-ins (datespike.go), which the second pass reads as missing or
+	// as their year alone; nil on the first pass.
+	standIns *standInDates
 }
 
 // Result describes a finished run.
@@ -105,6 +107,13 @@ type Result struct {
 	// missing; StandInRows the rows that held them.
 	StandInDates int
 	StandInRows  int64
+	// YearOnlyDates is the number of dates of birth found to be a
+	// system's way of writing a year alone (datespike.go) and read as
+	// their year.
+	YearOnlyDates int
+	// PartialDates counts the encoded rows whose date of birth is known
+	// only to the month or the year.
+	PartialDates int64
 	// CrowdedPostcodes is the number of postcodes held by more rows than
 	// an address houses (postcodespike.go), warned about and encoded as
 	// they are; CrowdedPostcodeRows the rows that hold them.
@@ -379,13 +388,13 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	if rows.Read == 0 {
 		return nil, exitcode.Inputf("%s has a header but no data rows: nothing to tokenize", o.Input)
 	}
+	var tally dateTally
+	for w := range dobs {
+		tally.merge(&dobs[w])
+	}
 	if o.standIns == nil {
-		var tally dateTally
-		for w := range dobs {
-			tally.merge(&dobs[w])
-		}
-		if found, n, first := tally.standIns(); len(found) > 0 {
-			return secondPass(ctx, o, log, found, n, first, start)
+		if found := tally.standIns(); len(found) > 0 {
+			return secondPass(ctx, o, log, &tally, found, start)
 		}
 	}
 	if plan.idCol >= 0 {
@@ -437,38 +446,72 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 	if len(fieldRejects) > 0 {
 		log.Info("tokenize: fields left out of encoded rows", "counts", formatCounts(fieldRejects))
 	}
-	return &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), FieldIssues: fieldRejects,
-		StandInDates: len(o.standIns), CrowdedPostcodes: len(crowded), CrowdedPostcodeRows: sumRows(crowded),
-		Elapsed: time.Since(start)}, nil
+	if tally.partial > 0 {
+		log.Info(fmt.Sprintf("tokenize: %d encoded rows hold a date of birth known only to the month or the year: it salts the CLK and fills its date bits as far as it goes; rules on the whole date, its day and month leave it out", tally.partial))
+	}
+	res := &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), FieldIssues: fieldRejects,
+		PartialDates: tally.partial, CrowdedPostcodes: len(crowded), CrowdedPostcodeRows: sumRows(crowded),
+		Elapsed: time.Since(start)}
+	if o.standIns != nil {
+		res.StandInDates, res.YearOnlyDates = len(o.standIns.missing), len(o.standIns.yearOnly)
+	}
+	return res, nil
 }
 
 // secondPass encodes the extract again with the dates of birth the first
-// pass found to be stand-ins (datespike.go) read as missing. The first
+// pass found to be stand-ins (datespike.go) read as missing, or as their
+// year alone where they are a system's way of writing one. The first
 // pass's temporary files are removed by its deferred aborts. An input that
 // cannot be read twice (a pipe) is refused instead, with what to do.
-func secondPass(ctx context.Context, o Options, log *slog.Logger, found []Date, rows, first int64, start time.Time) (*Result, error) {
+func secondPass(ctx context.Context, o Options, log *slog.Logger, tally *dateTally, found []Date, start time.Time) (*Result, error) {
 	field := "dob"
 	if sp := o.Schema.Native; sp != nil {
 		field = sp.Fields[dobField(sp)].Name
 	}
-	what := fmt.Sprintf("share one date (the first at row %d), more than %d times as many rows as the days around it hold: a stand-in some system writes for an unknown date", first, standInFactor)
-	if len(found) > 1 {
-		what = fmt.Sprintf("share %d dates (the first at row %d), each holding more than %d times as many rows as the days around it: stand-ins some system writes for an unknown date", len(found), first, standInFactor)
+	yearOnly, missing := tally.yearOnly(found)
+	var todo []string
+	if len(yearOnly) > 0 {
+		rows, _ := tally.held(yearOnly)
+		day := "January"
+		for _, d := range yearOnly {
+			if d.m != yearOnly[0].m {
+				day = "January and of July"
+				break
+			}
+		}
+		if yearOnly[0].m == 7 && day == "January" {
+			day = "July"
+		}
+		todo = append(todo, fmt.Sprintf("%d years of birth each hold a stand-in on the 1st of %s (%d rows in all), in proportion to the year's births: a system's way of writing a date known only to its year, read as the year alone",
+			len(yearOnly), day, rows))
+	}
+	if len(missing) > 0 {
+		rows, first := tally.held(missing)
+		what := fmt.Sprintf("%d rows share one date (the first at row %d), more than %d times as many rows as the days around it hold: a stand-in some system writes for an unknown date, which would link strangers, read as missing", rows, first, standInFactor)
+		if len(missing) > 1 {
+			what = fmt.Sprintf("%d rows share %d dates (the first at row %d), each holding more than %d times as many rows as the days around it: stand-ins some system writes for an unknown date, which would link strangers, read as missing", rows, len(missing), first, standInFactor)
+		}
+		todo = append(todo, what+" (the rejects file lists the rows as placeholder; name the value in the input mapping's missing_values to skip this pass)")
 	}
 	if st, err := os.Stat(o.Input); err != nil || !st.Mode().IsRegular() {
-		return nil, exitcode.Inputf("field %s: %d rows %s, which would link strangers; %s is not a regular file, so it cannot be encoded a second time with %s read as missing: name the value in the input mapping's missing_values, or tokenize from a file. Nothing was written",
-			field, rows, what, o.Input, plural(len(found), "it", "them"))
+		return nil, exitcode.Inputf("field %s: %s; %s is not a regular file, so it cannot be encoded a second time: name a stand-in in the input mapping's missing_values, or tokenize from a file. Nothing was written",
+			field, strings.Join(todo, "; "), o.Input)
 	}
-	log.Warn(fmt.Sprintf("tokenize: field %s: %d rows %s, which would link strangers. Encoding the extract again with %s read as missing (the rejects file lists the rows as placeholder; name the value in the input mapping's missing_values to skip this pass)",
-		field, rows, what, plural(len(found), "it", "them")))
-	o.standIns = found
+	log.Warn(fmt.Sprintf("tokenize: field %s: %s. Encoding the extract again", field, strings.Join(todo, "; ")))
+	o.standIns = &standInDates{missing: missing, yearOnly: yearOnly}
 	res, err := Tokenize(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	res.StandInRows = rows
+	res.StandInRows, _ = tally.held(missing)
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// standInDates are the dates of birth found to be stand-ins: read as
+// missing, or as their year alone (datespike.go).
+type standInDates struct {
+	missing, yearOnly []Date
 }
 
 // safeEncode runs enc on j, turning a panic (a bug) into an error that

@@ -8,7 +8,7 @@ import (
 )
 
 // nativePlan binds a native spec and mapping to an extract's header.
-func nativePlan(s *Spec, m *Mapping, idColumn string, header []string, secret []byte, created time.Time, standIns []Date) (*plan, error) {
+func nativePlan(s *Spec, m *Mapping, idColumn string, header []string, secret []byte, created time.Time, standIns *standInDates) (*plan, error) {
 	if m == nil {
 		m = DefaultMapping(s, header, idColumn)
 		if err := checkDefaultMapping(s, m, header); err != nil {

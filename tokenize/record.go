@@ -70,8 +70,9 @@ func newNormalisedRow(n int) *normalisedRow {
 
 // newRowNormaliser compiles the normalisers of spec s for an extract bound by
 // mapping m. ref is "today" for rejecting future dates; standIns are dates of
-// birth read as stand-ins for an unknown one (found by datespike.go).
-func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date, standIns []Date) (*rowNormaliser, error) {
+// birth read as stand-ins for an unknown one or for a year alone (found by
+// datespike.go; nil for none).
+func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date, standIns *standInDates) (*rowNormaliser, error) {
 	n := &rowNormaliser{
 		spec:    s,
 		col:     b.Field,
@@ -113,8 +114,8 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date, standIns []Date) 
 			if len(formats) == 0 {
 				formats = DefaultDateFormats
 			}
-			if i == n.dobIdx {
-				opt.StandIns = standIns
+			if i == n.dobIdx && standIns != nil {
+				opt.StandIns, opt.YearOnly = standIns.missing, standIns.yearOnly
 			}
 			p, err := NewDateParser(formats, opt)
 			if err != nil {

@@ -246,6 +246,17 @@ func TestComponentParts(t *testing.T) {
 	if v, _ := c.value(vals); v != "ALEXANDER" {
 		t.Errorf("forename.canonical of SANDY JOHN = %q, want ALEXANDER", v)
 	}
+	// A partial date of birth gives its year, and nothing that needs the
+	// day and month.
+	for _, partial := range []string{"2010", "201009"} {
+		vals[fieldIndex(s, "dob")] = partial
+		for expr, want := range map[string]string{"dob": "", "dob.year": "2010", "dob.monthday": "", "dob.unordered": ""} {
+			c, _ := ParseComponent(s, expr)
+			if got, ok := c.value(vals); got != want || ok != (want != "") {
+				t.Errorf("%s of %s = %q, %v; want %q", expr, partial, got, ok, want)
+			}
+		}
+	}
 	for _, bad := range []string{"", "nope", "dob.initial", "chi|chi", "surname.", "|dob"} {
 		if _, err := ParseComponent(s, bad); err == nil {
 			t.Errorf("%q: no error", bad)

@@ -149,9 +149,10 @@ type batchEncoder interface {
 
 // plan binds the schema to an extract's header. For a native spec the
 // mapping (or DefaultMapping) is validated and bound, and standIns are
-// dates of birth read as missing (datespike.go); for clkhash the header
+// dates of birth read as missing or as their year (datespike.go; nil for
+// none); for clkhash the header
 // must list the schema's features in order.
-func (s *Schema) plan(m *Mapping, idColumn string, header []string, secret []byte, created time.Time, standIns []Date) (*plan, error) {
+func (s *Schema) plan(m *Mapping, idColumn string, header []string, secret []byte, created time.Time, standIns *standInDates) (*plan, error) {
 	if s.Clkhash != nil {
 		if m != nil {
 			return nil, exitcode.Inputf("a clkhash schema maps columns by position: drop --mapping (use --id-column for the record ID)")

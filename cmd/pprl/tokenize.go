@@ -196,6 +196,13 @@ func printTokenizeResult(cmd *cobra.Command, res *tokenize.Result, sealTo, finge
 		fmt.Fprintf(w, "stand-ins:   %d rows held %d %s of birth standing for an unknown date, read as missing (a second pass)\n",
 			res.StandInRows, res.StandInDates, map[bool]string{true: "date", false: "dates"}[res.StandInDates == 1])
 	}
+	if res.PartialDates > 0 {
+		fmt.Fprintf(w, "partial:     %d encoded rows hold a date of birth known only to the month or the year", res.PartialDates)
+		if res.YearOnlyDates > 0 {
+			fmt.Fprintf(w, " (%d years' stand-ins read as the year alone, a second pass)", res.YearOnlyDates)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "schema:      %s (%s encoding, %d-bit CLK, rules %s)\n", tokenize.ShortFingerprint(m.SchemaFingerprint),
 		m.Encoding, m.CLKBits, orNone(strings.Join(m.Rules, ",")))
 	fmt.Fprintf(w, "secret:      %s\n", m.SecretFingerprint)

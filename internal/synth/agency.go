@@ -71,6 +71,11 @@ type agencySpec struct {
 	// birth is not known (zero: it leaves the cell blank). Real systems do
 	// both; tokenize must read such a date as missing.
 	unknownDOB date
+	// yearOnlyJan1: the agency writes a date of birth known only to its
+	// year as the 1st of January of the year; otherwise with a day and a
+	// month of zero (00/00/2009, 20090000), which tokenize reads as a
+	// partial date.
+	yearOnlyJan1 bool
 }
 
 // agencies returns the fixed agency specifications.
@@ -92,16 +97,17 @@ func agencySpecs() [numAgencies]*agencySpec {
 				{"CHI_NO", fCHI, "chi"},
 				{"LAC_STATUS", fLAC, ""},
 			},
-			dateLayout: "DD/MM/YYYY",
-			sexCodes:   [3]string{"M", "F", "U"},
-			delimiter:  ',',
-			chiHeld:    0.55,
-			parents:    true,
-			idDigits:   7,
-			idPrefix:   "SW",
-			overlap:    0.30,
-			unknownDOB: date{1900, 1, 1}, // a legacy case system's default
-			dupRate:    0.04,
+			dateLayout:   "DD/MM/YYYY",
+			sexCodes:     [3]string{"M", "F", "U"},
+			delimiter:    ',',
+			chiHeld:      0.55,
+			parents:      true,
+			idDigits:     7,
+			idPrefix:     "SW",
+			overlap:      0.30,
+			unknownDOB:   date{1900, 1, 1}, // a legacy case system's default
+			yearOnlyJan1: true,
+			dupRate:      0.04,
 			rates: rates{
 				kTypoInsert: 0.012, kTypoDelete: 0.012, kTypoSubstitute: 0.015, kTypoTranspose: 0.008,
 				kPhonetic: 0.02, kOCR: 0.003, kNickname: 0.07, kSurnameChange: 0.05, kNameSwap: 0.01, kMiddleAsForename: 0.02,
@@ -109,7 +115,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 				kMissingForename: 0.003, kMissingMiddle: 0.30, kMissingDOB: 0.02, kMissingSex: 0.02,
 				kMissingPostcode: 0.07, kMissingAddress: 0.05, kMissingCHI: 0.05,
 				kCHILeadingZero: 0.15, kCHITypo: 0.01, kMoved: 0.12, kAccentLost: 0.40,
-				kPostcodeFormat: 0.10, kWhitespace: 0.02, kSurnamePart: 0.20,
+				kPostcodeFormat: 0.10, kWhitespace: 0.02, kSurnamePart: 0.20, kYearOnly: 0.01,
 			},
 		},
 		education: {
@@ -141,7 +147,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 				kMissingForename: 0.0005, kMissingMiddle: 0.15, kMissingDOB: 0.002, kMissingSex: 0.003,
 				kMissingPostcode: 0.02, kMissingAddress: 0.02, kMissingCHI: 0.0,
 				kCHILeadingZero: 0.05, kCHITypo: 0.01, kMoved: 0.08, kAccentLost: 0.10,
-				kPostcodeFormat: 0.05, kWhitespace: 0.005, kSurnamePart: 0.10,
+				kPostcodeFormat: 0.05, kWhitespace: 0.005, kSurnamePart: 0.10, kYearOnly: 0.003,
 			},
 		},
 		health: {
@@ -175,7 +181,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 				kMissingForename: 0.0005, kMissingMiddle: 0.20, kMissingDOB: 0.001, kMissingSex: 0.002,
 				kMissingPostcode: 0.01, kMissingAddress: 0.01, kMissingCHI: 0.01,
 				kCHILeadingZero: 0.03, kCHITypo: 0.003, kMoved: 0.15, kAccentLost: 0.70,
-				kPostcodeFormat: 0.02, kWhitespace: 0.002, kSurnamePart: 0.05,
+				kPostcodeFormat: 0.02, kWhitespace: 0.002, kSurnamePart: 0.05, kYearOnly: 0.002,
 			},
 		},
 		childrensHearings: {
@@ -191,15 +197,16 @@ func agencySpecs() [numAgencies]*agencySpec {
 				{"Latest Referral", fReferral, ""},
 				{"Ground", fGround, ""},
 			},
-			dateLayout: "DD-MON-YYYY",
-			sexCodes:   [3]string{"Male", "Female", "Unknown"},
-			townInLine: true,
-			delimiter:  ',',
-			idDigits:   6,
-			idPrefix:   "CH-",
-			unknownDOB: date{2000, 1, 1}, // found by its count (tokenize/datespike.go)
-			overlap:    0.12,
-			dupRate:    0.03,
+			dateLayout:   "DD-MON-YYYY",
+			sexCodes:     [3]string{"Male", "Female", "Unknown"},
+			townInLine:   true,
+			delimiter:    ',',
+			idDigits:     6,
+			idPrefix:     "CH-",
+			unknownDOB:   date{2000, 1, 1}, // found by its count (tokenize/datespike.go)
+			yearOnlyJan1: true,
+			overlap:      0.12,
+			dupRate:      0.03,
 			rates: rates{
 				kTypoInsert: 0.01, kTypoDelete: 0.01, kTypoSubstitute: 0.012, kTypoTranspose: 0.006,
 				kPhonetic: 0.02, kOCR: 0.015, kNickname: 0.06, kSurnameChange: 0.06, kNameSwap: 0.01, kMiddleAsForename: 0.02,
@@ -207,6 +214,7 @@ func agencySpecs() [numAgencies]*agencySpec {
 				kMissingForename: 0.002, kMissingDOB: 0.03, kMissingSex: 0.01,
 				kMissingPostcode: 0.09, kMissingAddress: 0.06,
 				kMoved: 0.18, kAccentLost: 0.30, kPostcodeFormat: 0.10, kWhitespace: 0.02, kSurnamePart: 0.20,
+				kYearOnly: 0.01,
 			},
 		},
 	}

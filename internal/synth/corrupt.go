@@ -38,6 +38,7 @@ const (
 	kWhitespace
 	kMiddleAsForename
 	kSurnamePart
+	kYearOnly
 	numKinds
 )
 
@@ -46,7 +47,7 @@ var kindNames = [numKinds]string{
 	"nickname", "surname_change", "name_swap", "day_month_swap", "dob_typo", "sex_error",
 	"missing_forename", "missing_middle", "missing_dob", "missing_sex", "missing_postcode",
 	"missing_address", "missing_chi", "chi_leading_zero", "chi_typo", "moved", "accent_lost",
-	"postcode_format", "whitespace", "middle_as_forename", "surname_part",
+	"postcode_format", "whitespace", "middle_as_forename", "surname_part", "year_only",
 }
 
 func (k kind) String() string { return kindNames[k] }
@@ -70,7 +71,8 @@ func (r rates) scaled(f float64) rates {
 type record struct {
 	forename, middle, surname string
 	dob                       date
-	sex                       int // 0 male, 1 female, 2 unknown
+	yearOnly                  bool // only dob's year is known (kYearOnly)
+	sex                       int  // 0 male, 1 female, 2 unknown
 	line1, town, postcode     string
 	chi                       string
 	district                  int
@@ -245,6 +247,12 @@ func (c *corrupter) corrupt(r *rand.Rand, p *person, applied *[numKinds]bool) re
 		} else {
 			rec.surname = last
 		}
+	}
+	// A date of birth known only to its year: an age assessed (a child
+	// arriving alone from abroad), a parent's date nobody recorded. The
+	// agency writes it its own way (agencySpec.yearOnlyJan1). Drawn last.
+	if !rec.dob.missing() && hit(kYearOnly) {
+		rec.yearOnly = true
 	}
 	return rec
 }

@@ -167,6 +167,7 @@ func TestCorruptionKinds(t *testing.T) {
 		{kWhitespace, tForename | tSurname, always, func(p *person, rec *record) bool {
 			return rec.forename != p.forename || rec.surname != p.surname
 		}},
+		{kYearOnly, tDOB, always, func(p *person, rec *record) bool { return rec.yearOnly && rec.dob == p.dob }},
 		{kSurnamePart, tSurname, func(p *person) bool { _, _, ok := cutDoubleBarrelled(p.surname); return ok },
 			func(p *person, rec *record) bool {
 				first, last, _ := cutDoubleBarrelled(p.surname)

@@ -67,3 +67,20 @@ func (t date) format(layout string) string {
 	}
 	panic("synth: unknown date layout " + layout)
 }
+
+// formatYear writes t's year alone in a numeric layout, the day and month
+// zero (00/00/2009, 20090000), as systems write a date known only to its
+// year.
+func (t date) formatYear(layout string) string {
+	switch layout {
+	case "DD/MM/YYYY":
+		return fmt.Sprintf("00/00/%04d", t.y)
+	case "YYYY-MM-DD":
+		return fmt.Sprintf("%04d-00-00", t.y)
+	case "YYYYMMDD":
+		return fmt.Sprintf("%04d0000", t.y)
+	case "D/M/YYYY":
+		return fmt.Sprintf("0/0/%04d", t.y)
+	}
+	panic("synth: no year-only form for date layout " + layout)
+}

@@ -119,9 +119,15 @@ func (g *generator) fillRow(r *rand.Rand, s *agencySpec, row []string, id string
 		case fSurname:
 			v = up(rec.surname)
 		case fDOB:
-			v = rec.dob.format(s.dateLayout)
-			if rec.dob.missing() && !s.unknownDOB.missing() {
+			switch {
+			case rec.dob.missing() && !s.unknownDOB.missing():
 				v = s.unknownDOB.format(s.dateLayout)
+			case rec.yearOnly && s.yearOnlyJan1:
+				v = date{rec.dob.y, 1, 1}.format(s.dateLayout)
+			case rec.yearOnly:
+				v = rec.dob.formatYear(s.dateLayout)
+			default:
+				v = rec.dob.format(s.dateLayout)
 			}
 		case fSex:
 			v = s.sexCodes[rec.sex]
