@@ -447,7 +447,13 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		log.Info("tokenize: fields left out of encoded rows", "counts", formatCounts(fieldRejects))
 	}
 	if tally.partial > 0 {
-		log.Info(fmt.Sprintf("tokenize: %d encoded rows hold a date of birth known only to the month or the year: it salts the CLK and fills its date bits as far as it goes; rules on the whole date, its day and month leave it out", tally.partial))
+		msg := fmt.Sprintf("tokenize: %d encoded rows hold a date of birth known only to the month or the year: it salts the CLK and fills its date bits as far as it goes; rules on the whole date, its day and month leave it out", tally.partial)
+		if 2*tally.partial > rows.Encoded {
+			// Most rows: the rules that need the date cannot link them.
+			log.Warn(msg + fmt.Sprintf(" (%.0f%% of the encoded rows: is the whole date in another column, or the year the only one the extract gives?)", 100*float64(tally.partial)/float64(rows.Encoded)))
+		} else {
+			log.Info(msg)
+		}
 	}
 	res := &Result{Output: o.Output, Rejects: rejPath, Manifest: out.Manifest(), FieldIssues: fieldRejects,
 		PartialDates: tally.partial, CrowdedPostcodes: len(crowded), CrowdedPostcodeRows: sumRows(crowded),
