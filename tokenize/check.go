@@ -58,11 +58,14 @@ type SampleReport struct {
 	// missing, and the rows that hold them.
 	StandInDates int
 	StandInRows  int64
-	// YearOnlyDates: stand-ins found to be a system's way of writing a
-	// year alone (datespike.go), read as their year; PartialDates the
-	// sample rows whose date of birth is known only to the month or year.
-	YearOnlyDates int
-	PartialDates  int64
+	// YearOnlyDays and YearOnlyRows: days of the year found to be a
+	// system's way of writing a year alone (datespike.go), on which every
+	// date was read as its year, and the sample rows on them; PartialDates
+	// the sample rows whose date of birth is known only to the month or
+	// year.
+	YearOnlyDays []MonthDay
+	YearOnlyRows int64
+	PartialDates int64
 	// CrowdedPostcodes and CrowdedPostcodeRows: postcodes the sample holds
 	// on more rows than an address houses (postcodespike.go), and their
 	// rows.
@@ -192,7 +195,7 @@ func checkSample(s *Schema, m *Mapping, o CheckOptions) (*SampleReport, error) {
 	rows := res.Manifest.Rows
 	sr := &SampleReport{Rows: rows.Read, Encoded: rows.Encoded, Rejected: rows.Read - rows.Encoded,
 		StandInDates: res.StandInDates, StandInRows: res.StandInRows,
-		YearOnlyDates: res.YearOnlyDates, PartialDates: res.PartialDates,
+		YearOnlyDays: res.YearOnlyDays, YearOnlyRows: res.YearOnlyRows, PartialDates: res.PartialDates,
 		CrowdedPostcodes: res.CrowdedPostcodes, CrowdedPostcodeRows: res.CrowdedPostcodeRows}
 	issues := map[string]map[string]int64{}
 	for _, counts := range []map[string]map[string]int64{rows.Rejects, res.FieldIssues} {
@@ -281,8 +284,8 @@ func (r *CheckReport) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "  %d rows share %s of birth held more than %d times as often as the days around: a stand-in for an unknown date, read as missing (name it in the mapping's missing_values)\n",
 				sr.StandInRows, plural(sr.StandInDates, "a date", fmt.Sprintf("%d dates", sr.StandInDates)), standInFactor)
 		}
-		if sr.YearOnlyDates > 0 {
-			fmt.Fprintf(w, "  %d years of birth each hold a stand-in on the 1st of January or July, in proportion to the year's births: a date known only to its year, read as the year alone\n", sr.YearOnlyDates)
+		if len(sr.YearOnlyDays) > 0 {
+			fmt.Fprintf(w, "  %d rows hold a date on the %s far more often than the days around it, over many years: a date known only to its year, read as the year alone\n", sr.YearOnlyRows, dayNames(sr.YearOnlyDays))
 		}
 		if sr.PartialDates > 0 {
 			fmt.Fprintf(w, "  %d rows hold a date of birth known only to the month or the year: kept as a partial date (the rules on the whole date leave it out)\n", sr.PartialDates)

@@ -209,20 +209,40 @@ func TestDateTallyYearOnly(t *testing.T) {
 		}
 		return out
 	}
+	// scattered returns n rows on the 1st of month m of years drawn
+	// from y0 to y1: a system writing 1% of its dates so, no one year's
+	// share a spike.
+	scattered := func(y0, y1, m, n int) (out []Date) {
+		for range n {
+			date, _ := NewDate(y0+r.IntN(y1-y0+1), m, 1)
+			out = append(out, date)
+		}
+		return out
+	}
+	jan, jul := []MonthDay{{1, 1}}, []MonthDay{{7, 1}}
 	tests := []struct {
-		name               string
-		sets               [][]Date
-		yearOnly, standIns []Date
+		name    string
+		sets    [][]Date
+		days    []MonthDay
+		missing []Date
+		rows    int64 // read as the year alone, at least
 	}{
-		{"the 1st of January of every year", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 1, 300)}, days(2005, 2020, 1), nil},
-		{"the 1st of July", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 7, 200)}, days(2005, 2020, 7), nil},
-		{"more than four times the rest of each year", [][]Date{births(r, 16_000, 2005, 2020), firsts(2005, 2020, 1, 5000)}, nil, days(2005, 2020, 1)},
-		{"two years are no convention", [][]Date{births(r, 32_000, 2005, 2020), firsts(2009, 2010, 1, 300)}, nil, days(2009, 2010, 1)},
+		{"the 1st of January of every year", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 1, 300)}, jan, nil, 16 * 300},
+		{"the 1st of July", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 7, 200)}, jul, nil, 16 * 200},
+		{"both", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 7, 200), firsts(2005, 2020, 1, 100)}, []MonthDay{{1, 1}, {7, 1}}, nil, 16 * 300},
+		{"more than four times the rest of each year", [][]Date{births(r, 16_000, 2005, 2020), firsts(2005, 2020, 1, 5000)}, nil, days(2005, 2020, 1), 0},
+		{"two years are no convention", [][]Date{births(r, 32_000, 2005, 2020), firsts(2009, 2010, 1, 300)}, nil, days(2009, 2010, 1), 0},
 		{"a year without births", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 1, 300), repeatDate(d("1950-01-01"), 400)},
-			days(2005, 2020, 1), []Date{d("1950-01-01")}},
+			jan, []Date{d("1950-01-01")}, 16 * 300},
 		{"one fixed stand-in among them", [][]Date{births(r, 32_000, 2000, 2020), firsts(2005, 2020, 1, 300), repeatDate(d("2000-01-01"), 2000)},
-			days(2005, 2020, 1), []Date{d("2000-01-01")}},
-		{"an enrolment day of every year", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 8, 300)}, nil, days(2005, 2020, 8)},
+			jan, []Date{d("2000-01-01")}, 16 * 300},
+		{"an enrolment day of every year", [][]Date{births(r, 32_000, 2005, 2020), firsts(2005, 2020, 8, 300)}, nil, days(2005, 2020, 8), 0},
+		{"1% scattered over eighty years", [][]Date{births(r, 100_000, 1940, 2020), scattered(1940, 2020, 1, 1000)}, jan, nil, 1000},
+		{"1% scattered, with a fixed stand-in", [][]Date{births(r, 100_000, 1940, 2020), scattered(1940, 2020, 7, 1000), repeatDate(d("1990-07-01"), 500)},
+			jul, []Date{d("1990-07-01")}, 1000},
+		{"a register alone", [][]Date{births(r, 100_000, 1940, 2020)}, nil, nil, 0},
+		{"a tenth of a percent scattered", [][]Date{births(r, 100_000, 1940, 2020), scattered(1940, 2020, 1, 100)}, nil, nil, 0},
+		{"a small extract", [][]Date{births(r, 2_000, 1940, 2020), scattered(1940, 2020, 1, 40)}, nil, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -230,9 +250,14 @@ func TestDateTallyYearOnly(t *testing.T) {
 			for _, s := range tt.sets {
 				tally.add(s, make([]int64, len(s)))
 			}
-			yearOnly, standIns := tally.yearOnly(tally.standIns())
-			if !slices.Equal(yearOnly, tt.yearOnly) || !slices.Equal(standIns, tt.standIns) {
-				t.Errorf("year only %v, stand-ins %v; want %v, %v", yearOnly, standIns, tt.yearOnly, tt.standIns)
+			days, missing := tally.yearOnlyDays(tally.standIns())
+			if !slices.Equal(days, tt.days) || !slices.Equal(missing, tt.missing) {
+				t.Errorf("year-only days %v, missing %v; want %v, %v", days, missing, tt.days, tt.missing)
+			}
+			// The rows read as the year alone: those written so, and the
+			// births that fall on the day (at most a few percent more).
+			if rows := tally.yearOnlyRows(days, missing); rows < tt.rows || float64(rows) > 1.5*float64(max(tt.rows, 1)) {
+				t.Errorf("%d rows read as the year alone, want %d and the day's own births", rows, tt.rows)
 			}
 		})
 	}

@@ -420,10 +420,10 @@ type DateOptions struct {
 	// StandIns are dates read as ReasonPlaceholder, beside
 	// DefaultStandInDates: a date some system writes for an unknown one.
 	StandIns []Date
-	// YearOnly are dates read as their year alone: the day and month a
-	// system writes where only the year is known (found by their count,
-	// datespike.go).
-	YearOnly []Date
+	// YearOnlyDays are days of the year on which every date is read as its
+	// year alone: the day and month a system writes where only the year is
+	// known (found by their count, datespike.go).
+	YearOnlyDays []MonthDay
 }
 
 // DefaultStandInDates are the dates every DateParser reads as
@@ -449,7 +449,7 @@ type DateParser struct {
 	ref      Date
 	future   bool
 	standIns []Date
-	yearOnly []Date
+	yearOnly []MonthDay
 }
 
 // NewDateParser compiles layouts (see ParseDateLayout), tried in order, with
@@ -465,7 +465,7 @@ func NewDateParser(layouts []string, opt DateOptions) (*DateParser, error) {
 	}
 	p := &DateParser{earliest: opt.Earliest, ref: opt.Reference, future: opt.AllowFuture,
 		standIns: append(append([]Date(nil), DefaultStandInDates...), opt.StandIns...),
-		yearOnly: slices.Clone(opt.YearOnly)}
+		yearOnly: slices.Clone(opt.YearOnlyDays)}
 	if p.earliest.IsZero() {
 		p.earliest = DefaultEarliestDate
 	}
@@ -507,8 +507,8 @@ const maxDateBytes = 64
 //
 // A day of 00, or a day and a month of 00 ("00/00/2009", "20090000"), or a
 // layout without them, gives a partial date: a record system's way of
-// saying that only the month or the year is known. A date in
-// DateOptions.YearOnly gives its year alone. A partial date is implausible
+// saying that only the month or the year is known. A date on a day in
+// DateOptions.YearOnlyDays gives its year alone. A partial date is implausible
 // only when all of it lies before the earliest date, and in the future when
 // all of it does.
 func (p *DateParser) Parse(s string) (Date, error) {
@@ -542,7 +542,7 @@ func (p *DateParser) Parse(s string) (Date, error) {
 		if slices.Contains(p.standIns, date) {
 			return Date{}, ReasonPlaceholder
 		}
-		if slices.Contains(p.yearOnly, date) {
+		if len(p.yearOnly) > 0 && !date.Partial() && slices.Contains(p.yearOnly, MonthDay{int(date.m), int(date.d)}) {
 			return Date{y: date.y}, nil
 		}
 		return date, nil

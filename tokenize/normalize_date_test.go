@@ -107,11 +107,11 @@ func TestDateParserStandIns(t *testing.T) {
 func TestDateParserYearOnly(t *testing.T) {
 	ref := mustDate(t, "2026-01-01")
 	p, err := NewDateParser([]string{"YYYY-MM-DD"}, DateOptions{Reference: ref,
-		YearOnly: []Date{mustDate(t, "2009-01-01"), mustDate(t, "2010-01-01")}, StandIns: []Date{mustDate(t, "2000-01-01")}})
+		YearOnlyDays: []MonthDay{{1, 1}}, StandIns: []Date{mustDate(t, "2000-01-01")}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for in, want := range map[string]string{"2009-01-01": "2009", "2010-01-01": "2010", "2011-01-01": "2011-01-01", "2009-01-02": "2009-01-02", "2000-01-01": ""} {
+	for in, want := range map[string]string{"2009-01-01": "2009", "2010-01-01": "2010", "1950-01-01": "1950", "2009-01-02": "2009-01-02", "2009-07-01": "2009-07-01", "2009-00-00": "2009", "2000-01-01": ""} {
 		if d, _ := p.Parse(in); d.String() != want {
 			t.Errorf("Parse(%q) = %q, want %q", in, d, want)
 		}

@@ -107,10 +107,11 @@ type Result struct {
 	// missing; StandInRows the rows that held them.
 	StandInDates int
 	StandInRows  int64
-	// YearOnlyDates is the number of dates of birth found to be a
-	// system's way of writing a year alone (datespike.go) and read as
-	// their year.
-	YearOnlyDates int
+	// YearOnlyDays are the days of the year found to be a system's way of
+	// writing a date known only to its year (datespike.go): every date on
+	// them was read as its year alone. YearOnlyRows counts those rows.
+	YearOnlyDays []MonthDay
+	YearOnlyRows int64
 	// PartialDates counts the encoded rows whose date of birth is known
 	// only to the month or the year.
 	PartialDates int64
@@ -393,8 +394,8 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		tally.merge(&dobs[w])
 	}
 	if o.standIns == nil {
-		if found := tally.standIns(); len(found) > 0 {
-			return secondPass(ctx, o, log, &tally, found, start)
+		if days, missing := tally.yearOnlyDays(tally.standIns()); len(days)+len(missing) > 0 {
+			return secondPass(ctx, o, log, &tally, &standInDates{missing: missing, yearOnlyDays: days}, start)
 		}
 	}
 	if plan.idCol >= 0 {
@@ -459,39 +460,28 @@ func Tokenize(ctx context.Context, o Options) (*Result, error) {
 		PartialDates: tally.partial, CrowdedPostcodes: len(crowded), CrowdedPostcodeRows: sumRows(crowded),
 		Elapsed: time.Since(start)}
 	if o.standIns != nil {
-		res.StandInDates, res.YearOnlyDates = len(o.standIns.missing), len(o.standIns.yearOnly)
+		res.StandInDates, res.YearOnlyDays = len(o.standIns.missing), o.standIns.yearOnlyDays
 	}
 	return res, nil
 }
 
 // secondPass encodes the extract again with the dates of birth the first
-// pass found to be stand-ins (datespike.go) read as missing, or as their
-// year alone where they are a system's way of writing one. The first
-// pass's temporary files are removed by its deferred aborts. An input that
-// cannot be read twice (a pipe) is refused instead, with what to do.
-func secondPass(ctx context.Context, o Options, log *slog.Logger, tally *dateTally, found []Date, start time.Time) (*Result, error) {
+// pass found to be stand-ins (datespike.go) read as missing, and the dates
+// on a day the extract writes for a year alone read as their year. The
+// first pass's temporary files are removed by its deferred aborts. An input
+// that cannot be read twice (a pipe) is refused instead, with what to do.
+func secondPass(ctx context.Context, o Options, log *slog.Logger, tally *dateTally, found *standInDates, start time.Time) (*Result, error) {
 	field := "dob"
 	if sp := o.Schema.Native; sp != nil {
 		field = sp.Fields[dobField(sp)].Name
 	}
-	yearOnly, missing := tally.yearOnly(found)
 	var todo []string
-	if len(yearOnly) > 0 {
-		rows, _ := tally.held(yearOnly)
-		day := "January"
-		for _, d := range yearOnly {
-			if d.m != yearOnly[0].m {
-				day = "January and of July"
-				break
-			}
-		}
-		if yearOnly[0].m == 7 && day == "January" {
-			day = "July"
-		}
-		todo = append(todo, fmt.Sprintf("%d years of birth each hold a stand-in on the 1st of %s (%d rows in all), in proportion to the year's births: a system's way of writing a date known only to its year, read as the year alone",
-			len(yearOnly), day, rows))
+	yearOnlyRows := tally.yearOnlyRows(found.yearOnlyDays, found.missing)
+	if len(found.yearOnlyDays) > 0 {
+		todo = append(todo, fmt.Sprintf("%d rows hold a date on the %s, of many years, far more often than the days around it: a system's way of writing a date known only to its year, so every date on that day is read as the year alone",
+			yearOnlyRows, dayNames(found.yearOnlyDays)))
 	}
-	if len(missing) > 0 {
+	if missing := found.missing; len(missing) > 0 {
 		rows, first := tally.held(missing)
 		what := fmt.Sprintf("%d rows share one date (the first at row %d), more than %d times as many rows as the days around it hold: a stand-in some system writes for an unknown date, which would link strangers, read as missing", rows, first, standInFactor)
 		if len(missing) > 1 {
@@ -504,20 +494,33 @@ func secondPass(ctx context.Context, o Options, log *slog.Logger, tally *dateTal
 			field, strings.Join(todo, "; "), o.Input)
 	}
 	log.Warn(fmt.Sprintf("tokenize: field %s: %s. Encoding the extract again", field, strings.Join(todo, "; ")))
-	o.standIns = &standInDates{missing: missing, yearOnly: yearOnly}
+	o.standIns = found
 	res, err := Tokenize(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	res.StandInRows, _ = tally.held(missing)
+	res.StandInRows, _ = tally.held(found.missing)
+	res.YearOnlyRows = yearOnlyRows
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
 
-// standInDates are the dates of birth found to be stand-ins: read as
-// missing, or as their year alone (datespike.go).
+// dayNames names days of the year: "1st of January and of July".
+func dayNames(days []MonthDay) string {
+	var names []string
+	for _, d := range days {
+		names = append(names, time.Month(d.Month).String())
+	}
+	// conventionDays are all firsts of a month.
+	return "1st of " + strings.Join(names, " and of ")
+}
+
+// standInDates are the dates of birth found to be stand-ins, read as
+// missing, and the days of the year on which every date is read as its
+// year alone (datespike.go).
 type standInDates struct {
-	missing, yearOnly []Date
+	missing      []Date
+	yearOnlyDays []MonthDay
 }
 
 // safeEncode runs enc on j, turning a panic (a bug) into an error that

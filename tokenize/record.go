@@ -115,7 +115,7 @@ func newRowNormaliser(s *Spec, m *Mapping, b *Bound, ref Date, standIns *standIn
 				formats = DefaultDateFormats
 			}
 			if i == n.dobIdx && standIns != nil {
-				opt.StandIns, opt.YearOnly = standIns.missing, standIns.yearOnly
+				opt.StandIns, opt.YearOnlyDays = standIns.missing, standIns.yearOnlyDays
 			}
 			p, err := NewDateParser(formats, opt)
 			if err != nil {

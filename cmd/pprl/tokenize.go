@@ -198,8 +198,8 @@ func printTokenizeResult(cmd *cobra.Command, res *tokenize.Result, sealTo, finge
 	}
 	if res.PartialDates > 0 {
 		fmt.Fprintf(w, "partial:     %d encoded rows hold a date of birth known only to the month or the year", res.PartialDates)
-		if res.YearOnlyDates > 0 {
-			fmt.Fprintf(w, " (%d years' stand-ins read as the year alone, a second pass)", res.YearOnlyDates)
+		if res.YearOnlyRows > 0 {
+			fmt.Fprintf(w, " (%d of them dates on a day the extract writes for a year alone, read as the year, a second pass)", res.YearOnlyRows)
 		}
 		fmt.Fprintln(w)
 	}
