@@ -40,6 +40,8 @@ func AppendAtLeast(dst []uint64, q, data []uint64, pops []uint16, ids []uint32, 
 // appendAtLeastPortable is AppendAtLeast over AndPopcountMany's counts, a
 // stack block at a time. Each key is written and kept only when it passes:
 // no branch to mispredict where a fifth of the filters pass.
+//
+//go:norace
 func appendAtLeastPortable(dst []uint64, q, data []uint64, pops []uint16, ids []uint32, cut []uint32) []uint64 {
 	const block = 256
 	var counts [block]uint32

@@ -6,6 +6,8 @@ import (
 )
 
 // Popcount returns the number of set bits in f.
+//
+//go:norace
 func Popcount(f []byte) int {
 	n0, n1, n2, n3 := 0, 0, 0, 0
 	for len(f) >= 32 {
@@ -73,6 +75,8 @@ func AndPopcountPairs(a, b []byte, width int, ia, ib []uint32, out []uint16) {
 
 // andPopcountBytesGeneric is the portable AndPopcount. The four independent
 // accumulators let the CPU overlap the POPCNT latencies.
+//
+//go:norace
 func andPopcountBytesGeneric(a, b []byte) int {
 	n0, n1, n2, n3 := 0, 0, 0, 0
 	for len(a) >= 32 && len(b) >= 32 {

@@ -252,29 +252,7 @@ func (d *Diffusion) applyMasks(dst, src []byte) {
 			xorRows1024AVX512(&masks[0], &set[0], n, &dst[0])
 			return
 		}
-		for w0 := 0; w0 < 16; w0 += 8 {
-			var a0, a1, a2, a3, a4, a5, a6, a7 uint64
-			for _, i := range set[:n] {
-				r := (*[8]uint64)(masks[int(i)*16+w0:])
-				a0 ^= r[0]
-				a1 ^= r[1]
-				a2 ^= r[2]
-				a3 ^= r[3]
-				a4 ^= r[4]
-				a5 ^= r[5]
-				a6 ^= r[6]
-				a7 ^= r[7]
-			}
-			o := dst[8*w0 : 8*w0+64]
-			binary.LittleEndian.PutUint64(o[0:], a0)
-			binary.LittleEndian.PutUint64(o[8:], a1)
-			binary.LittleEndian.PutUint64(o[16:], a2)
-			binary.LittleEndian.PutUint64(o[24:], a3)
-			binary.LittleEndian.PutUint64(o[32:], a4)
-			binary.LittleEndian.PutUint64(o[40:], a5)
-			binary.LittleEndian.PutUint64(o[48:], a6)
-			binary.LittleEndian.PutUint64(o[56:], a7)
-		}
+		xorRows1024Go(masks, set[:n], dst)
 		return
 	}
 	var acc [maxMaskWords]uint64
@@ -329,5 +307,35 @@ func (r *prfStream) intn(n int) int {
 		if v < limit {
 			return int(v % uint64(n))
 		}
+	}
+}
+
+// xorRows1024Go is xorRows1024AVX512 in Go: dst (128 bytes) is the XOR of
+// the 1024-bit rows masks[i·16:][:16] for i in set.
+//
+//go:norace
+func xorRows1024Go(masks []uint64, set []uint16, dst []byte) {
+	for w0 := 0; w0 < 16; w0 += 8 {
+		var a0, a1, a2, a3, a4, a5, a6, a7 uint64
+		for _, i := range set {
+			r := (*[8]uint64)(masks[int(i)*16+w0:])
+			a0 ^= r[0]
+			a1 ^= r[1]
+			a2 ^= r[2]
+			a3 ^= r[3]
+			a4 ^= r[4]
+			a5 ^= r[5]
+			a6 ^= r[6]
+			a7 ^= r[7]
+		}
+		o := dst[8*w0 : 8*w0+64]
+		binary.LittleEndian.PutUint64(o[0:], a0)
+		binary.LittleEndian.PutUint64(o[8:], a1)
+		binary.LittleEndian.PutUint64(o[16:], a2)
+		binary.LittleEndian.PutUint64(o[24:], a3)
+		binary.LittleEndian.PutUint64(o[32:], a4)
+		binary.LittleEndian.PutUint64(o[40:], a5)
+		binary.LittleEndian.PutUint64(o[48:], a6)
+		binary.LittleEndian.PutUint64(o[56:], a7)
 	}
 }

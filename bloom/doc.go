@@ -60,4 +60,13 @@
 // Filters does the same over filters it stores in the layout the CPU's
 // kernel reads fastest (interleaved word by word in groups of eight for
 // the AVX-512 kernel, which then needs no shuffles).
+//
+// The portable versions of the vector kernels (Popcount, the And counts,
+// AppendAtLeast's loops, the diffusion sweep, the mask OR and the bit
+// sampler) are marked //go:norace: each reads and writes only the slices
+// it is given, and the race detector, which never sees inside the assembly
+// they stand in for, would otherwise check every word they touch. On a CPU
+// without AVX-512 the race-enabled tests spent two thirds of their time
+// there and ran past their timeout; the callers, where goroutines share
+// data, are still checked.
 package bloom

@@ -135,6 +135,8 @@ func (x *Filters) AppendAtLeast(dst []uint64, q []uint64, lo, hi int, cut []uint
 // width, a group at a time (tests, and interleaved filters on a CPU
 // without the kernel): the keys of all the range's filters are written and
 // only those that pass kept, with no branch on the test.
+//
+//go:norace
 func (x *Filters) appendAtLeastPortable(dst []uint64, q []uint64, lo, hi int, cut []uint32) []uint64 {
 	w, last := x.words, len(cut)-1
 	dst = slices.Grow(dst, hi-lo)

@@ -261,6 +261,9 @@ func AndPopcountMany(q, data []uint64, out []uint32) {
 	andPopcountManyGeneric(q, data, out)
 }
 
+// andPopcountManyGeneric is the portable AndPopcountMany.
+//
+//go:norace
 func andPopcountManyGeneric(q, data []uint64, out []uint32) {
 	w := len(q)
 	if w == 16 { // 1024 bits, the default: fully unrolled
@@ -281,6 +284,8 @@ func andPopcountManyGeneric(q, data []uint64, out []uint32) {
 }
 
 // andPopcountWords is the portable word kernel.
+//
+//go:norace
 func andPopcountWords(a, b []uint64) int {
 	b = b[:len(a)]
 	n0, n1, n2, n3 := 0, 0, 0, 0

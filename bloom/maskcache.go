@@ -101,6 +101,8 @@ func orMasks(dst, arena []uint64, starts []uint32) {
 
 // orWords sets dst |= src word by word (len(src) == len(dst)); 1024-bit
 // filters, the common width, take an unrolled path without bounds checks.
+//
+//go:norace
 func orWords(dst, src []uint64) {
 	if len(dst) == 16 && len(src) == 16 {
 		d, s := (*[16]uint64)(dst), (*[16]uint64)(src)

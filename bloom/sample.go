@@ -59,6 +59,8 @@ func NewBitSampler(pos []int, filterBits int) (*BitSampler, error) {
 }
 
 // Key returns the key of filter f.
+//
+//go:norace
 func (s *BitSampler) Key(f []byte) uint32 {
 	f = f[:s.filterBytes]
 	var k uint32
